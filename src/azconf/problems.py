@@ -1,0 +1,65 @@
+"""Problems: what is wrong in a config repository, where, and how to fix it.
+
+A check never raises for bad input; it returns problems. Reporters (``azconf.report``) turn a list of
+them into text, JSON, GitHub annotations or SARIF.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Severity(str, Enum):
+    """How bad a problem is; only errors fail ``azconf validate`` (warnings do under ``--strict``)."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """A 1-based line and column in a file (path relative to the project root when inside it)."""
+
+    file: str
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        if not self.line:
+            return self.file
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One finding: a code from ``azconf.codes``, where it is, and what to do about it."""
+
+    code: str
+    message: str
+    location: Location
+    severity: Severity = Severity.ERROR
+    path: str = ""  # the config path, e.g. "routes.payments.service"; "" for file-level problems
+    hint: str = ""  # how to fix it, one sentence
+    env: str = ""  # the environment it was found in; "" when it holds for every environment
+    related: tuple[Location, ...] = field(default=())  # other places involved (e.g. a duplicate)
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        """Order problems by file, line, column, then code and path."""
+        loc = self.location
+        return (loc.file, loc.line, loc.column, self.code, self.path)
+
+
+def sorted_problems(problems: list[Problem]) -> list[Problem]:
+    """Sort by place and drop exact duplicates (the same problem found in several environments)."""
+    unique = {(p.code, p.location, p.path, p.message): p for p in problems}
+    return sorted(unique.values(), key=Problem.sort_key)
+
+
+def did_you_mean(word: str, choices: object) -> str:
+    """A ' (did you mean "x"?)' suffix when a close match exists, else ''."""
+    import difflib
+
+    names = [str(c) for c in choices]  # type: ignore[attr-defined]
+    match = difflib.get_close_matches(word, names, n=1, cutoff=0.6)
+    return f' (did you mean "{match[0]}"?)' if match else ""
