@@ -51,8 +51,17 @@ class Problem:
 
 
 def sorted_problems(problems: list[Problem]) -> list[Problem]:
-    """Sort by place and drop exact duplicates (the same problem found in several environments)."""
-    unique = {(p.code, p.location, p.path, p.message): p for p in problems}
+    """Sort by place; the same problem found in several environments is kept once, naming them all."""
+    from dataclasses import replace
+
+    unique: dict[tuple[str, Location, str, str], Problem] = {}
+    for problem in problems:
+        key = (problem.code, problem.location, problem.path, problem.message)
+        seen = unique.get(key)
+        if seen is None:
+            unique[key] = problem
+        elif problem.env and seen.env and problem.env not in seen.env.split(","):
+            unique[key] = replace(seen, env=f"{seen.env},{problem.env}")
     return sorted(unique.values(), key=Problem.sort_key)
 
 

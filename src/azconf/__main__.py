@@ -1,0 +1,5 @@
+"""``python -m azconf``."""
+
+from azconf.cli.app import main
+
+main()

@@ -1,0 +1,162 @@
+"""The ``azconf`` command: options, help texts, and the one error boundary.
+
+Each command turns its arguments into plain values and calls one function of a small module in this
+package, which imports the core lazily (``azconf --help`` must not pay for pydantic or jsonschema).
+Exit codes: 0 ok, 1 problems found, 2 usage error, 3 internal error.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from azconf import __version__
+
+app = typer.Typer(
+    name="azconf",
+    help="Layered, validated, versioned configuration for microservices.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+schema_app = typer.Typer(help="JSON Schemas of azconf's own files.", no_args_is_help=True)
+app.add_typer(schema_app, name="schema")
+
+
+class ReportFormat(str, Enum):
+    """Output formats of ``azconf validate``."""
+
+    text = "text"
+    json = "json"
+    github = "github"
+    sarif = "sarif"
+
+
+class DataFormat(str, Enum):
+    """Output formats of ``azconf show``."""
+
+    yaml = "yaml"
+    json = "json"
+
+
+class ExplainFormat(str, Enum):
+    """Output formats of ``azconf explain``."""
+
+    text = "text"
+    json = "json"
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"azconf {__version__}")
+        raise typer.Exit()
+
+
+ProjectOption = Annotated[
+    Path | None,
+    typer.Option("-C", "--project", help="The project folder (default: the nearest folder with an "
+                 "azconf.yaml at or above the current one).", show_default=False),
+]
+EnvOption = Annotated[str, typer.Option("--env", "-e", help="The environment.", show_default=False)]
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    project: ProjectOption = None,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    ctx.obj = project
+
+
+@app.command()
+def init(
+    directory: Annotated[Path, typer.Argument(help="Where to create the project.")] = Path("."),
+    project_name: Annotated[str | None, typer.Option("--name", help="Project name (default: the "
+                                                     "folder's name).")] = None,
+) -> None:
+    """Create a small, valid config repository: manifest, base layer, dev/staging/prod overlays."""
+    from azconf.cli import init_cmd
+
+    _finish(init_cmd.run(directory, project_name))
+
+
+@app.command()
+def validate(
+    ctx: typer.Context,
+    env: Annotated[list[str] | None, typer.Option("--env", "-e", help="Validate only this environment "
+                                                  "(repeatable; default: all).")] = None,
+    output: Annotated[ReportFormat, typer.Option("--format", "-f", help="Report format.")] = ReportFormat.text,
+    strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
+) -> None:
+    """Resolve every environment and report all problems, with file:line:col."""
+    from azconf.cli import validate_cmd
+
+    _finish(validate_cmd.run(ctx.obj, env or [], output.value, strict))
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    env: EnvOption,
+    path: Annotated[str | None, typer.Argument(help="Show only this subtree, e.g. services.web.")] = None,
+    output: Annotated[DataFormat, typer.Option("--format", "-f", help="Output format.")] = DataFormat.yaml,
+) -> None:
+    """Print an environment's resolved config, or one subtree of it."""
+    from azconf.cli import show_cmd
+
+    _finish(show_cmd.run(ctx.obj, env, path, output.value))
+
+
+@app.command()
+def explain(
+    ctx: typer.Context,
+    env: EnvOption,
+    path: Annotated[str, typer.Argument(help="The value to explain, e.g. services.web.replicas.")],
+    output: Annotated[ExplainFormat, typer.Option("--format", "-f", help="Output format.")] = ExplainFormat.text,
+) -> None:
+    """Show where a value came from: the layer that set it and every value it overrode."""
+    from azconf.cli import explain_cmd
+
+    _finish(explain_cmd.run(ctx.obj, env, path, output.value))
+
+
+@app.command("explain-code")
+def explain_code(
+    code: Annotated[str | None, typer.Argument(help="A problem code such as AZC0301.")] = None,
+) -> None:
+    """Describe a problem code and how to fix it (all codes when none is given)."""
+    from azconf.cli import codes_cmd
+
+    _finish(codes_cmd.run(code))
+
+
+@schema_app.command("export")
+def schema_export(
+    ctx: typer.Context,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Folder to write to (default: the "
+                                             "project's schemas/, else ./schemas).")] = None,
+    check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 if the files are "
+                                        "missing or stale.")] = False,
+) -> None:
+    """Write JSON Schemas of azconf.yaml and of config files, for editors (yaml-language-server)."""
+    from azconf.cli import schema_cmd
+
+    _finish(schema_cmd.run(ctx.find_root().obj, out, check))
+
+
+def _finish(code: int) -> NoReturn:
+    raise typer.Exit(code)
+
+
+def main() -> None:
+    """Entry point: run the app inside the error boundary."""
+    from azconf.cli.boundary import run_with_boundary
+
+    sys.exit(run_with_boundary(lambda: app(prog_name="azconf")))

@@ -1,0 +1,23 @@
+"""``azconf explain-code``."""
+
+from __future__ import annotations
+
+import typer
+
+from azconf.codes import CODES
+from azconf.errors import UsageError
+from azconf.problems import did_you_mean
+
+
+def run(code: str | None) -> int:
+    """Print one code's entry, or a one-line index of all codes."""
+    if code is None:
+        for entry in CODES.values():
+            typer.echo(f"{entry.code}  {entry.title}")
+        return 0
+    entry = CODES.get(code.upper())
+    if entry is None:
+        raise UsageError(f'unknown problem code "{code}"{did_you_mean(code.upper(), CODES)}',
+                         hint="`azconf explain-code` lists every code")
+    typer.echo(f"{entry.code}: {entry.title}\n\n{entry.explanation}\n\nFix: {entry.fix}")
+    return 0

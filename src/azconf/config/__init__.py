@@ -1,0 +1,1 @@
+"""Loading a config repository: the manifest, the strict YAML front end, layer files and layering."""

@@ -1,0 +1,149 @@
+"""Values that remember where they came from.
+
+The YAML front end builds ordinary dicts and lists, so pydantic, jsonschema and json see plain data,
+but each mapping and sequence also carries the location of every entry. Layering keeps, for each key,
+the *chain* of locations that set it: the winner first, then each value it overrode. ``explain`` is then
+a lookup, not a search.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any, NamedTuple
+
+Path = tuple[str | int, ...]
+
+
+class Loc(NamedTuple):
+    """Where one entry was set: the file, the key's line/column and the value's line/column (1-based).
+
+    For a list item the key position is the item's own position.
+    """
+
+    file: str
+    key_line: int
+    key_column: int
+    line: int
+    column: int
+
+
+Chain = tuple[Loc, ...]
+"""The locations that set one key, newest (the winner) first."""
+
+
+class LocatedMap(dict[str, Any]):
+    """A dict whose ``origins[key]`` is the chain of locations that set ``key``.
+
+    ``deleted[key]`` records keys that a later layer removed with ``null`` (the null's location first).
+    """
+
+    __slots__ = ("deleted", "origins")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.origins: dict[str, Chain] = {}
+        self.deleted: dict[str, Chain] | None = None
+
+
+class LocatedList(list[Any]):
+    """A list whose ``origins[i]`` is the location of item ``i``."""
+
+    __slots__ = ("origins",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.origins: list[Loc] = []
+
+
+def chain_at(root: LocatedMap, path: Path) -> Chain:
+    """The chain of locations that set the value at ``path`` (empty when the path has none).
+
+    For a path into a list item, the item's location is the winner and the list's chain follows.
+    """
+    parent: Any = root
+    chain: Chain = ()
+    for part in path:
+        if isinstance(parent, LocatedMap) and isinstance(part, str) and part in parent:
+            chain = parent.origins.get(part, ())
+            parent = parent[part]
+        elif isinstance(parent, LocatedList) and isinstance(part, int) and 0 <= part < len(parent):
+            chain = (parent.origins[part], *chain)
+            parent = parent[part]
+        else:
+            return ()
+    return chain
+
+
+def deepest_loc(root: LocatedMap, path: Path) -> Loc | None:
+    """The location of the value at ``path``, or of its nearest existing ancestor."""
+    parent: Any = root
+    best: Loc | None = None
+    for part in path:
+        if isinstance(parent, LocatedMap) and isinstance(part, str) and part in parent:
+            chain = parent.origins.get(part)
+            best = chain[0] if chain else best
+            parent = parent[part]
+        elif isinstance(parent, LocatedList) and isinstance(part, int) and 0 <= part < len(parent):
+            best = parent.origins[part]
+            parent = parent[part]
+        else:
+            break
+    return best
+
+
+def plain(value: Any) -> Any:
+    """A copy of ``value`` made of plain dicts and lists (for serialisers that check exact types)."""
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [plain(item) for item in value]
+    return value
+
+
+def walk_leaves(value: Any, path: Path = ()) -> Iterator[tuple[Path, Any]]:
+    """Every scalar (and empty collection) under ``value`` with its path."""
+    if isinstance(value, dict) and value:
+        for key, item in value.items():
+            yield from walk_leaves(item, (*path, key))
+    elif isinstance(value, list) and value:
+        for index, item in enumerate(value):
+            yield from walk_leaves(item, (*path, index))
+    else:
+        yield path, value
+
+
+_PLAIN_SEGMENT = re.compile(r"[^.\[\]\"]+")
+_PATH_TOKEN = re.compile(r'\.?(?:([^.\[\]"]+)|"((?:[^"\\]|\\.)*)")|\[(-?\d+)\]')
+
+
+def format_path(path: Path) -> str:
+    """``("services", "web", "env", 0)`` as ``services.web.env[0]``; odd keys are quoted: ``flags."a.b"``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+            continue
+        text = part if _PLAIN_SEGMENT.fullmatch(part) else json.dumps(part)
+        out = f"{out}.{text}" if out else text
+    return out
+
+
+def parse_path(text: str) -> Path | None:
+    """The inverse of :func:`format_path`; ``a.b[2]`` gives ``("a", "b", 2)``; None if malformed."""
+    parts: list[str | int] = []
+    position = 0
+    while position < len(text):
+        match = _PATH_TOKEN.match(text, position)
+        if not match or (position == 0 and text[0] == "."):
+            return None
+        plain_name, quoted, index = match.groups()
+        if index is not None:
+            parts.append(int(index))
+        elif quoted is not None:
+            parts.append(json.loads(f'"{quoted}"'))
+        else:
+            parts.append(plain_name)
+        position = match.end()
+    return tuple(parts)

@@ -1,0 +1,68 @@
+"""Finding a project and reading its manifest."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from azconf.config.located import LocatedMap
+from azconf.config.manifest import MANIFEST_NAME, Manifest
+from azconf.config.yaml_io import Document, read_yaml_file
+from azconf.errors import ProjectNotFound
+from azconf.problems import Problem
+
+
+@dataclass
+class Project:
+    """A config repository: its root folder and its validated manifest."""
+
+    root: Path
+    manifest: Manifest
+    manifest_data: LocatedMap = field(default_factory=LocatedMap)
+    documents: dict[str, Document] = field(default_factory=dict)  # read-once cache, by display path
+
+    def display(self, path: Path) -> str:
+        """``path`` as shown in messages: relative to the project root when inside it."""
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
+
+    def read(self, relative: str) -> Document:
+        """The parsed file at ``relative`` (read once, however many environments use it)."""
+        document = self.documents.get(relative)
+        if document is None:
+            document = read_yaml_file(self.root / relative, relative)
+            self.documents[relative] = document
+        return document
+
+
+def find_project(start: Path) -> Path:
+    """The nearest folder at or above ``start`` that holds an ``azconf.yaml``."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / MANIFEST_NAME).is_file():
+            return folder
+    raise ProjectNotFound(
+        f"no {MANIFEST_NAME} in {start} or any folder above it",
+        hint="run `azconf init` to create a project, or pass -C/--project DIR",
+    )
+
+
+def load_project(root: Path) -> tuple[Project | None, list[Problem]]:
+    """Read and validate ``root/azconf.yaml``; the project is None when the manifest is unusable."""
+    from azconf.model.pydantic_problems import validation_problems
+
+    document = read_yaml_file(root / MANIFEST_NAME, MANIFEST_NAME)
+    if any(p.code in ("AZC0101", "AZC0102", "AZC0103", "AZC0104", "AZC0106", "AZC0107")
+           for p in document.problems):
+        return None, document.problems
+    try:
+        manifest = Manifest.model_validate(document.data)
+    except ValidationError as error:
+        problems = validation_problems(error, document.data, (), Manifest, fallback=MANIFEST_NAME)
+        return None, document.problems + problems
+    project = Project(root=root, manifest=manifest, manifest_data=document.data)
+    return project, document.problems

@@ -1,0 +1,109 @@
+"""Where a resolved value came from: the layer that set it, and every value it overrode, in order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from azconf.config.layering import is_deleted
+from azconf.config.located import Loc, LocatedList, LocatedMap, Path, chain_at, format_path
+from azconf.config.resolve import Resolution
+from azconf.errors import UsageError
+from azconf.problems import did_you_mean
+
+_MISSING = object()
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One layer's word on a path: the value it wrote (None for a deleting null) and where."""
+
+    value: Any
+    loc: Loc
+    layer: str
+    line_text: str = ""
+
+
+@dataclass
+class Explanation:
+    """The resolved value at a path and the settings that produced it, winner first."""
+
+    env: str
+    path: Path
+    value: Any
+    exists: bool
+    settings: list[Setting] = field(default_factory=list)
+    leaves: list[tuple[Path, Loc | None]] = field(default_factory=list)  # for mappings: each leaf's winner
+
+
+def lookup(root: Any, path: Path) -> Any:
+    """The value at ``path`` in ``root``; raises :class:`UsageError` with a suggestion if absent."""
+    value = root
+    for depth, part in enumerate(path):
+        if isinstance(value, dict) and part in value:
+            value = value[part]
+        elif isinstance(value, list) and isinstance(part, int) and -len(value) <= part < len(value):
+            value = value[part]
+        else:
+            where = format_path(path[:depth]) or "the top level"
+            choices = list(value) if isinstance(value, dict) else []
+            raise UsageError(f'no "{part}" under {where}{did_you_mean(str(part), choices)}',
+                             hint=f"keys there: {', '.join(map(str, choices[:12]))}" if choices else None)
+    return value
+
+
+def explain(resolution: Resolution, path: Path, read_line: Any = None) -> Explanation:
+    """Explain ``path`` in a resolved environment; ``read_line(file, line)`` adds source text."""
+    deleted = is_deleted(resolution.data, tuple(str(p) for p in path)) if path else ()
+    if deleted and not _exists(resolution.data, path):
+        settings = _settings(resolution, path, deleted, read_line)
+        return Explanation(resolution.env, path, None, False, settings)
+    value = lookup(resolution.data, path)
+    chain = chain_at(resolution.data, path)
+    explanation = Explanation(resolution.env, path, value, True,
+                              _settings(resolution, path, chain, read_line))
+    if isinstance(value, LocatedMap | LocatedList) and value:
+        explanation.leaves = list(_leaves(value, path))
+    return explanation
+
+
+def _exists(root: Any, path: Path) -> bool:
+    try:
+        lookup(root, path)
+    except UsageError:
+        return False
+    return True
+
+
+def _settings(resolution: Resolution, path: Path, chain: tuple[Loc, ...], read_line: Any) -> list[Setting]:
+    layer_of = {file: layer.folder for layer in resolution.layers for file in layer.files}
+    settings = []
+    for loc in chain:
+        layer = next((layer for layer in resolution.layers if loc.file in layer.files), None)
+        value = _value_in_layer(layer.data, path) if layer else _MISSING
+        text = read_line(loc.file, loc.key_line) if read_line else ""
+        settings.append(Setting(None if value is _MISSING else value, loc,
+                                layer_of.get(loc.file, "?"), text))
+    return settings
+
+
+def _value_in_layer(data: LocatedMap, path: Path) -> Any:
+    try:
+        return lookup(data, path)
+    except UsageError:
+        return _MISSING
+
+
+def _leaves(value: Any, path: Path) -> Any:
+    if isinstance(value, LocatedMap):
+        for key, item in value.items():
+            if isinstance(item, LocatedMap | LocatedList) and item:
+                yield from _leaves(item, (*path, key))
+            else:
+                yield (*path, key), value.origins[key][0]
+    elif isinstance(value, LocatedList):
+        for index, item in enumerate(value):
+            if isinstance(item, LocatedMap | LocatedList) and item:
+                yield from _leaves(item, (*path, index))
+            else:
+                yield (*path, index), value.origins[index]

@@ -1,0 +1,157 @@
+"""Rules that need a whole environment: names, cross-references, routes, flags and secret references."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Iterator
+
+from azconf.config.located import LocatedMap, Path, format_path
+from azconf.model.locate import key_at, value_at
+from azconf.model.sections import Environment, Flag, FlagValue, SecretValue
+from azconf.problems import Problem, Severity, did_you_mean
+
+# Kubernetes object names (apimachinery validation): Services are DNS-1035 labels, most other
+# objects DNS-1123 labels or subdomains.
+DNS1123_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
+DNS1035_LABEL = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?")
+FLAG_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def check_environment(env: Environment, root: LocatedMap, *, today: dt.date) -> list[Problem]:
+    """Every environment-wide problem of ``env``; ``root`` gives the locations."""
+    problems: list[Problem] = []
+    problems += check_names(env, root)
+    problems += check_references(env, root)
+    problems += check_route_conflicts(env, root)
+    problems += check_flags(env, root, today=today)
+    return problems
+
+
+def check_names(env: Environment, root: LocatedMap) -> Iterator[Problem]:
+    """Names that become Kubernetes object names follow Kubernetes' rules."""
+    rules = (
+        ("services", DNS1035_LABEL, "a DNS-1035 label: lowercase letters, digits and '-', starting "
+                                    "with a letter, at most 63 characters (it names a Kubernetes Service)"),
+        ("routes", DNS1123_LABEL, "a DNS-1123 label: lowercase letters, digits and '-', at most 63 "
+                                  "characters (it names an HTTPRoute and a Tyk API)"),
+        ("secrets", DNS1123_LABEL, "a DNS-1123 label: lowercase letters, digits and '-', at most 63 "
+                                   "characters"),
+    )
+    for section, pattern, rule in rules:
+        for name in getattr(env, section):
+            if len(name) > 63 or not pattern.fullmatch(name):
+                yield Problem("AZC0303", f'invalid name "{name}"', key_at(root, (section, name)),
+                              path=f"{section}.{name}", hint=f"the name must be {rule}")
+    for name in env.flags:
+        if not FLAG_KEY.fullmatch(name):
+            yield Problem("AZC0405", f'invalid flag key "{name}"', key_at(root, ("flags", name)),
+                          path=f"flags.{name}",
+                          hint="start with a letter or digit; then letters, digits, '.', '_' or '-'")
+
+
+def check_references(env: Environment, root: LocatedMap) -> Iterator[Problem]:
+    """Every name one item uses must exist in its section."""
+    for name, route in env.routes.items():
+        yield from _unknown(root, ("routes", name, "service"), route.service, env.services, "service")
+    for name, service in env.services.items():
+        base = ("services", name)
+        for kind, used in (("flags", service.flags), ("secrets", service.secrets),
+                           ("routes", service.routes)):
+            for index, item in enumerate(used):
+                yield from _unknown(root, (*base, kind, index), item, getattr(env, kind), kind[:-1])
+        for var, value in service.env.items():
+            if isinstance(value, SecretValue):
+                yield from _unknown(root, (*base, "env", var, "secret"), value.secret, env.secrets,
+                                    "secret")
+            elif isinstance(value, FlagValue):
+                yield from _unknown(root, (*base, "env", var, "flag"), value.flag, env.flags, "flag")
+        for index, route_name in enumerate(service.routes):
+            route = env.routes.get(route_name)
+            if route is not None and route.service != name:
+                yield Problem(
+                    "AZC0304", f'route "{route_name}" sends its traffic to "{route.service}", not "{name}"',
+                    value_at(root, (*base, "routes", index)), severity=Severity.WARNING,
+                    path=format_path((*base, "routes", index)),
+                    hint=f'remove it from services.{name}.routes or set routes.{route_name}.service',
+                )
+
+
+def _unknown(
+    root: LocatedMap, path: Path, name: str, known: Iterable[str], kind: str
+) -> Iterator[Problem]:
+    if name in known:  # type: ignore[operator]
+        return
+    yield Problem("AZC0301", f'unknown {kind} "{name}"{did_you_mean(name, known)}',
+                  value_at(root, path), path=format_path(path),
+                  hint=f"define it under {kind}s: or fix the name")
+
+
+def check_route_conflicts(env: Environment, root: LocatedMap) -> Iterator[Problem]:
+    """Two routes may not claim the same path and method."""
+    claimed: dict[tuple[str, str], str] = {}
+    for name, route in env.routes.items():
+        for method in route.methods:
+            owner = claimed.setdefault((route.path, method), name)
+            if owner != name:
+                yield Problem(
+                    "AZC0302", f'{method} {route.path} is also claimed by route "{owner}"',
+                    value_at(root, ("routes", name, "path")), path=f"routes.{name}.path",
+                    hint="give each route its own path, or split the methods between them",
+                    related=(value_at(root, ("routes", owner, "path")),),
+                )
+
+
+def check_flags(env: Environment, root: LocatedMap, *, today: dt.date) -> Iterator[Problem]:
+    """Variants of one type, a default that exists, well-formed targeting, and expiry dates."""
+    for name, flag in env.flags.items():
+        yield from _check_flag(name, flag, root, today)
+
+
+def _variant_type(value: object) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, dict):
+        return "object"
+    return "unsupported"
+
+
+def _check_flag(name: str, flag: Flag, root: LocatedMap, today: dt.date) -> Iterator[Problem]:
+    base = ("flags", name)
+    types = {variant: _variant_type(value) for variant, value in flag.variants.items()}
+    kinds = sorted(set(types.values()))
+    if "unsupported" in kinds or len(kinds) > 1:
+        listed = ", ".join(f"{v}: {t}" for v, t in types.items())
+        yield Problem("AZC0401", f"variants must all be booleans, strings, numbers or objects ({listed})",
+                      value_at(root, (*base, "variants")), path=format_path((*base, "variants")),
+                      hint="give every variant a value of the same type")
+    if flag.default_variant is not None and flag.default_variant not in flag.variants:
+        yield Problem(
+            "AZC0402",
+            f'defaultVariant "{flag.default_variant}" is not a variant'
+            f"{did_you_mean(flag.default_variant, flag.variants)}",
+            value_at(root, (*base, "defaultVariant")), path=format_path((*base, "defaultVariant")),
+            hint=f"use one of: {', '.join(flag.variants)}",
+        )
+    yield from _check_targeting(name, flag, root)
+    if flag.expires is not None and flag.expires < today:
+        yield Problem("AZC0404", f"flag expired on {flag.expires.isoformat()}",
+                      value_at(root, (*base, "expires")), severity=Severity.WARNING,
+                      path=format_path((*base, "expires")),
+                      hint="remove the flag from code and config, or move its expiry date")
+
+
+def _check_targeting(name: str, flag: Flag, root: LocatedMap) -> Iterator[Problem]:
+    if not flag.targeting:
+        return
+    from azconf.model.targeting import check_targeting
+
+    base = ("flags", name, "targeting")
+    for issue in check_targeting(flag.targeting, list(flag.variants)):
+        path = (*base, *issue.path)
+        yield Problem("AZC0403", issue.message, value_at(root, path), path=format_path(path),
+                      hint=issue.hint)

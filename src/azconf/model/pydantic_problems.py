@@ -1,0 +1,151 @@
+"""Turn pydantic validation errors into problems that point at the YAML that caused them."""
+
+from __future__ import annotations
+
+from types import UnionType
+from typing import TYPE_CHECKING, Annotated, Any, Union, get_args, get_origin
+
+from pydantic import BaseModel
+
+from azconf.config.located import LocatedMap, Path, chain_at, deepest_loc, format_path
+from azconf.problems import Location, Problem, did_you_mean
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
+
+def validation_problems(
+    error: ValidationError,
+    root: LocatedMap,
+    prefix: Path,
+    model: Any,
+    *,
+    env: str = "",
+    fallback: str = "",
+) -> list[Problem]:
+    """One problem per pydantic error.
+
+    ``prefix`` is where the validated value sits in ``root`` and ``model`` the type it was validated
+    as (used to suggest the keys it accepts).
+    """
+    problems = []
+    for item in error.errors(include_url=False):
+        relative = _clean_loc(item["loc"])
+        path = (*prefix, *relative)
+        if item["type"] == "extra_forbidden":
+            allowed = allowed_keys(model, relative[:-1])
+            problems.append(_unknown_key(path, root, env, fallback, allowed))
+        else:
+            problems.append(_problem(item, path, root, env, fallback))
+    return problems
+
+
+def _clean_loc(loc: tuple[Any, ...]) -> tuple[str | int, ...]:
+    # pydantic adds the names of union members and tagged-union tags to `loc`; drop the ones that
+    # are not keys of the data (they are recognised by their brackets or by the function marker).
+    return tuple(
+        part
+        for part in loc
+        if isinstance(part, int) or not (str(part).startswith(("function-", "union[")) or "[" in str(part))
+    )
+
+
+def _problem(item: Any, path: Path, root: LocatedMap, env: str, fallback: str) -> Problem:
+    kind = item["type"]
+    if kind == "missing":
+        return _missing(path, root, env, fallback)
+    loc = deepest_loc(root, path)
+    where = Location(loc.file, loc.line, loc.column) if loc else Location(fallback)
+    message = _message(item)
+    return Problem("AZC0203", message, where, path=format_path(path), env=env,
+                   hint=_hint_for(kind, item))
+
+
+def _unknown_key(
+    path: Path, root: LocatedMap, env: str, fallback: str, allowed: frozenset[str]
+) -> Problem:
+    key = str(path[-1])
+    chain = chain_at(root, path)
+    where = Location(chain[0].file, chain[0].key_line, chain[0].key_column) if chain else Location(fallback)
+    return Problem("AZC0201", f'unknown key "{key}"{did_you_mean(key, allowed)}', where,
+                   path=format_path(path), env=env,
+                   hint=f"allowed keys: {', '.join(sorted(allowed))}" if allowed else "remove it")
+
+
+def _missing(path: Path, root: LocatedMap, env: str, fallback: str) -> Problem:
+    loc = deepest_loc(root, path[:-1])
+    if loc is not None:
+        where = Location(loc.file, loc.key_line, loc.key_column)
+    else:
+        where = Location(fallback)
+    return Problem("AZC0202", f'missing required key "{path[-1]}"', where,
+                   path=format_path(path[:-1]), env=env, hint=f'add "{path[-1]}:"')
+
+
+def allowed_keys(model: Any, relative: Path) -> frozenset[str]:
+    """The keys the pydantic type ``model`` accepts at ``relative`` (empty when not a model there)."""
+    types = [model]
+    for part in relative:
+        types = [step for tp in types for step in _step(tp, part)]
+    return frozenset(key for tp in types for key in _model_keys(tp))
+
+
+def _unwrap(tp: Any) -> list[Any]:
+    origin = get_origin(tp)
+    if origin is Annotated:
+        return _unwrap(get_args(tp)[0])
+    if origin in (Union, UnionType):
+        return [inner for arg in get_args(tp) for inner in _unwrap(arg)]
+    return [tp]
+
+
+def _step(tp: Any, part: str | int) -> list[Any]:
+    out = []
+    for option in _unwrap(tp):
+        origin = get_origin(option)
+        if isinstance(option, type) and issubclass(option, BaseModel) and isinstance(part, str):
+            for name, info in option.model_fields.items():
+                if part in (name, info.alias):
+                    out.append(info.annotation)
+        elif origin is dict and isinstance(part, str):
+            out.append(get_args(option)[1])
+        elif origin is list and isinstance(part, int):
+            out.append(get_args(option)[0])
+    return out
+
+
+def _model_keys(tp: Any) -> set[str]:
+    keys: set[str] = set()
+    for option in _unwrap(tp):
+        if isinstance(option, type) and issubclass(option, BaseModel):
+            keys.update(info.alias or name for name, info in option.model_fields.items())
+    return keys
+
+
+def _message(item: Any) -> str:
+    message = str(item["msg"])
+    for prefix in ("Value error, ", "Assertion failed, "):
+        message = message.removeprefix(prefix)
+    got = item.get("input")
+    if item["type"] not in ("value_error", "assertion_error") and _is_scalar(got):
+        message = f"{message} (got {_show(got)})"
+    return message[0].lower() + message[1:] if message else message
+
+
+def _is_scalar(value: Any) -> bool:
+    return value is None or isinstance(value, str | int | float | bool)
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        return f'"{value}"' if len(value) <= 60 else f'"{value[:57]}..."'
+    return "null" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def _hint_for(kind: str, item: Any) -> str:
+    ctx = item.get("ctx") or {}
+    if kind == "literal_error" and "expected" in ctx:
+        return f"use one of {ctx['expected']}"
+    if kind.endswith("_type"):
+        return f"write a {kind.removesuffix('_type').replace('_', ' ')}"
+    return ""

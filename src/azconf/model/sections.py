@@ -1,0 +1,214 @@
+"""Pydantic models of the five sections of a resolved environment.
+
+The models check structure and types (unknown keys are errors); the rules that need the whole
+environment, such as cross-references and duplicate routes, live in :mod:`azconf.model.checks`.
+Types are strict: YAML already typed each scalar, so ``replicas: "3"`` is an error, not a 3.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    StringConstraints,
+)
+
+HttpMethod = Literal["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+AuthMode = Literal["none", "api-key", "jwt"]
+Scalar = StrictStr | StrictBool | StrictInt | StrictFloat
+# A Kubernetes resource quantity such as 100m, 0.5, 128Mi or 1G.
+Quantity = Annotated[
+    StrictStr | StrictInt | StrictFloat,
+    BeforeValidator(lambda v: _check_quantity(v)),
+]
+EnvVarName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
+
+
+def _check_quantity(value: object) -> object:
+    import re
+
+    if isinstance(value, bool):
+        raise ValueError("a quantity is a number or a string such as 100m or 128Mi")
+    if isinstance(value, str) and not re.fullmatch(
+        r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+|[numkMGTPE]|[KMGTPE]i)?", value
+    ):
+        raise ValueError(f'"{value}" is not a Kubernetes quantity (for example 250m, 0.5, 128Mi, 1Gi)')
+    return value
+
+
+class Model(BaseModel):
+    """Base of every section model: unknown keys are errors, types are strict, values immutable."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
+
+
+# -- flags ------------------------------------------------------------------------------------------
+
+
+def _expand_flag_shorthand(value: object) -> object:
+    """``name: true`` is a boolean flag, enabled, with variants on/off; ``false`` defaults to off."""
+    if isinstance(value, bool):
+        return {
+            "state": "ENABLED",
+            "variants": {"on": True, "off": False},
+            "defaultVariant": "on" if value else "off",
+        }
+    return value
+
+
+class Flag(Model):
+    """A feature flag in flagd's flag-definition format, plus azconf's ownership fields."""
+
+    state: Literal["ENABLED", "DISABLED"]
+    variants: dict[str, Any] = Field(min_length=1)
+    default_variant: StrictStr | None = Field(default=None, alias="defaultVariant")
+    targeting: dict[str, Any] = Field(default_factory=dict)
+    metadata: dict[str, StrictStr | StrictBool | StrictInt | StrictFloat] = Field(default_factory=dict)
+    description: StrictStr | None = None
+    owner: StrictStr | None = None
+    expires: Annotated[dt.date | None, Field(strict=False)] = None
+
+
+FlagEntry = Annotated[Flag, BeforeValidator(_expand_flag_shorthand)]
+
+
+# -- routes -----------------------------------------------------------------------------------------
+
+
+class RateLimit(Model):
+    """At most ``rate`` requests per ``per`` seconds."""
+
+    rate: int = Field(gt=0)
+    per: int = Field(gt=0)
+
+
+class Cors(Model):
+    """Cross-origin rules for browser clients."""
+
+    origins: list[StrictStr] = Field(min_length=1)
+    methods: list[HttpMethod] = Field(default_factory=list)
+    headers: list[StrictStr] = Field(default_factory=list)
+    allow_credentials: bool = False
+    max_age: int | None = Field(default=None, ge=0)
+
+
+class Route(Model):
+    """An API-gateway route to one service."""
+
+    path: Annotated[str, StringConstraints(pattern=r"^/[^\s]*$")]
+    service: StrictStr
+    methods: list[HttpMethod] = Field(default_factory=lambda: ["GET"], min_length=1)
+    auth: AuthMode = "jwt"
+    rate_limit: RateLimit | None = None
+    cors: Cors | None = None
+    timeout_seconds: int = Field(default=30, gt=0, le=3600)
+    strip_path: bool = True
+
+
+# -- secrets ----------------------------------------------------------------------------------------
+
+
+def _expand_secret_shorthand(value: object) -> object:
+    return {"ref": value} if isinstance(value, str) else value
+
+
+class Secret(Model):
+    """A reference to a secret kept elsewhere (never its value)."""
+
+    ref: StrictStr
+    description: StrictStr | None = None
+
+
+SecretEntry = Annotated[Secret, BeforeValidator(_expand_secret_shorthand)]
+
+
+# -- services ---------------------------------------------------------------------------------------
+
+
+class ResourceList(Model):
+    """CPU and memory quantities."""
+
+    cpu: Quantity | None = None
+    memory: Quantity | None = None
+
+
+class Resources(Model):
+    """Kubernetes resource requests and limits."""
+
+    requests: ResourceList | None = None
+    limits: ResourceList | None = None
+
+
+class SecretValue(Model):
+    """An environment variable whose value is a secret: ``{secret: NAME}``."""
+
+    secret: StrictStr
+
+
+class FlagValue(Model):
+    """An environment variable whose value is a flag's value: ``{flag: NAME}``."""
+
+    flag: StrictStr
+
+
+def _env_value(value: object) -> object:
+    if isinstance(value, dict):
+        if set(value) == {"secret"}:
+            return SecretValue.model_validate(value)
+        if set(value) == {"flag"}:
+            return FlagValue.model_validate(value)
+        raise ValueError(
+            "an env value is a literal, {secret: NAME} or {flag: NAME}"
+            f" (got a mapping with keys {', '.join(sorted(map(str, value)))})"
+        )
+    if value is None or isinstance(value, list):
+        raise ValueError("an env value is a string, number, boolean, {secret: NAME} or {flag: NAME}")
+    return value
+
+
+EnvValue = Annotated[SecretValue | FlagValue | Scalar, BeforeValidator(_env_value)]
+
+
+class Service(Model):
+    """A deployable service."""
+
+    image: Annotated[str, StringConstraints(pattern=r"^[^\s]+$", min_length=1)]
+    replicas: int = Field(default=1, ge=0)
+    port: int = Field(ge=1, le=65535)
+    resources: Resources | None = None
+    env: dict[EnvVarName, EnvValue] = Field(default_factory=dict)
+    flags: list[StrictStr] = Field(default_factory=list)
+    secrets: list[StrictStr] = Field(default_factory=list)
+    routes: list[StrictStr] = Field(default_factory=list)
+    settings: dict[str, Any] = Field(default_factory=dict)
+
+
+# -- the whole environment --------------------------------------------------------------------------
+
+SECTION_MODELS: dict[str, Any] = {
+    "flags": FlagEntry,
+    "routes": Route,
+    "secrets": SecretEntry,
+    "services": Service,
+}
+"""The item type of each keyed section; ``settings`` is free-form."""
+
+
+class Environment(Model):
+    """A resolved environment, typed."""
+
+    flags: dict[str, Flag] = Field(default_factory=dict)
+    routes: dict[str, Route] = Field(default_factory=dict)
+    secrets: dict[str, Secret] = Field(default_factory=dict)
+    services: dict[str, Service] = Field(default_factory=dict)
+    settings: dict[str, Any] = Field(default_factory=dict)
+

@@ -1,0 +1,34 @@
+"""Plain text, one problem a line as ``file:line:col: severity CODE path: message``, for people and grep."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from azconf.problems import Problem
+
+if TYPE_CHECKING:
+    from azconf.validate import ValidationResult
+
+
+def format_problem(problem: Problem, *, hints: bool = True) -> str:
+    """One problem as text, with its hint on an indented second line."""
+    path = f"{problem.path}: " if problem.path else ""
+    env = f" [{problem.env}]" if problem.env else ""
+    line = f"{problem.location}: {problem.severity.value} {problem.code} {path}{problem.message}{env}"
+    if hints and problem.hint:
+        line += f"\n    hint: {problem.hint}"
+    return line
+
+
+def render(result: ValidationResult) -> str:
+    """Every problem, then a summary line."""
+    lines = [format_problem(problem) for problem in result.problems]
+    errors = sum(1 for p in result.problems if p.severity.value == "error")
+    warnings = len(result.problems) - errors
+    envs = ", ".join(result.environments)
+    if result.ok:
+        verdict = f"ok: {len(result.environments)} environment(s) valid ({envs})"
+    else:
+        verdict = f"failed: {len(result.errors)} problem(s) in {envs}"
+    lines.append(f"{verdict}; {errors} error(s), {warnings} warning(s)")
+    return "\n".join(lines) + "\n"
