@@ -78,7 +78,7 @@ class Flag(Model):
     expires: Annotated[dt.date | None, Field(strict=False)] = None
 
 
-FlagEntry = Annotated[Flag, BeforeValidator(_expand_flag_shorthand)]
+FlagEntry = Annotated[Flag, BeforeValidator(_expand_flag_shorthand, json_schema_input_type=Flag | bool)]
 
 
 # -- routes -----------------------------------------------------------------------------------------
@@ -128,7 +128,7 @@ class Secret(Model):
     description: StrictStr | None = None
 
 
-SecretEntry = Annotated[Secret, BeforeValidator(_expand_secret_shorthand)]
+SecretEntry = Annotated[Secret, BeforeValidator(_expand_secret_shorthand, json_schema_input_type=Secret | str)]
 
 
 # -- services ---------------------------------------------------------------------------------------
@@ -189,6 +189,16 @@ class Service(Model):
     flags: list[StrictStr] = Field(default_factory=list)
     secrets: list[StrictStr] = Field(default_factory=list)
     routes: list[StrictStr] = Field(default_factory=list)
+    settings: dict[str, Any] = Field(default_factory=dict)
+
+
+class ConfigFile(Model):
+    """What a config file may hold: the sections, with the shorthand forms (for JSON Schema export)."""
+
+    flags: dict[str, FlagEntry] = Field(default_factory=dict)
+    routes: dict[str, Route] = Field(default_factory=dict)
+    secrets: dict[str, SecretEntry] = Field(default_factory=dict)
+    services: dict[str, Service] = Field(default_factory=dict)
     settings: dict[str, Any] = Field(default_factory=dict)
 
 
