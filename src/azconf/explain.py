@@ -40,16 +40,25 @@ def lookup(root: Any, path: Path) -> Any:
     """The value at ``path`` in ``root``; raises :class:`UsageError` with a suggestion if absent."""
     value = root
     for depth, part in enumerate(path):
-        if isinstance(value, dict) and part in value:
-            value = value[part]
-        elif isinstance(value, list) and isinstance(part, int) and -len(value) <= part < len(value):
-            value = value[part]
+        child = _child(value, part)
+        if child is not _MISSING:
+            value = child
         else:
             where = format_path(path[:depth]) or "the top level"
             choices = list(value) if isinstance(value, dict) else []
-            raise UsageError(f'no "{part}" under {where}{did_you_mean(str(part), choices)}',
-                             hint=f"keys there: {', '.join(map(str, choices[:12]))}" if choices else None)
+            raise UsageError(
+                f'no "{part}" under {where}{did_you_mean(str(part), choices)}',
+                hint=f"keys there: {', '.join(map(str, choices[:12]))}" if choices else None,
+            )
     return value
+
+
+def _child(value: Any, part: str | int) -> Any:
+    if isinstance(value, dict):
+        return value.get(part, _MISSING)
+    if isinstance(value, list) and isinstance(part, int) and -len(value) <= part < len(value):
+        return value[part]
+    return _MISSING
 
 
 def explain(resolution: Resolution, path: Path, read_line: Any = None) -> Explanation:
@@ -60,8 +69,9 @@ def explain(resolution: Resolution, path: Path, read_line: Any = None) -> Explan
         return Explanation(resolution.env, path, None, False, settings)
     value = lookup(resolution.data, path)
     chain = chain_at(resolution.data, path)
-    explanation = Explanation(resolution.env, path, value, True,
-                              _settings(resolution, path, chain, read_line))
+    explanation = Explanation(
+        resolution.env, path, value, True, _settings(resolution, path, chain, read_line)
+    )
     if isinstance(value, LocatedMap | LocatedList) and value:
         explanation.leaves = list(_leaves(value, path))
     return explanation
@@ -82,8 +92,7 @@ def _settings(resolution: Resolution, path: Path, chain: tuple[Loc, ...], read_l
         layer = next((layer for layer in resolution.layers if loc.file in layer.files), None)
         value = _value_in_layer(layer.data, path) if layer else _MISSING
         text = read_line(loc.file, loc.key_line) if read_line else ""
-        settings.append(Setting(None if value is _MISSING else value, loc,
-                                layer_of.get(loc.file, "?"), text))
+        settings.append(Setting(None if value is _MISSING else value, loc, layer_of.get(loc.file, "?"), text))
     return settings
 
 

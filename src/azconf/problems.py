@@ -7,10 +7,10 @@ them into text, JSON, GitHub annotations or SARIF.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """How bad a problem is; only errors fail ``azconf validate`` (warnings do under ``--strict``)."""
 
     ERROR = "error"

@@ -110,8 +110,10 @@ services:
 def create_project(directory: Path, name: str) -> list[Path]:
     """Write a new project into ``directory``; refuses to overwrite an existing one."""
     if (directory / MANIFEST_NAME).exists():
-        raise UsageError(f"{directory / MANIFEST_NAME} already exists",
-                         hint="choose an empty folder for a new project")
+        raise UsageError(
+            f"{directory / MANIFEST_NAME} already exists",
+            hint="choose an empty folder for a new project",
+        )
     clashes = [relative for relative in FILES if (directory / relative).exists()]
     if clashes:
         raise UsageError(f"{directory / clashes[0]} already exists", hint="choose an empty folder")

@@ -22,10 +22,13 @@ def build_schemas() -> dict[str, str]:
 
     resolved = ConfigFile.model_json_schema(by_alias=True, mode="validation")
     schemas = {
-        "azconf-manifest.schema.json": _document(Manifest.model_json_schema(by_alias=True),
-                                                 "azconf.yaml, the project manifest"),
-        "azconf-config.schema.json": _document(_partial(json.loads(json.dumps(resolved))),
-                                               "A config file of one layer (base or overlay)"),
+        "azconf-manifest.schema.json": _document(
+            Manifest.model_json_schema(by_alias=True), "azconf.yaml, the project manifest"
+        ),
+        "azconf-config.schema.json": _document(
+            _partial(json.loads(json.dumps(resolved))),
+            "A config file of one layer (base or overlay)",
+        ),
         "azconf-resolved.schema.json": _document(resolved, "A resolved environment"),
     }
     return {name: json.dumps(schema, indent=2, ensure_ascii=False) + "\n" for name, schema in schemas.items()}

@@ -8,8 +8,10 @@ from pathlib import Path
 
 from azconf.config.project import Project, load_project
 from azconf.config.resolve import Resolver
+from azconf.gcpause import gc_paused
 from azconf.model.build import ItemCache, build_environment
 from azconf.model.checks import check_environment
+from azconf.model.sections import Flag
 from azconf.problems import Problem, Severity, sorted_problems
 
 
@@ -41,26 +43,44 @@ def validate(
     if project is None:
         return ValidationResult(root, envs or [], sorted_problems(problems), strict)
     selected = envs or project.manifest.environments
-    problems += validate_environments(project, selected, today=today or dt.date.today())
-    return ValidationResult(root, selected, sorted_problems(problems), strict)
+    with gc_paused():
+        problems += validate_environments(project, selected, today=today or dt.date.today())
+    return ValidationResult(root, selected, _everywhere(sorted_problems(problems), selected), strict)
 
 
 def validate_environments(project: Project, envs: list[str], *, today: dt.date) -> list[Problem]:
     """Every problem of each environment in ``envs``."""
+    from azconf.model import secret_checks
     from azconf.model.user_schemas import SchemaChecker
 
     resolver = Resolver(project)
     cache = ItemCache()
     schemas = SchemaChecker(project)
+    allowed = [secret_checks.Allowed(a.path, a.reason) for a in project.manifest.secrets.allow]
+    plaintext = secret_checks.PlaintextScanner(allowed, project.source_line)
     problems: list[Problem] = list(schemas.problems)
+    flag_cache: dict[int, tuple[Flag, list[Problem]]] = {}
     for env in envs:
         resolution = resolver.resolve(env)
         environment, found = build_environment(resolution.data, cache)
-        found += check_environment(environment, resolution.data, today=today)
+        found += check_environment(environment, resolution.data, today=today, flag_cache=flag_cache)
         found += schemas.check(resolution.data)
+        found += secret_checks.check_references(environment, resolution.data)
+        found += plaintext.scan(resolution.data)
         problems += resolution.problems
         problems += [_in_env(problem, env) for problem in found]
     return problems
+
+
+def _everywhere(problems: list[Problem], envs: list[str]) -> list[Problem]:
+    """Drop the environment list from problems found in every validated environment."""
+    from dataclasses import replace
+
+    every = set(envs)
+    return [
+        replace(p, env="") if p.env and set(p.env.split(",")) == every and len(envs) > 1 else p
+        for p in problems
+    ]
 
 
 def _in_env(problem: Problem, env: str) -> Problem:

@@ -8,7 +8,7 @@ Exit codes: 0 ok, 1 problems found, 2 usage error, 3 internal error.
 from __future__ import annotations
 
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -28,7 +28,7 @@ schema_app = typer.Typer(help="JSON Schemas of azconf's own files.", no_args_is_
 app.add_typer(schema_app, name="schema")
 
 
-class ReportFormat(str, Enum):
+class ReportFormat(StrEnum):
     """Output formats of ``azconf validate``."""
 
     text = "text"
@@ -37,14 +37,14 @@ class ReportFormat(str, Enum):
     sarif = "sarif"
 
 
-class DataFormat(str, Enum):
+class DataFormat(StrEnum):
     """Output formats of ``azconf show``."""
 
     yaml = "yaml"
     json = "json"
 
 
-class ExplainFormat(str, Enum):
+class ExplainFormat(StrEnum):
     """Output formats of ``azconf explain``."""
 
     text = "text"
@@ -59,8 +59,13 @@ def _version(value: bool) -> None:
 
 ProjectOption = Annotated[
     Path | None,
-    typer.Option("-C", "--project", help="The project folder (default: the nearest folder with an "
-                 "azconf.yaml at or above the current one).", show_default=False),
+    typer.Option(
+        "-C",
+        "--project",
+        help="The project folder (default: the nearest folder with an "
+        "azconf.yaml at or above the current one).",
+        show_default=False,
+    ),
 ]
 EnvOption = Annotated[str, typer.Option("--env", "-e", help="The environment.", show_default=False)]
 
@@ -69,8 +74,10 @@ EnvOption = Annotated[str, typer.Option("--env", "-e", help="The environment.", 
 def _root(
     ctx: typer.Context,
     project: ProjectOption = None,
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Print the version and exit.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
 ) -> None:
     ctx.obj = project
 
@@ -78,8 +85,9 @@ def _root(
 @app.command()
 def init(
     directory: Annotated[Path, typer.Argument(help="Where to create the project.")] = Path("."),
-    project_name: Annotated[str | None, typer.Option("--name", help="Project name (default: the "
-                                                     "folder's name).")] = None,
+    project_name: Annotated[
+        str | None, typer.Option("--name", help="Project name (default: the folder's name).")
+    ] = None,
 ) -> None:
     """Create a small, valid config repository: manifest, base layer, dev/staging/prod overlays."""
     from azconf.cli import init_cmd
@@ -90,9 +98,13 @@ def init(
 @app.command()
 def validate(
     ctx: typer.Context,
-    env: Annotated[list[str] | None, typer.Option("--env", "-e", help="Validate only this environment "
-                                                  "(repeatable; default: all).")] = None,
-    output: Annotated[ReportFormat, typer.Option("--format", "-f", help="Report format.")] = ReportFormat.text,
+    env: Annotated[
+        list[str] | None,
+        typer.Option("--env", "-e", help="Validate only this environment (repeatable; default: all)."),
+    ] = None,
+    output: Annotated[
+        ReportFormat, typer.Option("--format", "-f", help="Report format.")
+    ] = ReportFormat.text,
     strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
 ) -> None:
     """Resolve every environment and report all problems, with file:line:col."""
@@ -119,7 +131,9 @@ def explain(
     ctx: typer.Context,
     env: EnvOption,
     path: Annotated[str, typer.Argument(help="The value to explain, e.g. services.web.replicas.")],
-    output: Annotated[ExplainFormat, typer.Option("--format", "-f", help="Output format.")] = ExplainFormat.text,
+    output: Annotated[
+        ExplainFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = ExplainFormat.text,
 ) -> None:
     """Show where a value came from: the layer that set it and every value it overrode."""
     from azconf.cli import explain_cmd
@@ -140,10 +154,18 @@ def explain_code(
 @schema_app.command("export")
 def schema_export(
     ctx: typer.Context,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Folder to write to (default: the "
-                                             "project's schemas/, else ./schemas).")] = None,
-    check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 if the files are "
-                                        "missing or stale.")] = False,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Folder to write to (default: the project's schemas/, else ./schemas).",
+        ),
+    ] = None,
+    check: Annotated[
+        bool,
+        typer.Option("--check", help="Write nothing; exit 1 if the files are missing or stale."),
+    ] = False,
 ) -> None:
     """Write JSON Schemas of azconf.yaml and of config files, for editors (yaml-language-server)."""
     from azconf.cli import schema_cmd

@@ -26,8 +26,10 @@ def run_with_boundary(run: Callable[[], object]) -> int:
         return 130
     except Exception:  # the boundary: anything else is a bug, reported once with a log to attach
         log = _write_crash_log()
-        print_error(f"internal error ({sys.exc_info()[0].__name__}); this is a bug in azconf",  # type: ignore[union-attr]
-                    f"details are in {log}; please attach it to a bug report")
+        print_error(
+            f"internal error ({sys.exc_info()[0].__name__}); this is a bug in azconf",  # type: ignore[union-attr]
+            f"details are in {log}; please attach it to a bug report",
+        )
         return EXIT_INTERNAL
     return 0
 

@@ -15,9 +15,11 @@ def run(code: str | None) -> int:
         for entry in CODES.values():
             typer.echo(f"{entry.code}  {entry.title}")
         return 0
-    entry = CODES.get(code.upper())
-    if entry is None:
-        raise UsageError(f'unknown problem code "{code}"{did_you_mean(code.upper(), CODES)}',
-                         hint="`azconf explain-code` lists every code")
-    typer.echo(f"{entry.code}: {entry.title}\n\n{entry.explanation}\n\nFix: {entry.fix}")
+    found = CODES.get(code.upper())
+    if found is None:
+        raise UsageError(
+            f'unknown problem code "{code}"{did_you_mean(code.upper(), CODES)}',
+            hint="`azconf explain-code` lists every code",
+        )
+    typer.echo(f"{found.code}: {found.title}\n\n{found.explanation}\n\nFix: {found.fix}")
     return 0

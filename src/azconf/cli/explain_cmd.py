@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from functools import cache
 from pathlib import Path
 
 from azconf.cli.common import open_project, resolve_or_stop
@@ -18,16 +17,13 @@ def run(project_dir: Path | None, env: str, path_text: str, output: str) -> int:
 
     path = parse_path(path_text)
     if path is None:
-        raise UsageError(f'malformed path "{path_text}"', hint='write it like services.web.replicas, '
-                         'flags."my.flag".state or services.web.flags[0]')
+        raise UsageError(
+            f'malformed path "{path_text}"',
+            hint='write it like services.web.replicas, flags."my.flag".state or services.web.flags[0]',
+        )
     project = open_project(project_dir)
     resolution = resolve_or_stop(project, env)
 
-    @cache
-    def read_line(file: str, line: int) -> str:
-        lines = project.root.joinpath(file).read_text(encoding="utf-8-sig").splitlines()
-        return lines[line - 1] if 0 < line <= len(lines) else ""
-
-    explanation = explain(resolution, path, read_line)
+    explanation = explain(resolution, path, project.source_line)
     sys.stdout.write((render_json if output == "json" else render_text)(explanation))
     return 0

@@ -16,8 +16,10 @@ def run(directory: Path, name: str | None) -> int:
 
     project_name = name or _name_from_folder(directory)
     if not re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", project_name) or len(project_name) > 63:
-        raise UsageError(f'"{project_name}" is not a valid project name',
-                         hint="use lowercase letters, digits and '-' (pass --name)")
+        raise UsageError(
+            f'"{project_name}" is not a valid project name',
+            hint="use lowercase letters, digits and '-' (pass --name)",
+        )
     written = create_project(directory, project_name)
     typer.echo(f"created {len(written)} files in {directory}")
     typer.echo(f"next: azconf -C {directory} validate")

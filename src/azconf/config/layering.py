@@ -11,9 +11,16 @@ from typing import Any
 
 from azconf.config.located import Chain, LocatedMap
 
+ATOMIC: dict[str, Any] = {"flags": {"*": {"targeting": True}}}
+"""Mappings that an overlay replaces whole instead of merging: a targeting rule is one JsonLogic
+expression, and merging two of them key by key would build an object with two operations."""
 
-def merge(base: LocatedMap, overlay: LocatedMap) -> LocatedMap:
-    """``overlay`` applied on top of ``base``, as a new map."""
+
+def merge(base: LocatedMap, overlay: LocatedMap, atomic: Any = ATOMIC) -> LocatedMap:
+    """``overlay`` applied on top of ``base``, as a new map.
+
+    ``atomic`` is a tree of keys ("*" for any) whose mappings replace rather than merge.
+    """
     result = LocatedMap()
     result.update(base)
     result.origins = dict(base.origins)
@@ -24,8 +31,12 @@ def merge(base: LocatedMap, overlay: LocatedMap) -> LocatedMap:
             _delete(result, key, chain)
             continue
         old = result.get(key)
+        inner = atomic.get(key, atomic.get("*")) if isinstance(atomic, dict) else None
         if isinstance(value, LocatedMap):
-            result[key] = merge(old, value) if isinstance(old, LocatedMap) else prune_nulls(value)
+            if isinstance(old, LocatedMap) and inner is not True:
+                result[key] = merge(old, value, inner)
+            else:
+                result[key] = prune_nulls(value)
         else:
             result[key] = value
         result.origins[key] = chain
@@ -41,14 +52,11 @@ def prune_nulls(value: LocatedMap) -> LocatedMap:
     """
     if not _has_null(value):
         return value
-    return merge(LocatedMap(), value)
+    return merge(LocatedMap(), value, None)
 
 
 def _has_null(value: LocatedMap) -> bool:
-    for item in value.values():
-        if item is None or (isinstance(item, LocatedMap) and _has_null(item)):
-            return True
-    return False
+    return any(item is None or (isinstance(item, LocatedMap) and _has_null(item)) for item in value.values())
 
 
 def _delete(result: LocatedMap, key: str, chain: Chain) -> None:

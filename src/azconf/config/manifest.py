@@ -29,6 +29,19 @@ class PromotionSettings(_Section):
     exclude: list[str] = Field(default_factory=list)
 
 
+class AllowedSecret(_Section):
+    """A reviewed exception to plaintext-secret detection."""
+
+    path: Annotated[str, StringConstraints(min_length=1)]
+    reason: Annotated[str, StringConstraints(min_length=3)]
+
+
+class SecretsSettings(_Section):
+    """Plaintext-secret detection settings."""
+
+    allow: list[AllowedSecret] = Field(default_factory=list)
+
+
 class Manifest(_Section):
     """The validated contents of ``azconf.yaml``."""
 
@@ -40,7 +53,7 @@ class Manifest(_Section):
     history: HistorySettings = Field(default_factory=HistorySettings)
     promotion: PromotionSettings = Field(default_factory=PromotionSettings)
     render: dict[str, Any] = Field(default_factory=dict)
-    secrets: dict[str, Any] = Field(default_factory=dict)
+    secrets: SecretsSettings = Field(default_factory=SecretsSettings)
 
     @field_validator("environments")
     @classmethod

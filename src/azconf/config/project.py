@@ -22,6 +22,7 @@ class Project:
     manifest: Manifest
     manifest_data: LocatedMap = field(default_factory=LocatedMap)
     documents: dict[str, Document] = field(default_factory=dict)  # read-once cache, by display path
+    _lines: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
     def display(self, path: Path) -> str:
         """``path`` as shown in messages: relative to the project root when inside it."""
@@ -37,6 +38,17 @@ class Project:
             document = read_yaml_file(self.root / relative, relative)
             self.documents[relative] = document
         return document
+
+    def source_line(self, file: str, line: int) -> str:
+        """The text of one line of a project file ('' when it cannot be read)."""
+        lines = self._lines.get(file)
+        if lines is None:
+            try:
+                text = (self.root / file).read_text(encoding="utf-8-sig")
+            except (OSError, UnicodeDecodeError):
+                text = ""
+            lines = self._lines[file] = text.splitlines()
+        return lines[line - 1] if 0 < line <= len(lines) else ""
 
 
 def find_project(start: Path) -> Path:
@@ -56,8 +68,10 @@ def load_project(root: Path) -> tuple[Project | None, list[Problem]]:
     from azconf.model.pydantic_problems import validation_problems
 
     document = read_yaml_file(root / MANIFEST_NAME, MANIFEST_NAME)
-    if any(p.code in ("AZC0101", "AZC0102", "AZC0103", "AZC0104", "AZC0106", "AZC0107")
-           for p in document.problems):
+    if any(
+        p.code in ("AZC0101", "AZC0102", "AZC0103", "AZC0104", "AZC0106", "AZC0107")
+        for p in document.problems
+    ):
         return None, document.problems
     try:
         manifest = Manifest.model_validate(document.data)

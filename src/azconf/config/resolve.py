@@ -9,6 +9,7 @@ from azconf.config.located import LocatedMap
 from azconf.config.project import Project
 from azconf.config.sources import Layer, read_layer
 from azconf.errors import UsageError
+from azconf.gcpause import gc_paused
 from azconf.problems import Problem, did_you_mean
 
 
@@ -39,8 +40,9 @@ class Resolver:
                 hint=f"environments: {', '.join(environments)}",
             )
         folders = self.project.manifest.layer_folders(env)
-        layers = [self._layer(folder) for folder in folders]
-        data = self._merge_prefix(tuple(folders))
+        with gc_paused():
+            layers = [self._layer(folder) for folder in folders]
+            data = self._merge_prefix(tuple(folders))
         problems = [problem for layer in layers for problem in layer.problems]
         return Resolution(env, data, layers, problems)
 

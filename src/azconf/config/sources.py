@@ -26,7 +26,9 @@ def read_layer(project: Project, folder: str) -> Layer:
     path = project.root / folder
     if not path.is_dir():
         problem = Problem(
-            "AZC0601", f'layer folder "{folder}" does not exist', _layer_location(project, folder),
+            "AZC0601",
+            f'layer folder "{folder}" does not exist',
+            _layer_location(project, folder),
             hint=f"create {folder}/ (it may be empty) or fix `layers` in azconf.yaml",
         )
         return Layer(folder, [], LocatedMap(), [problem])
@@ -87,8 +89,13 @@ def _combine_section(
 
 
 def _conflict(problems: list[Problem], path: str, here: Loc, first: Loc) -> None:
-    problems.append(Problem(
-        "AZC0116", f"{path} is also defined in {first.file}:{first.key_line}",
-        Location(here.file, here.key_line, here.key_column), path=path,
-        hint="define each item in one file per layer", related=(Location(first.file, first.key_line),),
-    ))
+    problems.append(
+        Problem(
+            "AZC0116",
+            f"{path} is also defined in {first.file}:{first.key_line}",
+            Location(here.file, here.key_line, here.key_column),
+            path=path,
+            hint="define each item in one file per layer",
+            related=(Location(first.file, first.key_line),),
+        )
+    )

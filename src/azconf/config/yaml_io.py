@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml._yaml import CParser
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from azconf.config.located import Loc, LocatedList, LocatedMap
@@ -27,17 +28,59 @@ MAX_DEPTH = 200
 
 _TAG = "tag:yaml.org,2002:"
 _STR, _INT, _FLOAT, _BOOL, _NULL = (_TAG + t for t in ("str", "int", "float", "bool", "null"))
-_TIMESTAMP, _MERGE, _VALUE = (_TAG + t for t in ("timestamp", "merge", "value"))
 _MAP, _SEQ = _TAG + "map", _TAG + "seq"
+_PLAIN = "azconf:plain"  # an untagged plain scalar: typed by this module, not by PyYAML's resolver
 
-# YAML 1.2 core schema (what 1.2 parsers such as ruamel.yaml, Go's yaml.v3 and js-yaml 4 read).
+# YAML 1.2 core schema (what ruamel.yaml, Go's yaml.v3 and js-yaml 4 read) ...
 _CORE_INT = re.compile(r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+")
 _CORE_FLOAT = re.compile(
     r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"
 )
-_SAFE_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)|0x[0-9a-fA-F]+")
+# ... and YAML 1.1 (what PyYAML and older Go and Ruby libraries read); the two disagree on some scalars.
+_Y11_INT = re.compile(
+    r"[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+"
+    r"|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+"
+)
+_Y11_FLOAT = re.compile(
+    r"[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9_]+(?:[eE][-+][0-9]+)?"
+    r"|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"
+)
 _NUMBER_START = frozenset("0123456789+-.")
-_ONE_LETTER_BOOLS = frozenset({"y", "Y", "n", "N"})
+_KEYWORDS: dict[str, Any] = {
+    "true": True,
+    "True": True,
+    "TRUE": True,
+    "false": False,
+    "False": False,
+    "FALSE": False,
+    "null": None,
+    "Null": None,
+    "NULL": None,
+    "~": None,
+}
+_YAML11_BOOLS = frozenset(
+    ["yes", "Yes", "YES", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF", "y", "Y", "n", "N"]
+)  # booleans in YAML 1.1 (y/n per the 1.1 spec, though PyYAML itself reads them as strings)
+_NOT_FOUND = object()
+
+
+class _Parser(CParser):
+    """libyaml's composer with a trivial resolver: this module types plain scalars itself.
+
+    PyYAML's regex resolver costs a third of parsing and applies YAML 1.1 rules, which azconf
+    replaces with YAML 1.2 plus a report of every scalar the two versions read differently.
+    """
+
+    def descend_resolver(self, parent: Any, index: Any) -> None:
+        pass
+
+    def ascend_resolver(self) -> None:
+        pass
+
+    def resolve(self, kind: type, value: Any, implicit: Any) -> str:
+        if kind is ScalarNode:
+            return _PLAIN if implicit[0] else _STR
+        return _MAP if kind is MappingNode else _SEQ
 
 
 @dataclass
@@ -62,13 +105,21 @@ def read_yaml_file(path: Path, display: str) -> Document:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            return _failed(display, "AZC0103", f"file is {size:,} bytes, above the {MAX_FILE_BYTES:,} limit",
-                           "split it into several files in the same layer folder")
+            return _failed(
+                display,
+                "AZC0103",
+                f"file is {size:,} bytes, above the {MAX_FILE_BYTES:,} limit",
+                "split it into several files in the same layer folder",
+            )
         data = path.read_bytes()
     except OSError as error:
         reason = error.strerror or str(error)
-        return _failed(display, "AZC0101", f"cannot read file: {reason}",
-                       "check that the file exists and is readable")
+        return _failed(
+            display,
+            "AZC0101",
+            f"cannot read file: {reason}",
+            "check that the file exists and is readable",
+        )
     return parse_yaml(data, display)
 
 
@@ -78,9 +129,15 @@ def parse_yaml(data: bytes, display: str) -> Document:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line, column = _byte_position(data, error.start)
-        return _failed(display, "AZC0102", f"invalid UTF-8 (byte 0x{data[error.start]:02x})",
-                       "save the file as UTF-8", line, column)
-    loader = yaml.CSafeLoader(text)
+        return _failed(
+            display,
+            "AZC0102",
+            f"invalid UTF-8 (byte 0x{data[error.start]:02x})",
+            "save the file as UTF-8",
+            line,
+            column,
+        )
+    loader = _Parser(text)
     try:
         root = loader.get_single_node()
     except yaml.MarkedYAMLError as error:
@@ -94,8 +151,14 @@ def parse_yaml(data: bytes, display: str) -> Document:
     if not isinstance(root, MappingNode):
         kind = "a list" if isinstance(root, SequenceNode) else "a single value"
         line, column = _mark(root)
-        return _failed(display, "AZC0107", f"the top level is {kind}, not a mapping",
-                       "start the file with a section key such as `flags:`", line, column)
+        return _failed(
+            display,
+            "AZC0107",
+            f"the top level is {kind}, not a mapping",
+            "start the file with a section key such as `flags:`",
+            line,
+            column,
+        )
     builder = _Builder(display)
     try:
         value = builder.build(root, 0)
@@ -104,7 +167,59 @@ def parse_yaml(data: bytes, display: str) -> Document:
     return Document(display, value, builder.problems)
 
 
-def _failed(display: str, code: str, message: str, hint: str, line: int = 0, column: int = 0) -> Document:
+def _core_number(value: str) -> Any:
+    """The YAML 1.2 core-schema number ``value`` denotes, or _NOT_FOUND."""
+    if _CORE_INT.fullmatch(value):
+        if value.startswith(("0o", "0x")):
+            return int(value[2:], 8 if value[1] == "o" else 16)
+        return int(value)
+    if _CORE_FLOAT.fullmatch(value):
+        return _special_float(value) if "n" in value.lower() else float(value)
+    return _NOT_FOUND
+
+
+def _yaml11_number(value: str) -> Any:
+    """The number YAML 1.1 (PyYAML) reads ``value`` as, or _NOT_FOUND."""
+    if _Y11_INT.fullmatch(value) or _Y11_FLOAT.fullmatch(value):
+        if ":" in value:
+            return None  # base 60: a number YAML 1.2 never agrees with
+        return _yaml11_value(value.replace("_", ""))
+    return _NOT_FOUND
+
+
+def _yaml11_value(value: str) -> Any:
+    sign = -1 if value.startswith("-") else 1
+    digits = value.lstrip("+-")
+    if "." in digits or "n" in digits.lower():
+        return _special_float(value) if "n" in digits.lower() else float(value)
+    if digits.startswith("0b"):
+        return sign * int(digits[2:], 2)
+    if digits.startswith("0x"):
+        return sign * int(digits[2:], 16)
+    if len(digits) > 1 and digits.startswith("0"):
+        return sign * int(digits, 8)
+    return sign * int(digits)
+
+
+def _reading(number: Any) -> str:
+    return "a string" if number is _NOT_FOUND else f"the number {number}"
+
+
+def _special_float(value: str) -> float:
+    lowered = value.lower()
+    if lowered.endswith("nan"):
+        return math.nan
+    return -math.inf if lowered.startswith("-") else math.inf
+
+
+def _same_number(modern: Any, legacy: Any) -> bool:
+    if isinstance(modern, float) and math.isnan(modern):
+        return isinstance(legacy, float) and math.isnan(legacy)
+    return bool(type(modern) is type(legacy) and modern == legacy)
+
+
+def _failed(display: str, code: str, message: str, hint: str, *position: int) -> Document:
+    line, column = position or (0, 0)
     problem = Problem(code, message, Location(display, line, column), hint=hint)
     return Document(display, LocatedMap(), [problem])
 
@@ -124,16 +239,34 @@ def _syntax_problem(error: yaml.MarkedYAMLError, display: str, text: str) -> Doc
     line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
     problem = error.problem or "invalid YAML"
     if "expected a single document" in f"{error.context} {problem}":
-        return _failed(display, "AZC0106", "more than one YAML document in the file",
-                       "remove the `---` separator or move the document to its own file", line, column)
+        return _failed(
+            display,
+            "AZC0106",
+            "more than one YAML document in the file",
+            "remove the `---` separator or move the document to its own file",
+            line,
+            column,
+        )
     line_text = text.splitlines()[line - 1] if 0 < line <= len(text.splitlines()) else ""
     indent = line_text[: len(line_text) - len(line_text.lstrip(" \t"))]
     if "\t" in indent or "'\\t'" in problem:
-        return _failed(display, "AZC0105", "tab character in indentation",
-                       "indent with spaces; YAML does not allow tabs for indentation", line, column)
+        return _failed(
+            display,
+            "AZC0105",
+            "tab character in indentation",
+            "indent with spaces; YAML does not allow tabs for indentation",
+            line,
+            column,
+        )
     context = f" {error.context}" if error.context else ""
-    return _failed(display, "AZC0104", f"YAML syntax error: {problem}{context}".rstrip(),
-                   "fix the YAML syntax at this position", line, column)
+    return _failed(
+        display,
+        "AZC0104",
+        f"YAML syntax error: {problem}{context}".rstrip(),
+        "fix the YAML syntax at this position",
+        line,
+        column,
+    )
 
 
 class _Builder:
@@ -149,9 +282,14 @@ class _Builder:
     def build(self, node: Node, depth: int) -> Any:
         if depth > MAX_DEPTH:
             line, column = _mark(node)
-            raise _Fatal(Problem("AZC0112", f"nesting deeper than {MAX_DEPTH} levels",
-                                 Location(self.file, line, column),
-                                 hint="flatten the structure (a recursive alias also causes this)"))
+            raise _Fatal(
+                Problem(
+                    "AZC0112",
+                    f"nesting deeper than {MAX_DEPTH} levels",
+                    Location(self.file, line, column),
+                    hint="flatten the structure (a recursive alias also causes this)",
+                )
+            )
         if isinstance(node, ScalarNode):
             if self._alias_depth:
                 self._spend(node)
@@ -166,6 +304,7 @@ class _Builder:
                 self._spend(node)
             if isinstance(node, MappingNode):
                 return self._mapping(node, depth)
+            assert isinstance(node, SequenceNode)
             return self._sequence(node, depth)
         finally:
             if revisit:
@@ -175,9 +314,14 @@ class _Builder:
         self._alias_budget -= 1
         if self._alias_budget < 0:
             line, column = _mark(node)
-            raise _Fatal(Problem("AZC0112", f"aliases expand to more than {MAX_ALIAS_NODES:,} nodes",
-                                 Location(self.file, line, column),
-                                 hint="this looks like a billion-laughs document; write the values out"))
+            raise _Fatal(
+                Problem(
+                    "AZC0112",
+                    f"aliases expand to more than {MAX_ALIAS_NODES:,} nodes",
+                    Location(self.file, line, column),
+                    hint="this looks like a billion-laughs document; write the values out",
+                )
+            )
 
     def _mapping(self, node: MappingNode, depth: int) -> LocatedMap:
         if node.tag != _MAP:
@@ -192,31 +336,53 @@ class _Builder:
             kmark, vmark = key_node.start_mark, value_node.start_mark
             loc = Loc(file, kmark.line + 1, kmark.column + 1, vmark.line + 1, vmark.column + 1)
             if key in result:
-                first = origins[key][0]
-                self.problems.append(Problem(
-                    "AZC0108", f'duplicate key "{key}" (first defined at line {first.key_line})',
-                    Location(file, loc.key_line, loc.key_column),
-                    hint="remove one of the two; YAML parsers silently keep only the last",
-                    related=(Location(file, first.key_line, first.key_column),)))
+                self._duplicate(key, loc, origins[key][0])
                 continue
-            result[key] = self.build(value_node, depth + 1)
+            # Inline the common case, a plain or quoted scalar: it is most of every file.
+            if value_node.__class__ is ScalarNode and not self._alias_depth:
+                result[key] = self._scalar(value_node)
+            else:
+                result[key] = self.build(value_node, depth + 1)
             origins[key] = (loc,)
         return result
 
+    def _duplicate(self, key: str, loc: Loc, first: Loc) -> None:
+        self.problems.append(
+            Problem(
+                "AZC0108",
+                f'duplicate key "{key}" (first defined at line {first.key_line})',
+                Location(self.file, loc.key_line, loc.key_column),
+                hint="remove one of the two; YAML parsers silently keep only the last",
+                related=(Location(self.file, first.key_line, first.key_column),),
+            )
+        )
+
     def _key(self, node: Node) -> str | None:
-        if not isinstance(node, ScalarNode):
-            self._report(node, "AZC0113", "a key must be a plain scalar, not a list or mapping",
-                         "use a string key")
+        if node.__class__ is not ScalarNode:
+            self._report(
+                node,
+                "AZC0113",
+                "a key must be a plain scalar, not a list or mapping",
+                "use a string key",
+            )
             return None
-        if node.tag == _MERGE:
-            self._report(node, "AZC0114", "merge keys (<<) are not supported",
-                         "write the keys out, or move shared values to the base layer")
-            return None
-        if node.tag == _NULL and not node.style:
-            self._report(node, "AZC0113", "a key must not be null", "use a string key")
-            return None
-        self._scalar(node)  # reports YAML 1.1 traps in keys such as `on:`
-        return str(node.value)
+        value: str = node.value
+        if node.tag == _PLAIN:
+            if value == "<<":
+                self._report(
+                    node,
+                    "AZC0114",
+                    "merge keys (<<) are not supported",
+                    "write the keys out, or move shared values to the base layer",
+                )
+                return None
+            if not value or _KEYWORDS.get(value, _NOT_FOUND) is None:
+                self._report(node, "AZC0113", "a key must not be null", "use a string key")
+                return None
+            self._plain(node)  # reports YAML 1.1 traps in keys such as `on:`
+        elif node.tag != _STR:
+            self._scalar(node)
+        return value
 
     def _sequence(self, node: SequenceNode, depth: int) -> LocatedList:
         if node.tag != _SEQ:
@@ -232,63 +398,78 @@ class _Builder:
         return result
 
     def _scalar(self, node: ScalarNode) -> Any:
-        tag, value = node.tag, node.value
+        tag = node.tag
+        if tag == _PLAIN:
+            return self._plain(node)
         if tag == _STR:
-            if not node.style and value and (value[0] in _NUMBER_START or value in _ONE_LETTER_BOOLS):
-                self._check_plain_string(node)
+            return node.value
+        return self._explicit(node)
+
+    def _plain(self, node: ScalarNode) -> Any:
+        """A plain scalar, typed by the YAML 1.2 core schema; 1.1/1.2 disagreements are reported."""
+        value: str = node.value
+        keyword = _KEYWORDS.get(value, _NOT_FOUND)
+        if keyword is not _NOT_FOUND:
+            return keyword
+        if not value:
+            return None
+        if value in _YAML11_BOOLS:
+            self._report(
+                node,
+                "AZC0109",
+                f'"{value}" is a boolean in YAML 1.1 but a string in YAML 1.2',
+                f'quote it ("{value}") for a string, or write true/false',
+            )
             return value
+        if value[0] in _NUMBER_START:
+            return self._number(node)
+        return value
+
+    def _number(self, node: ScalarNode) -> Any:
+        value: str = node.value
+        modern = _core_number(value)
+        legacy = _yaml11_number(value)
+        if modern is _NOT_FOUND and legacy is _NOT_FOUND:
+            return value  # a string for both, e.g. 1.4.2 or 100m
+        if modern is not _NOT_FOUND and legacy is not _NOT_FOUND and _same_number(modern, legacy):
+            return modern
+        if ":" in value:
+            self._report(
+                node,
+                "AZC0111",
+                f'"{value}" is a base-60 number in YAML 1.1 (a string in 1.2)',
+                f'quote it ("{value}")',
+            )
+        else:
+            self._report(
+                node,
+                "AZC0110",
+                f'"{value}" is {_reading(legacy)} in YAML 1.1 but {_reading(modern)} in YAML 1.2',
+                f'quote it ("{value}") for a string, or write a plain decimal number',
+            )
+        return value
+
+    def _explicit(self, node: ScalarNode) -> Any:
+        """A scalar with an explicit standard tag such as ``!!str`` or ``!!int``."""
+        tag, value = node.tag, node.value
         if tag == _NULL:
             return None
-        if tag == _BOOL:
-            lowered = value.lower()
-            if lowered in ("true", "false"):
-                return lowered == "true"
-            self._report(node, "AZC0109", f'"{value}" is a boolean in YAML 1.1 but a string in YAML 1.2',
-                         f'quote it ("{value}") for a string, or write true/false')
-            return value
-        if tag == _INT:
-            return self._int(node)
-        if tag == _FLOAT:
-            return self._float(node)
-        if tag in (_TIMESTAMP, _VALUE):
-            return value  # YAML 1.2 has no timestamps: dates stay strings, the model parses them
-        self._report(node, "AZC0115", f"unsupported tag {tag}", "remove the tag")
-        return value
-
-    def _check_plain_string(self, node: ScalarNode) -> None:
-        value = node.value
-        if value in _ONE_LETTER_BOOLS:
-            self._report(node, "AZC0109", f'"{value}" is a boolean in YAML 1.1 but a string in YAML 1.2',
-                         f'quote it ("{value}") for a string, or write true/false')
-        elif _CORE_INT.fullmatch(value) or _CORE_FLOAT.fullmatch(value):
-            self._report(node, "AZC0110", f'"{value}" is a string in YAML 1.1 but a number in YAML 1.2',
-                         f'quote it ("{value}") for a string, or write the number plainly')
-
-    def _int(self, node: ScalarNode) -> Any:
-        value = node.value
-        if _SAFE_INT.fullmatch(value):
-            return int(value, 0) if value.startswith("0x") else int(value)
-        self._number_trap(node)
-        return value
-
-    def _float(self, node: ScalarNode) -> Any:
-        value = node.value
-        if not _CORE_FLOAT.fullmatch(value):
-            self._number_trap(node)
-            return value
-        lowered = value.lower()
-        if lowered.endswith(".inf"):
-            return -math.inf if lowered.startswith("-") else math.inf
-        return math.nan if lowered == ".nan" else float(value)
-
-    def _number_trap(self, node: ScalarNode) -> None:
-        value = node.value
-        if ":" in value:
-            self._report(node, "AZC0111", f'"{value}" is a base-60 number in YAML 1.1 (a string in 1.2)',
-                         f'quote it ("{value}")')
+        if tag in (_INT, _FLOAT):
+            number = _core_number(value)
+            if number is not _NOT_FOUND:
+                return number
+        elif tag == _BOOL and value in ("true", "false"):
+            return value == "true"
         else:
-            self._report(node, "AZC0110", f'"{value}" is read differently by YAML 1.1 and YAML 1.2 parsers',
-                         f'quote it ("{value}") for a string, or write a plain decimal number')
+            self._report(node, "AZC0115", f"unsupported tag {tag}", "remove the tag")
+            return value
+        self._report(
+            node,
+            "AZC0203",
+            f'"{value}" is not a valid {tag.removeprefix(_TAG)}',
+            "fix the value or remove the tag",
+        )
+        return value
 
     def _report(self, node: Node, code: str, message: str, hint: str) -> None:
         line, column = _mark(node)
@@ -303,5 +484,11 @@ def dump_yaml(value: Any) -> str:
     """
     from azconf.config.located import plain
 
-    return yaml.dump(plain(value), Dumper=yaml.CSafeDumper, sort_keys=False, allow_unicode=True,
-                     default_flow_style=False, width=100)
+    return yaml.dump(
+        plain(value),
+        Dumper=yaml.CSafeDumper,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=100,
+    )

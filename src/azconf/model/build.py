@@ -22,7 +22,8 @@ class ItemCache:
 
     Layering reuses every subtree an overlay does not touch, so an item that is the same object in
     several environments is validated once. Only containers are cached: ``id()`` of a scalar says
-    nothing about where it was written.
+    nothing about where it was written. The resolved documents outlive the cache, so an id is never
+    reused by another object while its entry exists.
     """
 
     adapters: dict[str, TypeAdapter[Any]] = field(default_factory=dict)
@@ -36,24 +37,32 @@ class ItemCache:
         return adapter
 
 
-def build_environment(
-    root: LocatedMap, cache: ItemCache | None = None
-) -> tuple[Environment, list[Problem]]:
+def build_environment(root: LocatedMap, cache: ItemCache | None = None) -> tuple[Environment, list[Problem]]:
     """The typed environment of ``root``, leaving out the items that are invalid, and the problems."""
     cache = cache or ItemCache()
     problems: list[Problem] = []
     sections: dict[str, Any] = {}
     for section, content in root.items():
         if section not in SECTIONS:
-            problems.append(Problem(
-                "AZC0204", f'unknown section "{section}"{did_you_mean(section, SECTIONS)}',
-                key_at(root, (section,)), path=section, hint=f"sections: {', '.join(SECTIONS)}",
-            ))
+            problems.append(
+                Problem(
+                    "AZC0204",
+                    f'unknown section "{section}"{did_you_mean(section, SECTIONS)}',
+                    key_at(root, (section,)),
+                    path=section,
+                    hint=f"sections: {', '.join(SECTIONS)}",
+                )
+            )
         elif not isinstance(content, dict):
-            problems.append(Problem(
-                "AZC0203", f"{section} must be a mapping of names to items", value_at(root, (section,)),
-                path=section, hint=f"write `{section}:` followed by indented `name: ...` entries",
-            ))
+            problems.append(
+                Problem(
+                    "AZC0203",
+                    f"{section} must be a mapping of names to items",
+                    value_at(root, (section,)),
+                    path=section,
+                    hint=f"write `{section}:` followed by indented `name: ...` entries",
+                )
+            )
         elif section == "settings":
             sections[section] = content
         else:
@@ -62,7 +71,11 @@ def build_environment(
 
 
 def _items(
-    section: str, content: dict[str, Any], root: LocatedMap, cache: ItemCache, problems: list[Problem]
+    section: str,
+    content: dict[str, Any],
+    root: LocatedMap,
+    cache: ItemCache,
+    problems: list[Problem],
 ) -> dict[str, Any]:
     valid: dict[str, Any] = {}
     for name, raw in content.items():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterator
 
 from azconf.config.located import LocatedMap, Path, format_path
 from azconf.model.locate import key_at, value_at
@@ -18,36 +18,66 @@ DNS1035_LABEL = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?")
 FLAG_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
-def check_environment(env: Environment, root: LocatedMap, *, today: dt.date) -> list[Problem]:
-    """Every environment-wide problem of ``env``; ``root`` gives the locations."""
+def check_environment(
+    env: Environment,
+    root: LocatedMap,
+    *,
+    today: dt.date,
+    flag_cache: dict[int, tuple[Flag, list[Problem]]] | None = None,
+) -> list[Problem]:
+    """Every environment-wide problem of ``env``; ``root`` gives the locations.
+
+    ``flag_cache`` keeps each flag's problems by the identity of its model, which environments share
+    when an overlay leaves the flag alone (see :class:`azconf.model.build.ItemCache`).
+    """
     problems: list[Problem] = []
     problems += check_names(env, root)
     problems += check_references(env, root)
     problems += check_route_conflicts(env, root)
-    problems += check_flags(env, root, today=today)
+    problems += check_flags(env, root, today=today, cache={} if flag_cache is None else flag_cache)
     return problems
 
 
 def check_names(env: Environment, root: LocatedMap) -> Iterator[Problem]:
     """Names that become Kubernetes object names follow Kubernetes' rules."""
     rules = (
-        ("services", DNS1035_LABEL, "a DNS-1035 label: lowercase letters, digits and '-', starting "
-                                    "with a letter, at most 63 characters (it names a Kubernetes Service)"),
-        ("routes", DNS1123_LABEL, "a DNS-1123 label: lowercase letters, digits and '-', at most 63 "
-                                  "characters (it names an HTTPRoute and a Tyk API)"),
-        ("secrets", DNS1123_LABEL, "a DNS-1123 label: lowercase letters, digits and '-', at most 63 "
-                                   "characters"),
+        (
+            "services",
+            DNS1035_LABEL,
+            "a DNS-1035 label: lowercase letters, digits and '-', starting "
+            "with a letter, at most 63 characters (it names a Kubernetes Service)",
+        ),
+        (
+            "routes",
+            DNS1123_LABEL,
+            "a DNS-1123 label: lowercase letters, digits and '-', at most 63 "
+            "characters (it names an HTTPRoute and a Tyk API)",
+        ),
+        (
+            "secrets",
+            DNS1123_LABEL,
+            "a DNS-1123 label: lowercase letters, digits and '-', at most 63 characters",
+        ),
     )
     for section, pattern, rule in rules:
         for name in getattr(env, section):
             if len(name) > 63 or not pattern.fullmatch(name):
-                yield Problem("AZC0303", f'invalid name "{name}"', key_at(root, (section, name)),
-                              path=f"{section}.{name}", hint=f"the name must be {rule}")
+                yield Problem(
+                    "AZC0303",
+                    f'invalid name "{name}"',
+                    key_at(root, (section, name)),
+                    path=f"{section}.{name}",
+                    hint=f"the name must be {rule}",
+                )
     for name in env.flags:
         if not FLAG_KEY.fullmatch(name):
-            yield Problem("AZC0405", f'invalid flag key "{name}"', key_at(root, ("flags", name)),
-                          path=f"flags.{name}",
-                          hint="start with a letter or digit; then letters, digits, '.', '_' or '-'")
+            yield Problem(
+                "AZC0405",
+                f'invalid flag key "{name}"',
+                key_at(root, ("flags", name)),
+                path=f"flags.{name}",
+                hint="start with a letter or digit; then letters, digits, '.', '_' or '-'",
+            )
 
 
 def check_references(env: Environment, root: LocatedMap) -> Iterator[Problem]:
@@ -56,35 +86,41 @@ def check_references(env: Environment, root: LocatedMap) -> Iterator[Problem]:
         yield from _unknown(root, ("routes", name, "service"), route.service, env.services, "service")
     for name, service in env.services.items():
         base = ("services", name)
-        for kind, used in (("flags", service.flags), ("secrets", service.secrets),
-                           ("routes", service.routes)):
+        for kind, used in (
+            ("flags", service.flags),
+            ("secrets", service.secrets),
+            ("routes", service.routes),
+        ):
             for index, item in enumerate(used):
                 yield from _unknown(root, (*base, kind, index), item, getattr(env, kind), kind[:-1])
         for var, value in service.env.items():
             if isinstance(value, SecretValue):
-                yield from _unknown(root, (*base, "env", var, "secret"), value.secret, env.secrets,
-                                    "secret")
+                yield from _unknown(root, (*base, "env", var, "secret"), value.secret, env.secrets, "secret")
             elif isinstance(value, FlagValue):
                 yield from _unknown(root, (*base, "env", var, "flag"), value.flag, env.flags, "flag")
         for index, route_name in enumerate(service.routes):
-            route = env.routes.get(route_name)
-            if route is not None and route.service != name:
+            target = env.routes.get(route_name)
+            if target is not None and target.service != name:
                 yield Problem(
-                    "AZC0304", f'route "{route_name}" sends its traffic to "{route.service}", not "{name}"',
-                    value_at(root, (*base, "routes", index)), severity=Severity.WARNING,
+                    "AZC0304",
+                    f'route "{route_name}" sends its traffic to "{target.service}", not "{name}"',
+                    value_at(root, (*base, "routes", index)),
+                    severity=Severity.WARNING,
                     path=format_path((*base, "routes", index)),
-                    hint=f'remove it from services.{name}.routes or set routes.{route_name}.service',
+                    hint=f"remove it from services.{name}.routes or set routes.{route_name}.service",
                 )
 
 
-def _unknown(
-    root: LocatedMap, path: Path, name: str, known: Iterable[str], kind: str
-) -> Iterator[Problem]:
-    if name in known:  # type: ignore[operator]
+def _unknown(root: LocatedMap, path: Path, name: str, known: Collection[str], kind: str) -> Iterator[Problem]:
+    if name in known:
         return
-    yield Problem("AZC0301", f'unknown {kind} "{name}"{did_you_mean(name, known)}',
-                  value_at(root, path), path=format_path(path),
-                  hint=f"define it under {kind}s: or fix the name")
+    yield Problem(
+        "AZC0301",
+        f'unknown {kind} "{name}"{did_you_mean(name, known)}',
+        value_at(root, path),
+        path=format_path(path),
+        hint=f"define it under {kind}s: or fix the name",
+    )
 
 
 def check_route_conflicts(env: Environment, root: LocatedMap) -> Iterator[Problem]:
@@ -95,17 +131,29 @@ def check_route_conflicts(env: Environment, root: LocatedMap) -> Iterator[Proble
             owner = claimed.setdefault((route.path, method), name)
             if owner != name:
                 yield Problem(
-                    "AZC0302", f'{method} {route.path} is also claimed by route "{owner}"',
-                    value_at(root, ("routes", name, "path")), path=f"routes.{name}.path",
+                    "AZC0302",
+                    f'{method} {route.path} is also claimed by route "{owner}"',
+                    value_at(root, ("routes", name, "path")),
+                    path=f"routes.{name}.path",
                     hint="give each route its own path, or split the methods between them",
                     related=(value_at(root, ("routes", owner, "path")),),
                 )
 
 
-def check_flags(env: Environment, root: LocatedMap, *, today: dt.date) -> Iterator[Problem]:
+def check_flags(
+    env: Environment,
+    root: LocatedMap,
+    *,
+    today: dt.date,
+    cache: dict[int, tuple[Flag, list[Problem]]],
+) -> Iterator[Problem]:
     """Variants of one type, a default that exists, well-formed targeting, and expiry dates."""
     for name, flag in env.flags.items():
-        yield from _check_flag(name, flag, root, today)
+        cached = cache.get(id(flag))
+        if cached is None:
+            # The entry holds the flag itself so that its id cannot be reused by another object.
+            cached = cache[id(flag)] = (flag, list(_check_flag(name, flag, root, today)))
+        yield from cached[1]
 
 
 def _variant_type(value: object) -> str:
@@ -126,23 +174,32 @@ def _check_flag(name: str, flag: Flag, root: LocatedMap, today: dt.date) -> Iter
     kinds = sorted(set(types.values()))
     if "unsupported" in kinds or len(kinds) > 1:
         listed = ", ".join(f"{v}: {t}" for v, t in types.items())
-        yield Problem("AZC0401", f"variants must all be booleans, strings, numbers or objects ({listed})",
-                      value_at(root, (*base, "variants")), path=format_path((*base, "variants")),
-                      hint="give every variant a value of the same type")
+        yield Problem(
+            "AZC0401",
+            f"variants must all be booleans, strings, numbers or objects ({listed})",
+            value_at(root, (*base, "variants")),
+            path=format_path((*base, "variants")),
+            hint="give every variant a value of the same type",
+        )
     if flag.default_variant is not None and flag.default_variant not in flag.variants:
         yield Problem(
             "AZC0402",
             f'defaultVariant "{flag.default_variant}" is not a variant'
             f"{did_you_mean(flag.default_variant, flag.variants)}",
-            value_at(root, (*base, "defaultVariant")), path=format_path((*base, "defaultVariant")),
+            value_at(root, (*base, "defaultVariant")),
+            path=format_path((*base, "defaultVariant")),
             hint=f"use one of: {', '.join(flag.variants)}",
         )
     yield from _check_targeting(name, flag, root)
     if flag.expires is not None and flag.expires < today:
-        yield Problem("AZC0404", f"flag expired on {flag.expires.isoformat()}",
-                      value_at(root, (*base, "expires")), severity=Severity.WARNING,
-                      path=format_path((*base, "expires")),
-                      hint="remove the flag from code and config, or move its expiry date")
+        yield Problem(
+            "AZC0404",
+            f"flag expired on {flag.expires.isoformat()}",
+            value_at(root, (*base, "expires")),
+            severity=Severity.WARNING,
+            path=format_path((*base, "expires")),
+            hint="remove the flag from code and config, or move its expiry date",
+        )
 
 
 def _check_targeting(name: str, flag: Flag, root: LocatedMap) -> Iterator[Problem]:
@@ -153,5 +210,4 @@ def _check_targeting(name: str, flag: Flag, root: LocatedMap) -> Iterator[Proble
     base = ("flags", name, "targeting")
     for issue in check_targeting(flag.targeting, list(flag.variants)):
         path = (*base, *issue.path)
-        yield Problem("AZC0403", issue.message, value_at(root, path), path=format_path(path),
-                      hint=issue.hint)
+        yield Problem("AZC0403", issue.message, value_at(root, path), path=format_path(path), hint=issue.hint)

@@ -57,29 +57,34 @@ def _problem(item: Any, path: Path, root: LocatedMap, env: str, fallback: str) -
     loc = deepest_loc(root, path)
     where = Location(loc.file, loc.line, loc.column) if loc else Location(fallback)
     message = _message(item)
-    return Problem("AZC0203", message, where, path=format_path(path), env=env,
-                   hint=_hint_for(kind, item))
+    return Problem("AZC0203", message, where, path=format_path(path), env=env, hint=_hint_for(kind, item))
 
 
-def _unknown_key(
-    path: Path, root: LocatedMap, env: str, fallback: str, allowed: frozenset[str]
-) -> Problem:
+def _unknown_key(path: Path, root: LocatedMap, env: str, fallback: str, allowed: frozenset[str]) -> Problem:
     key = str(path[-1])
     chain = chain_at(root, path)
     where = Location(chain[0].file, chain[0].key_line, chain[0].key_column) if chain else Location(fallback)
-    return Problem("AZC0201", f'unknown key "{key}"{did_you_mean(key, allowed)}', where,
-                   path=format_path(path), env=env,
-                   hint=f"allowed keys: {', '.join(sorted(allowed))}" if allowed else "remove it")
+    return Problem(
+        "AZC0201",
+        f'unknown key "{key}"{did_you_mean(key, allowed)}',
+        where,
+        path=format_path(path),
+        env=env,
+        hint=f"allowed keys: {', '.join(sorted(allowed))}" if allowed else "remove it",
+    )
 
 
 def _missing(path: Path, root: LocatedMap, env: str, fallback: str) -> Problem:
     loc = deepest_loc(root, path[:-1])
-    if loc is not None:
-        where = Location(loc.file, loc.key_line, loc.key_column)
-    else:
-        where = Location(fallback)
-    return Problem("AZC0202", f'missing required key "{path[-1]}"', where,
-                   path=format_path(path[:-1]), env=env, hint=f'add "{path[-1]}:"')
+    where = Location(loc.file, loc.key_line, loc.key_column) if loc is not None else Location(fallback)
+    return Problem(
+        "AZC0202",
+        f'missing required key "{path[-1]}"',
+        where,
+        path=format_path(path[:-1]),
+        env=env,
+        hint=f'add "{path[-1]}:"',
+    )
 
 
 def allowed_keys(model: Any, relative: Path) -> frozenset[str]:

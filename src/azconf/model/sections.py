@@ -25,12 +25,6 @@ from pydantic import (
 HttpMethod = Literal["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 AuthMode = Literal["none", "api-key", "jwt"]
 Scalar = StrictStr | StrictBool | StrictInt | StrictFloat
-# A Kubernetes resource quantity such as 100m, 0.5, 128Mi or 1G.
-Quantity = Annotated[
-    StrictStr | StrictInt | StrictFloat,
-    BeforeValidator(lambda v: _check_quantity(v)),
-]
-EnvVarName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
 
 
 def _check_quantity(value: object) -> object:
@@ -43,6 +37,14 @@ def _check_quantity(value: object) -> object:
     ):
         raise ValueError(f'"{value}" is not a Kubernetes quantity (for example 250m, 0.5, 128Mi, 1Gi)')
     return value
+
+
+# A Kubernetes resource quantity such as 100m, 0.5, 128Mi or 1G.
+Quantity = Annotated[
+    StrictStr | StrictInt | StrictFloat,
+    BeforeValidator(_check_quantity),
+]
+EnvVarName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
 
 
 class Model(BaseModel):
@@ -106,7 +108,7 @@ class Route(Model):
 
     path: Annotated[str, StringConstraints(pattern=r"^/[^\s]*$")]
     service: StrictStr
-    methods: list[HttpMethod] = Field(default_factory=lambda: ["GET"], min_length=1)
+    methods: list[HttpMethod] = Field(default_factory=lambda: list[HttpMethod](["GET"]), min_length=1)
     auth: AuthMode = "jwt"
     rate_limit: RateLimit | None = None
     cors: Cors | None = None
@@ -128,7 +130,9 @@ class Secret(Model):
     description: StrictStr | None = None
 
 
-SecretEntry = Annotated[Secret, BeforeValidator(_expand_secret_shorthand, json_schema_input_type=Secret | str)]
+SecretEntry = Annotated[
+    Secret, BeforeValidator(_expand_secret_shorthand, json_schema_input_type=Secret | str)
+]
 
 
 # -- services ---------------------------------------------------------------------------------------
@@ -221,4 +225,3 @@ class Environment(Model):
     secrets: dict[str, Secret] = Field(default_factory=dict)
     services: dict[str, Service] = Field(default_factory=dict)
     settings: dict[str, Any] = Field(default_factory=dict)
-

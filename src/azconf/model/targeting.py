@@ -155,9 +155,7 @@ class _Checker:
         else:
             self.expr(args, where, depth + 1)
 
-    def operation(
-        self, node: Mapping[object, object], path: Path, depth: int, returns: bool
-    ) -> None:
+    def operation(self, node: Mapping[object, object], path: Path, depth: int, returns: bool) -> None:
         if len(node) != 1:
             self.not_one_key(node, path)
             return
@@ -173,8 +171,7 @@ class _Checker:
         else:
             hint = _NOT_IN_FLAGD.get(
                 op,
-                "flagd supports JsonLogic's operations and fractional, "
-                "sem_ver, starts_with and ends_with",
+                "flagd supports JsonLogic's operations and fractional, sem_ver, starts_with and ends_with",
             )
             self.add(where, f'unknown operation "{op}"{did_you_mean(op, _CHECKS)}', hint)
             self.each(args, where, depth)
@@ -217,8 +214,7 @@ class _Checker:
         else:
             self.add(
                 path,
-                f"returns {_show(value)}, but a rule must return a variant name, "
-                "true, false or null",
+                f"returns {_show(value)}, but a rule must return a variant name, true, false or null",
                 "quote it if it is a variant name",
             )
 
@@ -241,9 +237,7 @@ class _Checker:
         if not isinstance(name, str):
             self.add(where, f"$ref: expected the name of a shared evaluator, got {_show(name)}")
         elif name not in self.evaluators:
-            hint = (
-                "define it under $evaluators" if self.evaluators else "no $evaluators are defined"
-            )
+            hint = "define it under $evaluators" if self.evaluators else "no $evaluators are defined"
             self.add(
                 where,
                 f'$ref: unknown evaluator "{name}"{did_you_mean(name, self.evaluators)}',
@@ -282,8 +276,7 @@ class _Checker:
             if len(args) == 2 and not _is_scalar(args[1]):
                 self.add(
                     (*where, 1),
-                    "var: the default must be a string, number, boolean or null, "
-                    f"got {_show(args[1])}",
+                    f"var: the default must be a string, number, boolean or null, got {_show(args[1])}",
                 )
         if isinstance(name, str):
             self.flagd_property(name, name_path)
@@ -312,8 +305,7 @@ class _Checker:
         if not _is_number(items[0]):
             self.add(
                 (*where, 0),
-                "missing_some: the first argument is how many names must be "
-                f"present, got {_show(items[0])}",
+                f"missing_some: the first argument is how many names must be present, got {_show(items[0])}",
             )
         self.names("missing_some", items[1], (*where, 1))
 
@@ -329,8 +321,7 @@ class _Checker:
         if not isinstance(args, list | tuple) or not args:
             self.add(
                 where,
-                "fractional: expected [bucketing expression, [variant, weight], ...], "
-                f"got {_show(args)}",
+                f"fractional: expected [bucketing expression, [variant, weight], ...], got {_show(args)}",
                 'e.g. [{"var": "email"}, ["on", 10], ["off", 90]]',
             )
             self.each(args, where, depth)
@@ -341,9 +332,7 @@ class _Checker:
             self.bucketing(args[0], (*where, 0), depth)
         if len(args) == first:
             self.add(where, "fractional: needs at least one [variant, weight] bucket")
-        weights = [
-            self.bucket(args[i], (*where, i), depth, returns) for i in range(first, len(args))
-        ]
+        weights = [self.bucket(args[i], (*where, i), depth, returns) for i in range(first, len(args))]
         self.total_weight(weights, where)
 
     def bucketing(self, value: object, path: Path, depth: int) -> None:
@@ -380,8 +369,7 @@ class _Checker:
             return int(value)
         self.add(
             path,
-            f"fractional: a weight must be a whole number from 0 to {_MAX_WEIGHT}, "
-            f"got {_show(value)}",
+            f"fractional: a weight must be a whole number from 0 to {_MAX_WEIGHT}, got {_show(value)}",
             'weights are relative: ["on", 1], ["off", 9] gives on 10%',
         )
         return None
@@ -411,9 +399,7 @@ class _Checker:
         value, operator, version = items
         self.version(value, (*where, 0), depth)
         if not (isinstance(operator, str) and operator in _SEMVER_OPERATORS):
-            suggestion = (
-                did_you_mean(operator, _SEMVER_OPERATORS) if isinstance(operator, str) else ""
-            )
+            suggestion = did_you_mean(operator, _SEMVER_OPERATORS) if isinstance(operator, str) else ""
             self.add(
                 (*where, 1),
                 f"sem_ver: unknown operator {_show(operator)}{suggestion}",

@@ -21,7 +21,8 @@ class SchemaChecker:
         self.project = project
         self.problems: list[Problem] = []
         self._bindings: list[tuple[tuple[str, ...], str, Validator]] = []
-        self._results: dict[tuple[str, int], list[Problem]] = {}
+        # Results by (path, identity of the value); the entry holds the value so its id stays unique.
+        self._results: dict[tuple[str, int], tuple[Any, list[Problem]]] = {}
         for pattern, schema_file in project.manifest.schemas.items():
             validator = self._load(pattern, schema_file)
             if validator is not None:
@@ -37,12 +38,14 @@ class SchemaChecker:
 
     def _check_value(self, validator: Validator, root: LocatedMap, path: Path, value: Any) -> list[Problem]:
         key = (format_path(path), id(value))
-        cached = self._results.get(key) if isinstance(value, dict | list) else None
+        cached = self._results.get(key)
         if cached is None:
-            cached = [_problem(error, root, path) for error in validator.iter_errors(value)]
-            if isinstance(value, dict | list):
-                self._results[key] = cached
-        return cached
+            cached = (
+                value,
+                [_problem(error, root, path) for error in validator.iter_errors(value)],
+            )
+            self._results[key] = cached
+        return cached[1]
 
     def _load(self, pattern: str, schema_file: str) -> Validator | None:
         from jsonschema import Draft202012Validator
@@ -54,16 +57,26 @@ class SchemaChecker:
             schema = json.loads(path.read_text(encoding="utf-8"))
             Draft202012Validator.check_schema(schema)
         except OSError as error:
-            return self._bad(where, f'cannot read schema "{schema_file}": {error.strerror}')
+            self._bad(where, f'cannot read schema "{schema_file}": {error.strerror}')
+            return None
         except ValueError as error:
-            return self._bad(where, f'schema "{schema_file}" is not valid JSON: {error}')
+            self._bad(where, f'schema "{schema_file}" is not valid JSON: {error}')
+            return None
         except SchemaError as error:
-            return self._bad(where, f'schema "{schema_file}" is not a valid JSON Schema: {error.message}')
+            self._bad(where, f'schema "{schema_file}" is not a valid JSON Schema: {error.message}')
+            return None
         return Draft202012Validator(schema, registry=_registry(path.parent))
 
     def _bad(self, where: Location, message: str) -> None:
-        self.problems.append(Problem("AZC0502", message, where, path="schemas",
-                                     hint="fix the schema file or its binding in azconf.yaml"))
+        self.problems.append(
+            Problem(
+                "AZC0502",
+                message,
+                where,
+                path="schemas",
+                hint="fix the schema file or its binding in azconf.yaml",
+            )
+        )
 
 
 def _registry(folder: Any) -> Any:
@@ -74,10 +87,10 @@ def _registry(folder: Any) -> Any:
     def retrieve(uri: str) -> Resource[Any]:
         candidate = (folder / uri).resolve()
         if candidate.parent != folder.resolve() or not candidate.is_file():
-            raise NoSuchResource(ref=uri)
+            raise NoSuchResource(uri)
         return Resource.from_contents(json.loads(candidate.read_text(encoding="utf-8")))
 
-    return Registry(retrieve=retrieve)  # type: ignore[call-arg]
+    return Registry(retrieve=retrieve)  # type: ignore[call-arg]  # attrs-made init
 
 
 def _matches(value: Any, segments: tuple[str, ...], path: Path) -> Iterator[tuple[Path, Any]]:
@@ -102,6 +115,11 @@ def _binding_location(manifest: LocatedMap, pattern: str) -> Location:
 def _problem(error: Any, root: LocatedMap, path: Path) -> Problem:
     where: Path = (*path, *error.absolute_path)
     message = error.message if len(error.message) <= 200 else error.message[:197] + "..."
-    return Problem("AZC0501", message, value_at(root, where), severity=Severity.ERROR,
-                   path=format_path(where), hint=f"the schema rule is {error.validator}: "
-                   f"{json.dumps(error.validator_value)[:80]}")
+    return Problem(
+        "AZC0501",
+        message,
+        value_at(root, where),
+        severity=Severity.ERROR,
+        path=format_path(where),
+        hint=f"the schema rule is {error.validator}: {json.dumps(error.validator_value)[:80]}",
+    )

@@ -46,14 +46,12 @@ def render_text(explanation: Explanation) -> str:
 
 def _setting_lines(setting: Setting, index: int, exists: bool) -> list[str]:
     loc = setting.loc
-    if index == 0:
-        role = "set by" if exists else "deleted by"
-    else:
-        role = "overrode"
+    role = ("set by" if exists else "deleted by") if index == 0 else "overrode"
     value = "null (delete)" if setting.value is None else _show(setting.value)
     # A mapping's value starts on the line after its key: point at the key, which a reader can find.
-    line, column = (loc.key_line, loc.key_column) if isinstance(setting.value, dict | list) else (
-        loc.line, loc.column)
+    line, column = (
+        (loc.key_line, loc.key_column) if isinstance(setting.value, dict | list) else (loc.line, loc.column)
+    )
     lines = [f"  {role:<10} {loc.file}:{line}:{column}  ({setting.layer})  {value}"]
     if setting.line_text:
         lines.append(f"  {'':<10} {loc.key_line:>5} | {setting.line_text.rstrip()}")
@@ -70,14 +68,22 @@ def render_json(explanation: Explanation) -> str:
         "value": plain(explanation.value),
         "settings": [
             {
-                "file": s.loc.file, "line": s.loc.line, "column": s.loc.column, "layer": s.layer,
-                "value": plain(s.value), "winner": index == 0,
+                "file": s.loc.file,
+                "line": s.loc.line,
+                "column": s.loc.column,
+                "layer": s.layer,
+                "value": plain(s.value),
+                "winner": index == 0,
             }
             for index, s in enumerate(explanation.settings)
         ],
         "leaves": [
-            {"path": format_path(leaf), "file": loc.file if loc else None,
-             "line": loc.line if loc else None, "column": loc.column if loc else None}
+            {
+                "path": format_path(leaf),
+                "file": loc.file if loc else None,
+                "line": loc.line if loc else None,
+                "column": loc.column if loc else None,
+            }
             for leaf, loc in explanation.leaves
         ],
     }

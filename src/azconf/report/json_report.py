@@ -26,9 +26,7 @@ def problem_dict(problem: Problem) -> dict[str, Any]:
         "column": problem.location.column,
         "environments": problem.env.split(",") if problem.env else [],
         "hint": problem.hint,
-        "related": [
-            {"file": loc.file, "line": loc.line, "column": loc.column} for loc in problem.related
-        ],
+        "related": [{"file": loc.file, "line": loc.line, "column": loc.column} for loc in problem.related],
     }
 
 

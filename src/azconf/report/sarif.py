@@ -24,16 +24,20 @@ def render(result: ValidationResult) -> str:
     log = {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "azconf",
-                "version": __version__,
-                "informationUri": "https://github.com/azconf/azconf",
-                "rules": rules,
-            }},
-            "originalUriBaseIds": {"PROJECTROOT": {"uri": result.root.resolve().as_uri() + "/"}},
-            "results": [_result(problem, index[problem.code]) for problem in result.problems],
-        }],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "azconf",
+                        "version": __version__,
+                        "informationUri": "https://github.com/azconf/azconf",
+                        "rules": rules,
+                    }
+                },
+                "originalUriBaseIds": {"PROJECTROOT": {"uri": result.root.resolve().as_uri() + "/"}},
+                "results": [_result(problem, index[problem.code]) for problem in result.problems],
+            }
+        ],
     }
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
 
@@ -57,8 +61,10 @@ def _result(problem: Problem, rule_index: int) -> dict[str, Any]:
         "artifactLocation": {"uri": problem.location.file, "uriBaseId": "PROJECTROOT"},
     }
     if problem.location.line:
-        location["region"] = {"startLine": problem.location.line,
-                              "startColumn": max(problem.location.column, 1)}
+        location["region"] = {
+            "startLine": problem.location.line,
+            "startColumn": max(problem.location.column, 1),
+        }
     text = f"{problem.path}: {problem.message}" if problem.path else problem.message
     result: dict[str, Any] = {
         "ruleId": problem.code,

@@ -29,6 +29,8 @@ def render(result: ValidationResult) -> str:
     if result.ok:
         verdict = f"ok: {len(result.environments)} environment(s) valid ({envs})"
     else:
-        verdict = f"failed: {len(result.errors)} problem(s) in {envs}"
+        failing = {env for p in result.errors for env in (p.env.split(",") if p.env else result.environments)}
+        where = f" in {', '.join(e for e in result.environments if e in failing)}"
+        verdict = f"failed: {len(result.errors)} problem(s){where}"
     lines.append(f"{verdict}; {errors} error(s), {warnings} warning(s)")
     return "\n".join(lines) + "\n"

@@ -154,8 +154,8 @@ def _find_shape(value: str) -> _Shape | None:
 
 # A key names a secret when its last word (after dropping _TRANSPARENT words) is one of these ...
 _SECRET_WORDS = frozenset(
-    {"password", "passwd", "pwd", "pass", "passphrase", "secret", "token", "credential"}
-    | {"credentials", "creds", "apikey", "bearer"}
+    {"password", "passwords", "passwd", "pwd", "pass", "passphrase", "secret", "token"}
+    | {"credential", "credentials", "creds", "apikey", "bearer"}
 )
 # ... or ends with one of these (for run-together keys: "dbpassword", "clientsecret") ...
 _SECRET_ENDINGS = ("password", "passwd", "passphrase", "secret", "token", "apikey", "privatekey")
@@ -167,9 +167,7 @@ _SECRET_KEY_KINDS = frozenset(
 # Words that say how a secret is written, not what the key is ("SECRET_KEY_BASE", "token_b64").
 _TRANSPARENT = frozenset({"value", "base", "b64", "base64", "hex", "raw", "plain", "plaintext"})
 # Last words of keys that may hold a random secret; checked for entropy only.
-_SECRETISH_WORDS = frozenset(
-    {"key", "salt", "pepper", "seed", "hmac", "signature", "sig", "cookie", "otp"}
-)
+_SECRETISH_WORDS = frozenset({"key", "salt", "pepper", "seed", "hmac", "signature", "sig", "cookie", "otp"})
 # "key" after these is an identifier or a public value.
 _PLAIN_KEY_KINDS = frozenset(
     {"cache", "partition", "primary", "foreign", "sort", "hash", "idempotency", "routing"}
@@ -235,7 +233,7 @@ def _entropy(value: str) -> float:
 
 
 _NAME_PIECE = re.compile(r"(?:[A-Z]?[a-z]{2,}|[A-Z]{2,})+[0-9]*|[0-9]+")
-_TOKEN_ALPHABET = re.compile(r"[A-Za-z0-9+/=_.-]+")  # base64, base64url and hex, no spaces
+_TOKEN_ALPHABET = re.compile(r"[A-Za-z0-9+/=_.~-]+")  # base64(url), hex and tokens; no spaces
 
 
 def _looks_random(value: str, min_len: int = 20) -> bool:

@@ -32,8 +32,7 @@ HINTS = {
     "k8s": "k8s://<secret-name>/<key>: the secret name is a DNS-1123 subdomain (lowercase letters, "
     "digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters); the "
     "key is letters, digits, '.', '_' and '-' (e.g. k8s://app-secrets/DB_PASSWORD)",
-    "env": "env://<VAR>: VAR is a letter or '_' followed by letters, digits and '_' "
-    "(e.g. env://DB_PASSWORD)",
+    "env": "env://<VAR>: VAR is a letter or '_' followed by letters, digits and '_' (e.g. env://DB_PASSWORD)",
     "keyring": "keyring://<service>/<username>: the service is letters, digits, '.', '_' and '-', "
     "starting with a letter or digit; the username is letters, digits and '.', '_', '-', '@', '+' "
     "(e.g. keyring://azora/db-password)",

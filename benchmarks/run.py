@@ -1,0 +1,501 @@
+"""Benchmarks of azconf against the floors it is measured by, side by side in one run.
+
+    python benchmarks/run.py [--preset large] [--runs 5] [--azconf PATH] [--case NAME] [--json FILE]
+
+Each case is a few commands timed in fresh child processes, interleaved round by round so that
+drift on the machine hits every command alike, plus the ratios that have targets. Wall time is
+measured around the child; peak memory is the child's own ``ru_maxrss`` as reported by ``os.wait4``
+for that child (the largest resident set of the process or of any child it waited for). To add a
+benchmark, write a function that returns its commands and add a :class:`Case` to ``CASES``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import corpus
+
+HERE = Path(__file__).resolve().parent
+CORPUS_ROOT = HERE / ".corpus"
+RESULT_FORMAT = "azconf-bench/1"
+
+# The floor: read every YAML file of the corpus once (manifest, base, every overlay) with libyaml.
+FLOOR_CODE = """\
+import pathlib, sys, yaml
+root = pathlib.Path(sys.argv[1])
+def load(path):
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+manifest = load(root / "azconf.yaml")
+envs, layers = manifest["environments"], manifest["layers"]
+folders = dict.fromkeys(root / layer.replace("{env}", env) for env in envs for layer in layers)
+for folder in folders:
+    for path in sorted(folder.iterdir()):
+        if path.suffix in (".yaml", ".yml"):
+            load(path)
+"""
+
+TYPER_APP = '''\
+import typer
+
+app = typer.Typer()
+
+
+@app.command()
+def hello(name: str = "world") -> None:
+    """Say hello."""
+    typer.echo(f"hello {name}")
+
+
+if __name__ == "__main__":
+    app()
+'''
+
+
+class BenchError(Exception):
+    """A problem that stops the run; printed as one message."""
+
+
+# --------------------------------------------------------------------------------------------------
+# Cases
+
+
+@dataclass(frozen=True)
+class Command:
+    """One command to time; ``azconf`` marks the ones that run the tool under test."""
+
+    label: str
+    argv: list[str]
+    azconf: bool = False
+    ok_codes: tuple[int, ...] = (0,)
+    hint: str = ""  # printed when the command fails
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """``numerator`` median / ``denominator`` median; ``target`` is the highest acceptable value."""
+
+    numerator: str
+    denominator: str
+    target: float | None = None
+
+    @property
+    def name(self) -> str:
+        return f"{self.numerator} / {self.denominator}"
+
+
+@dataclass
+class Context:
+    """What cases build their commands from."""
+
+    python: str  # the interpreter for floors and reference programs
+    azconf: list[str]  # the argv prefix that runs azconf ([] with --baselines-only)
+    corpus: Path | None  # the generated corpus, when a selected case needs one
+    environments: list[str]  # the corpus's environments, in promotion order
+    scratch: Path  # a temporary folder, removed after the run
+
+
+@dataclass(frozen=True)
+class Case:
+    """A named benchmark: commands timed side by side, and the ratios between them that matter."""
+
+    name: str
+    title: str
+    commands: Callable[[Context], list[Command]]
+    ratios: tuple[Ratio, ...] = ()
+    needs_corpus: bool = False
+    memory: bool = False  # show peak RSS in the table
+
+
+def validate_commands(ctx: Context) -> list[Command]:
+    assert ctx.corpus is not None
+    root = str(ctx.corpus)
+    return [
+        Command(
+            "azconf validate",
+            [*ctx.azconf, "-C", root, "validate"],
+            azconf=True,
+            hint="the generated corpus is meant to be valid: a problem here is a bug in "
+            "benchmarks/corpus.py or in azconf",
+        ),
+        Command("floor: read YAML (CSafeLoader)", [ctx.python, "-c", FLOOR_CODE, root]),
+    ]
+
+
+def startup_commands(ctx: Context) -> list[Command]:
+    app = ctx.scratch / "typer_app.py"
+    app.write_text(TYPER_APP, encoding="utf-8")
+    return [
+        Command("azconf --help", [*ctx.azconf, "--help"], azconf=True),
+        Command("azconf --version", [*ctx.azconf, "--version"], azconf=True),
+        Command("python -c pass", [ctx.python, "-c", "pass"]),
+        Command("minimal Typer app --help", [ctx.python, str(app), "--help"]),
+    ]
+
+
+CASES: dict[str, Case] = {
+    case.name: case
+    for case in (
+        Case(
+            "validate",
+            "validate every environment of the corpus",
+            validate_commands,
+            (Ratio("azconf validate", "floor: read YAML (CSafeLoader)", 1.5),),
+            needs_corpus=True,
+            memory=True,
+        ),
+        Case(
+            "startup",
+            "start-up of the CLI",
+            startup_commands,
+            (
+                Ratio("azconf --help", "minimal Typer app --help", 1.0),
+                Ratio("azconf --help", "python -c pass"),
+                Ratio("azconf --version", "python -c pass"),
+                Ratio("azconf --version", "minimal Typer app --help"),
+            ),
+        ),
+    )
+}
+
+
+# --------------------------------------------------------------------------------------------------
+# Measuring
+
+
+@dataclass
+class Sample:
+    """The runs of one command."""
+
+    command: Command
+    wall: list[float] = field(default_factory=list)
+    maxrss_kib: list[int] = field(default_factory=list)
+    launcher_maxrss_kib: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "argv": self.command.argv,
+            "wall_s": [round(w, 6) for w in self.wall],
+            "median_s": round(statistics.median(self.wall), 6),
+            "min_s": round(min(self.wall), 6),
+            "max_s": round(max(self.wall), 6),
+            "maxrss_kib": self.maxrss_kib,
+            "median_maxrss_kib": statistics.median(self.maxrss_kib) if self.maxrss_kib else None,
+            "launcher_maxrss_kib": self.launcher_maxrss_kib,
+        }
+
+
+@dataclass
+class Run:
+    """One child process: wall time, peak RSS, exit code and the start of its output."""
+
+    wall: float
+    maxrss_kib: int
+    launcher_maxrss_kib: int
+    returncode: int
+    output: str
+
+
+# Each command runs under a fresh, small launcher (``python -I -S``: no site, no imports beyond os,
+# time and resource) that times it and takes its rusage from ``os.wait4``. Why not spawn from this
+# process: on Linux a child's ru_maxrss starts at its parent's high-water mark (the kernel records
+# the old memory map's peak at exec), so children of this process, which holds a generated corpus,
+# would all report at least this process's peak. The launcher's own peak (VmHWM, about 8 MiB) is
+# recorded too: an RSS at or below it is a bound, not a measurement.
+LAUNCHER_CODE = """\
+import os, sys, time
+result, argv = sys.argv[1], sys.argv[2:]
+try:  # the peak of this memory map, which the child inherits (Linux)
+    with open("/proc/self/status") as status_file:
+        own = next(int(line.split()[1]) for line in status_file if line.startswith("VmHWM:"))
+except (OSError, StopIteration):
+    import resource
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+start = time.perf_counter()
+pid = os.posix_spawnp(argv[0], argv, os.environ)
+_, status, usage = os.wait4(pid, 0)
+wall = time.perf_counter() - start
+with open(result, "w") as out:
+    out.write(f"{wall!r} {usage.ru_maxrss} {own} {os.waitstatus_to_exitcode(status)}")
+"""
+
+
+def run_once(argv: list[str], env: dict[str, str], scratch: Path) -> Run:
+    """Run ``argv`` in a fresh child of a fresh launcher; see ``LAUNCHER_CODE``."""
+    result = scratch / "result.txt"
+    result.unlink(missing_ok=True)
+    launcher = [sys.executable, "-I", "-S", "-c", LAUNCHER_CODE, str(result), *argv]
+    with tempfile.TemporaryFile() as out:
+        proc = subprocess.run(
+            launcher,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+            check=False,
+        )
+        out.seek(0)
+        output = out.read(4000).decode("utf-8", errors="replace")
+    if proc.returncode != 0 or not result.is_file():
+        raise BenchError(f"cannot run {argv[0]}:\n{indent(output)}")
+    wall, rss, own, code = result.read_text(encoding="utf-8").split()
+    scale = 1024 if sys.platform == "darwin" else 1  # ru_maxrss is in bytes on macOS, KiB elsewhere
+    return Run(float(wall), int(rss) // scale, int(own) // scale, int(code), output)
+
+
+def measure(
+    commands: list[Command], runs: int, warmup: int, env: dict[str, str], scratch: Path
+) -> dict[str, Sample]:
+    """Warm up, check exit codes, then time ``runs`` interleaved rounds of all commands."""
+    samples = {c.label: Sample(c) for c in commands}
+    for command in commands:
+        for _ in range(max(1, warmup)):
+            result = run_once(command.argv, env, scratch)
+            if result.returncode not in command.ok_codes:
+                shown = " ".join(a if len(a) <= 60 else a[:40] + "..." for a in command.argv)
+                hint = f"\n  ({command.hint})" if command.hint else ""
+                raise BenchError(
+                    f"{command.label!r} exited with {result.returncode} "
+                    f"(expected {', '.join(map(str, command.ok_codes))}):\n"
+                    f"  $ {shown}\n{indent(result.output)}{hint}"
+                )
+    for _ in range(runs):
+        for command in commands:
+            result = run_once(command.argv, env, scratch)
+            sample = samples[command.label]
+            sample.wall.append(result.wall)
+            sample.maxrss_kib.append(result.maxrss_kib)
+            sample.launcher_maxrss_kib = max(sample.launcher_maxrss_kib, result.launcher_maxrss_kib)
+    return samples
+
+
+def indent(text: str, prefix: str = "    ") -> str:
+    lines = text.rstrip().splitlines()[:25]
+    return "\n".join(prefix + line for line in lines) or prefix + "(no output)"
+
+
+# --------------------------------------------------------------------------------------------------
+# The corpus cache
+
+
+def ensure_corpus(preset: str, seed: int, regenerate: bool) -> tuple[Path, dict[str, Any]]:
+    """The corpus for ``preset`` and ``seed`` under benchmarks/.corpus/, generated when missing.
+
+    A stamp next to it records the preset, the seed and a hash of corpus.py; any change regenerates.
+    """
+    target = CORPUS_ROOT / preset
+    stamp_path = CORPUS_ROOT / f"{preset}.stamp.json"
+    fingerprint = {
+        "preset": preset,
+        "seed": seed,
+        "generator": corpus.GENERATOR_VERSION,
+        "source_sha256": hashlib.sha256(Path(corpus.__file__).read_bytes()).hexdigest(),
+    }
+    if not regenerate and target.is_dir() and stamp_path.is_file():
+        stamp = json.loads(stamp_path.read_text(encoding="utf-8"))
+        if stamp.get("fingerprint") == fingerprint:
+            return target, stamp["stats"]
+    print(f"generating the {preset} corpus (seed {seed}) in {target} ...", file=sys.stderr)
+    CORPUS_ROOT.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{preset}-", dir=CORPUS_ROOT))
+    try:
+        stats = corpus.generate(staging / "repo", preset, seed).to_dict()
+        stats["root"] = str(target)
+        stamp_path.unlink(missing_ok=True)
+        shutil.rmtree(target, ignore_errors=True)
+        (staging / "repo").rename(target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    stamp_path.write_text(
+        json.dumps({"fingerprint": fingerprint, "stats": stats}, indent=2) + "\n", encoding="utf-8"
+    )
+    return target, stats
+
+
+# --------------------------------------------------------------------------------------------------
+# Finding azconf
+
+
+def find_azconf(explicit: str | None) -> list[str] | None:
+    """The argv prefix that runs azconf: --azconf, else next to this Python, else on PATH."""
+    if explicit:
+        path = Path(explicit)
+        if not (path.is_file() and os.access(path, os.X_OK)):
+            raise BenchError(f"--azconf {explicit}: not an executable file")
+        return [str(path.resolve())]
+    beside = Path(sys.executable).parent / "azconf"
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return [str(beside)]
+    found = shutil.which("azconf")
+    return [found] if found else None
+
+
+# --------------------------------------------------------------------------------------------------
+# Reporting
+
+
+def ratio_value(ratio: Ratio, samples: dict[str, Sample]) -> float | None:
+    if ratio.numerator not in samples or ratio.denominator not in samples:
+        return None
+    return statistics.median(samples[ratio.numerator].wall) / statistics.median(
+        samples[ratio.denominator].wall
+    )
+
+
+def fmt_seconds(value: float) -> str:
+    return f"{value * 1000:,.0f} ms" if value < 10 else f"{value:,.1f} s"
+
+
+def print_header(args: argparse.Namespace, stats: dict[str, Any] | None, azconf: list[str] | None) -> None:
+    print(
+        f"azconf benchmarks: median of {args.runs} runs per command, preset {args.preset}, "
+        f"seed {args.seed}; Python {platform.python_version()}, {platform.system()} "
+        f"{platform.machine()}, {os.cpu_count()} CPUs"
+    )
+    print(f"azconf: {' '.join(azconf) if azconf else '(not used: --baselines-only)'}")
+    if stats:
+        base = stats["base_items"]
+        print(
+            f"corpus: {stats['root']}: {stats['files']:,} files ({stats['yaml_files']:,} YAML), "
+            f"{stats['bytes']:,} bytes, {stats['items']:,} items "
+            f"({base['flags']:,} flags, {base['services']:,} services, {base['routes']:,} routes, "
+            f"{base['secrets']:,} secrets), environments: {', '.join(stats['environments'])}"
+        )
+    print()
+
+
+def print_case(case: Case, samples: dict[str, Sample]) -> list[dict[str, Any]]:
+    """Print one case's table and its ratios; return the ratios as data."""
+    print(f"{case.name}: {case.title}")
+    width = max(len(label) for label in samples) + 2
+    head = f"  {'command':<{width}}{'median':>10}{'min':>10}{'max':>10}"
+    print(head + (f"{'peak RSS':>12}" if case.memory else ""))
+    for label, sample in samples.items():
+        line = (
+            f"  {label:<{width}}{fmt_seconds(statistics.median(sample.wall)):>10}"
+            f"{fmt_seconds(min(sample.wall)):>10}{fmt_seconds(max(sample.wall)):>10}"
+        )
+        if case.memory:
+            peak = max(sample.maxrss_kib)
+            bound = "*" if peak <= sample.launcher_maxrss_kib else " "
+            line += f"{peak / 1024:>8,.1f} MiB{bound}"
+        print(line)
+    results = []
+    for ratio in case.ratios:
+        value = ratio_value(ratio, samples)
+        if value is None:
+            continue
+        met = None if ratio.target is None else value <= ratio.target
+        verdict = "" if met is None else f"   target <= {ratio.target:.2f}x: {'met' if met else 'MISSED'}"
+        print(f"  ratio {ratio.name}: {value:.2f}x{verdict}")
+        results.append({"name": ratio.name, "value": round(value, 4), "target": ratio.target, "met": met})
+    print()
+    return results
+
+
+# --------------------------------------------------------------------------------------------------
+# Main
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="Benchmark azconf against its floors.")
+    parser.add_argument("--preset", choices=list(corpus.PRESETS), default="large")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--runs", type=int, default=5, help="timed runs per command (default 5)")
+    parser.add_argument("--warmup", type=int, default=1, help="untimed runs per command first (default 1)")
+    parser.add_argument("--azconf", help="the azconf executable (default: next to this Python, or on PATH)")
+    parser.add_argument(
+        "--python", default=sys.executable, help="Python for the floors (needs PyYAML, Typer)"
+    )
+    parser.add_argument(
+        "--case",
+        action="append",
+        choices=list(CASES),
+        help="run only this case (repeatable; default all)",
+    )
+    parser.add_argument("--json", type=Path, metavar="FILE", help="also write the results as JSON to FILE")
+    parser.add_argument("--regenerate", action="store_true", help="regenerate the corpus even if cached")
+    parser.add_argument(
+        "--baselines-only",
+        action="store_true",
+        help="skip the azconf commands (measure the floors alone)",
+    )
+    parser.add_argument("--fail-on-target", action="store_true", help="exit 1 when a target is missed")
+    args = parser.parse_args(argv)
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        return run(args)
+    except BenchError as error:
+        print(f"run.py: error: {error}", file=sys.stderr)
+        return 2
+
+
+def run(args: argparse.Namespace) -> int:
+    cases = [CASES[name] for name in (args.case or list(CASES))]
+    azconf: list[str] | None = None
+    if not args.baselines_only:
+        azconf = find_azconf(args.azconf)
+        if azconf is None:
+            raise BenchError(
+                "azconf not found (looked next to this Python and on PATH). Install the package "
+                "(`pip install -e .` in the repository, or `make bench`), pass --azconf PATH, or "
+                "measure the floors alone with --baselines-only."
+            )
+    stats: dict[str, Any] | None = None
+    corpus_dir: Path | None = None
+    if any(case.needs_corpus for case in cases):
+        corpus_dir, stats = ensure_corpus(args.preset, args.seed, args.regenerate)
+    env = {**os.environ, "COLUMNS": "100"}  # the same help layout for azconf and the Typer app
+    print_header(args, stats, azconf)
+    report: dict[str, Any] = {
+        "format": RESULT_FORMAT,
+        "preset": args.preset,
+        "seed": args.seed,
+        "runs": args.runs,
+        "python": platform.python_version(),
+        "platform": f"{platform.system()} {platform.machine()}",
+        "cpus": os.cpu_count(),
+        "azconf": azconf,
+        "corpus": stats,
+        "cases": {},
+    }
+    missed = False
+    with tempfile.TemporaryDirectory(prefix="azconf-bench-") as scratch:
+        envs = list(stats["environments"]) if stats else []
+        ctx = Context(args.python, azconf or [], corpus_dir, envs, Path(scratch))
+        for case in cases:
+            commands = [c for c in case.commands(ctx) if not (c.azconf and azconf is None)]
+            samples = measure(commands, args.runs, args.warmup, env, ctx.scratch)
+            ratios = print_case(case, samples)
+            missed = missed or any(r["met"] is False for r in ratios)
+            report["cases"][case.name] = {
+                "title": case.title,
+                "commands": {label: s.to_dict() for label, s in samples.items()},
+                "ratios": ratios,
+            }
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+        print(f"results written to {args.json}")
+    return 1 if missed and args.fail_on_target else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,114 @@
+"""Secret references must parse; literals that look like secrets must not land in the config."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from typing import Any
+
+from azconf.config.located import LocatedMap, Path, format_path
+from azconf.model.locate import value_at
+from azconf.model.sections import Environment
+from azconf.problems import Location, Problem
+from azconf.secrets import (
+    PLAINTEXT_HINT,
+    ReferenceSyntaxError,
+    iter_plaintext_secrets,
+    parse_reference,
+)
+
+ALLOW_MARKER = "azconf:allow-secret"
+"""An inline comment on the value's line that allow-lists it: ``# azconf:allow-secret REASON``."""
+
+
+@dataclass(frozen=True)
+class Allowed:
+    """A reviewed exception: a path pattern (``*`` matches one segment) and why it is fine."""
+
+    pattern: str
+    reason: str
+
+
+def check_references(env: Environment, root: LocatedMap) -> Iterator[Problem]:
+    """Every secret reference follows its scheme's grammar."""
+    for name, secret in env.secrets.items():
+        try:
+            parse_reference(secret.ref)
+        except ReferenceSyntaxError as error:
+            short = isinstance(root["secrets"][name], str)
+            path: Path = ("secrets", name) if short else ("secrets", name, "ref")
+            where = value_at(root, path)
+            column = where.column + error.column_offset if where.line else 0
+            yield Problem(
+                "AZC0701",
+                error.message,
+                Location(where.file, where.line, column),
+                path=format_path(path),
+                hint=error.hint or "",
+            )
+
+
+class PlaintextScanner:
+    """Finds secret-looking literals, item by item, skipping allow-listed ones.
+
+    Results are kept by the identity of each item (see :class:`azconf.model.build.ItemCache`), so
+    items shared by several environments are scanned once.
+    """
+
+    def __init__(self, allowed: list[Allowed], read_line: Any) -> None:
+        self.allowed = allowed
+        self.read_line = read_line
+        self.exceptions: list[tuple[str, str]] = []  # (path, reason) of allowed findings
+        self._cache: dict[tuple[str, int], tuple[Any, list[Problem]]] = {}
+
+    def scan(self, root: LocatedMap) -> list[Problem]:
+        """Plaintext secrets in every section of ``root``."""
+        problems: list[Problem] = []
+        for section, content in root.items():
+            if section == "secrets" or not isinstance(content, dict):
+                continue
+            for name, item in content.items():
+                problems += self._scan_item(root, (section, name), item)
+        return problems
+
+    def _scan_item(self, root: LocatedMap, path: Path, item: Any) -> list[Problem]:
+        key = (format_path(path), id(item))
+        cached = self._cache.get(key)
+        if cached is None:
+            # The item's name goes in as the first path element: it is the key a scalar item sits under.
+            found = [
+                self._problem(root, (path[0], *inner), finding)
+                for inner, finding in iter_plaintext_secrets(item, (path[1],))
+            ]
+            cached = self._cache[key] = (item, [p for p in found if p is not None])
+        return cached[1]
+
+    def _problem(self, root: LocatedMap, path: Path, finding: Any) -> Problem | None:
+        text = format_path(path)
+        where = value_at(root, path)
+        reason = self._allowed(text, where)
+        if reason is not None:
+            self.exceptions.append((text, reason))
+            return None
+        return Problem(
+            "AZC0702",
+            f"{finding.message} ({finding.masked})",
+            where,
+            path=text,
+            hint=PLAINTEXT_HINT,
+        )
+
+    def _allowed(self, text: str, where: Location) -> str | None:
+        for entry in self.allowed:
+            if _matches(entry.pattern, text):
+                return entry.reason
+        line = self.read_line(where.file, where.line) if where.line else ""
+        if ALLOW_MARKER in line:
+            return line.split(ALLOW_MARKER, 1)[1].strip() or "(inline marker)"
+        return None
+
+
+def _matches(pattern: str, path: str) -> bool:
+    parts, wanted = path.split("."), pattern.split(".")
+    return len(parts) == len(wanted) and all(fnmatchcase(p, w) for p, w in zip(parts, wanted, strict=True))
