@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from azconf.config.project import Project, load_project
-from azconf.config.resolve import Resolver
+from azconf.config.resolve import Resolution, Resolver
 from azconf.gcpause import gc_paused
 from azconf.model.build import ItemCache, build_environment
 from azconf.model.checks import check_environment
@@ -49,26 +49,48 @@ def validate(
 
 
 def validate_environments(project: Project, envs: list[str], *, today: dt.date) -> list[Problem]:
-    """Every problem of each environment in ``envs``."""
+    """Every problem of each environment in ``envs``.
+
+    The files are parsed once; then the value checks run in a background process (a second core)
+    while this one types the environments and checks their references.
+    """
+    from azconf.background import Background
+
+    resolver = Resolver(project)
+    resolutions = [resolver.resolve(env) for env in envs]
+    values = Background(lambda: _value_checks(project, resolutions))
+    problems = [problem for resolution in resolutions for problem in resolution.problems]
+    problems += _model_checks(resolutions, today)
+    return problems + values.result()
+
+
+def _model_checks(resolutions: list[Resolution], today: dt.date) -> list[Problem]:
+    """Types, names, references, routes, flags and secret references of each environment."""
+    from azconf.model import secret_checks
+
+    cache = ItemCache()
+    flag_cache: dict[int, tuple[Flag, list[Problem]]] = {}
+    problems: list[Problem] = []
+    for resolution in resolutions:
+        environment, found = build_environment(resolution.data, cache)
+        found += check_environment(environment, resolution.data, today=today, flag_cache=flag_cache)
+        found += secret_checks.check_references(environment, resolution.data)
+        problems += [_in_env(problem, resolution.env) for problem in found]
+    return problems
+
+
+def _value_checks(project: Project, resolutions: list[Resolution]) -> list[Problem]:
+    """The user's JSON Schemas and plaintext-secret detection, over each environment's values."""
     from azconf.model import secret_checks
     from azconf.model.user_schemas import SchemaChecker
 
-    resolver = Resolver(project)
-    cache = ItemCache()
     schemas = SchemaChecker(project)
     allowed = [secret_checks.Allowed(a.path, a.reason) for a in project.manifest.secrets.allow]
     plaintext = secret_checks.PlaintextScanner(allowed, project.source_line)
     problems: list[Problem] = list(schemas.problems)
-    flag_cache: dict[int, tuple[Flag, list[Problem]]] = {}
-    for env in envs:
-        resolution = resolver.resolve(env)
-        environment, found = build_environment(resolution.data, cache)
-        found += check_environment(environment, resolution.data, today=today, flag_cache=flag_cache)
-        found += schemas.check(resolution.data)
-        found += secret_checks.check_references(environment, resolution.data)
-        found += plaintext.scan(resolution.data)
-        problems += resolution.problems
-        problems += [_in_env(problem, env) for problem in found]
+    for resolution in resolutions:
+        found = schemas.check(resolution.data) + plaintext.scan(resolution.data)
+        problems += [_in_env(problem, resolution.env) for problem in found]
     return problems
 
 

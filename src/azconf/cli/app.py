@@ -7,6 +7,7 @@ Exit codes: 0 ok, 1 problems found, 2 usage error, 3 internal error.
 
 from __future__ import annotations
 
+import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -181,4 +182,11 @@ def main() -> None:
     """Entry point: run the app inside the error boundary."""
     from azconf.cli.boundary import run_with_boundary
 
-    sys.exit(run_with_boundary(lambda: app(prog_name="azconf")))
+    # pydantic scans every installed distribution's entry points for plugins on first use (~20 ms);
+    # azconf uses none, and a short-lived CLI should not pay for them.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+
+    # The click command itself, not Typer's __call__: that one decorates every escaping exception
+    # with an attribute, which fails on frozen exception classes and hides the real error.
+    command = typer.main.get_command(app)
+    sys.exit(run_with_boundary(lambda: command.main(prog_name="azconf")))

@@ -33,7 +33,7 @@ def read_layer(project: Project, folder: str) -> Layer:
         )
         return Layer(folder, [], LocatedMap(), [problem])
     try:
-        names = sorted(p.name for p in path.iterdir() if p.suffix in YAML_SUFFIXES and p.is_file())
+        names = sorted(p.name for p in path.iterdir() if p.suffix in YAML_SUFFIXES)
     except OSError as error:
         problem = Problem("AZC0101", f"cannot list folder: {error.strerror}", Location(folder))
         return Layer(folder, [], LocatedMap(), [problem])
@@ -96,6 +96,6 @@ def _conflict(problems: list[Problem], path: str, here: Loc, first: Loc) -> None
             Location(here.file, here.key_line, here.key_column),
             path=path,
             hint="define each item in one file per layer",
-            related=(Location(first.file, first.key_line),),
+            related=(Location(first.file, first.key_line, first.key_column),),
         )
     )

@@ -62,6 +62,7 @@ _YAML11_BOOLS = frozenset(
     ["yes", "Yes", "YES", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF", "y", "Y", "n", "N"]
 )  # booleans in YAML 1.1 (y/n per the 1.1 spec, though PyYAML itself reads them as strings)
 _NOT_FOUND = object()
+_new_loc = tuple.__new__  # builds a Loc without NamedTuple's Python-level __new__ (one per key)
 
 
 class _Parser(CParser):
@@ -334,7 +335,7 @@ class _Builder:
             if key is None:
                 continue
             kmark, vmark = key_node.start_mark, value_node.start_mark
-            loc = Loc(file, kmark.line + 1, kmark.column + 1, vmark.line + 1, vmark.column + 1)
+            loc = _new_loc(Loc, (file, kmark.line + 1, kmark.column + 1, vmark.line + 1, vmark.column + 1))
             if key in result:
                 self._duplicate(key, loc, origins[key][0])
                 continue
@@ -393,7 +394,7 @@ class _Builder:
         for item in node.value:
             mark = item.start_mark
             line, column = mark.line + 1, mark.column + 1
-            origins.append(Loc(file, line, column, line, column))
+            origins.append(_new_loc(Loc, (file, line, column, line, column)))
             result.append(self.build(item, depth + 1))
         return result
 
@@ -479,16 +480,30 @@ class _Builder:
 def dump_yaml(value: Any) -> str:
     """``value`` as block-style YAML that any YAML 1.1 or 1.2 parser reads back the same way.
 
-    PyYAML quotes every string that could be mistaken for another type (``"on"``, ``"0755"``), so the
-    output survives both YAML versions; keys keep their order.
+    Every string that some parser could take for another type (``"on"``, ``"y"``, ``"0755"``) is
+    quoted; keys keep their order.
     """
     from azconf.config.located import plain
 
     return yaml.dump(
-        plain(value),
-        Dumper=yaml.CSafeDumper,
-        sort_keys=False,
-        allow_unicode=True,
-        default_flow_style=False,
-        width=100,
+        plain(value), Dumper=_Dumper, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100
     )
+
+
+def _ambiguous(text: str) -> bool:
+    """Whether a plain ``text`` would not read back as this string in YAML 1.1 or 1.2."""
+    if not text or text in _KEYWORDS or text in _YAML11_BOOLS:
+        return True
+    if text[0] in _NUMBER_START:
+        return _core_number(text) is not _NOT_FOUND or _yaml11_number(text) is not _NOT_FOUND
+    return False
+
+
+class _Dumper(yaml.CSafeDumper):
+    def represent_str(self, data: str) -> yaml.ScalarNode:
+        if _ambiguous(data):
+            return self.represent_scalar(_STR, data, style='"')
+        return super().represent_str(data)
+
+
+_Dumper.add_representer(str, _Dumper.represent_str)
