@@ -16,6 +16,7 @@ demo: $(STAMP)
 	bash examples/demo.sh $(BIN)/azconf
 
 test: $(STAMP) lint typecheck
+	bash tests/interop/install.sh
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)

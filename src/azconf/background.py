@@ -12,7 +12,7 @@ import os
 import pickle
 import traceback
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -42,7 +42,8 @@ class Background(Generic[T]):
             payload = pipe.read()
         os.waitpid(self._pid, 0)
         self._pid = 0
-        status, value = pickle.loads(payload) if payload else ("error", "the worker died")
+        message: tuple[str, Any] = pickle.loads(payload) if payload else ("error", "the worker died")
+        status, value = message
         if status != "ok":
             raise RuntimeError(f"background worker failed:\n{value}")
         result: T = value
