@@ -14,6 +14,11 @@ Anything else that escapes is a bug: exit 3, with a pointer to the log.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from azconf.problems import Problem
+
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
@@ -25,10 +30,13 @@ class AzconfError(Exception):
 
     exit_code = EXIT_USAGE
 
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, hint: str | None = None, problems: list[Problem] | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+        self.problems = problems or []  # printed before the message, one per line
 
 
 class ProjectNotFound(AzconfError):

@@ -48,7 +48,9 @@ def validate(
     return ValidationResult(root, selected, _everywhere(sorted_problems(problems), selected), strict)
 
 
-def validate_environments(project: Project, envs: list[str], *, today: dt.date) -> list[Problem]:
+def validate_environments(
+    project: Project, envs: list[str], *, today: dt.date, resolver: Resolver | None = None
+) -> list[Problem]:
     """Every problem of each environment in ``envs``.
 
     The files are parsed once; then the value checks run in a background process (a second core)
@@ -56,7 +58,7 @@ def validate_environments(project: Project, envs: list[str], *, today: dt.date) 
     """
     from azconf.background import Background
 
-    resolver = Resolver(project)
+    resolver = resolver or Resolver(project)
     resolutions = [resolver.resolve(env) for env in envs]
     values = Background(lambda: _value_checks(project, resolutions))
     problems = [problem for resolution in resolutions for problem in resolution.problems]

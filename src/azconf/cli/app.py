@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from enum import StrEnum
+from importlib import import_module
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -176,6 +177,14 @@ def schema_export(
 
 def _finish(code: int) -> NoReturn:
     raise typer.Exit(code)
+
+
+# Each feature keeps its commands in its own module, azconf.cli.<name>, whose register(app) adds them.
+# Those modules import only typer at the top, so `azconf --help` stays cheap.
+FEATURES: tuple[str, ...] = ()
+
+for _feature in FEATURES:
+    import_module(f"azconf.cli.{_feature}").register(app)
 
 
 def main() -> None:

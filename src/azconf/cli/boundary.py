@@ -19,6 +19,11 @@ def run_with_boundary(run: Callable[[], object]) -> int:
     except SystemExit as done:
         return done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
     except AzconfError as error:
+        if error.problems:
+            from azconf.report.text import format_problem
+
+            for problem in error.problems:
+                sys.stderr.write(format_problem(problem) + "\n")
         print_error(error.message, error.hint)
         return error.exit_code
     except KeyboardInterrupt:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from azconf.config.project import Project, find_project, load_project
@@ -23,13 +22,9 @@ def open_project(project_dir: Path | None) -> Project:
 
 def stop_on_problems(problems: list[Problem], summary: str) -> None:
     """Print the errors among ``problems`` and stop with exit 1 if there are any."""
-    from azconf.report.text import format_problem
-
     errors = [p for p in problems if p.severity is Severity.ERROR]
     if errors:
-        for problem in errors:
-            sys.stderr.write(format_problem(problem) + "\n")
-        raise DataError(summary, hint="run `azconf validate` for the full report")
+        raise DataError(summary, hint="run `azconf validate` for the full report", problems=errors)
 
 
 def resolve_or_stop(project: Project, env: str) -> Resolution:
