@@ -27,6 +27,22 @@ class InvalidEnvironment(DataError):
         )
 
 
+def resolve_readable(resolver: Resolver, env: str) -> Resolution:
+    """The resolved ``env``; raises :class:`DataError` when its files cannot be read or parsed cleanly.
+
+    Commands that only look at values (show, explain, diff) need readable files, not a valid model.
+    """
+    resolution = resolver.resolve(env)
+    errors = [p for p in resolution.problems if p.severity is Severity.ERROR]
+    if errors:
+        raise DataError(
+            f'environment "{env}" cannot be resolved',
+            hint="run `azconf validate` for the full report",
+            problems=errors,
+        )
+    return resolution
+
+
 @dataclass
 class LoadedEnvironment:
     """A valid environment: its resolution (with provenance), its typed model and its problems."""
@@ -41,8 +57,9 @@ class LoadedEnvironment:
         return self.resolution.env
 
 
-def load_environment(project: Project, env: str, *, resolver: Resolver | None = None,
-                     today: dt.date | None = None) -> LoadedEnvironment:
+def load_environment(
+    project: Project, env: str, *, resolver: Resolver | None = None, today: dt.date | None = None
+) -> LoadedEnvironment:
     """Resolve, type and check ``env``; raises :class:`InvalidEnvironment` if it has errors."""
     from azconf.validate import validate_environments
 

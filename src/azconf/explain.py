@@ -23,6 +23,14 @@ class Setting:
     layer: str
     line_text: str = ""
 
+    @property
+    def position(self) -> tuple[int, int]:
+        """Where to point a reader: a mapping's or list's key (its value starts on a later line),
+        else the value itself."""
+        if isinstance(self.value, dict | list):
+            return self.loc.key_line, self.loc.key_column
+        return self.loc.line, self.loc.column
+
 
 @dataclass
 class Explanation:

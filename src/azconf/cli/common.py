@@ -30,7 +30,6 @@ def stop_on_problems(problems: list[Problem], summary: str) -> None:
 def resolve_or_stop(project: Project, env: str) -> Resolution:
     """The resolved environment; stops (exit 1) when its files cannot be read or parsed cleanly."""
     from azconf.config.resolve import Resolver
+    from azconf.environment import resolve_readable
 
-    resolution = Resolver(project).resolve(env)
-    stop_on_problems(resolution.problems, f'environment "{env}" cannot be resolved')
-    return resolution
+    return resolve_readable(Resolver(project), env)

@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from azconf.config.located import LocatedMap
 from azconf.config.manifest import MANIFEST_NAME, Manifest
-from azconf.config.yaml_io import Document, read_yaml_file
+from azconf.config.yaml_io import Document, parse_yaml, read_yaml_file
 from azconf.errors import ProjectNotFound
 from azconf.problems import Problem
 
@@ -22,6 +22,9 @@ class Project:
     manifest: Manifest
     manifest_data: LocatedMap = field(default_factory=LocatedMap)
     documents: dict[str, Document] = field(default_factory=dict)  # read-once cache, by display path
+    # Edited texts not yet on disk, by relative path: a planned edit is resolved and validated
+    # through them before anything is written.
+    pending: dict[str, str] = field(default_factory=dict)
     _lines: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
     def display(self, path: Path) -> str:
@@ -35,9 +38,16 @@ class Project:
         """The parsed file at ``relative`` (read once, however many environments use it)."""
         document = self.documents.get(relative)
         if document is None:
-            document = read_yaml_file(self.root / relative, relative)
+            if relative in self.pending:
+                document = parse_yaml(self.pending[relative].encode("utf-8"), relative)
+            else:
+                document = read_yaml_file(self.root / relative, relative)
             self.documents[relative] = document
         return document
+
+    def with_pending(self, texts: dict[str, str]) -> Project:
+        """A copy of this project that reads ``texts`` (relative path -> content) instead of the disk."""
+        return Project(self.root, self.manifest, self.manifest_data, pending={**self.pending, **texts})
 
     def source_line(self, file: str, line: int) -> str:
         """The text of one line of a project file ('' when it cannot be read)."""

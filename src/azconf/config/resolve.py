@@ -46,6 +46,12 @@ class Resolver:
         problems = [problem for layer in layers for problem in layer.problems]
         return Resolution(env, data, layers, problems)
 
+    def resolve_below(self, env: str) -> LocatedMap:
+        """What the layers under ``env``'s own (last) layer resolve to: what its overlay overrides."""
+        folders = tuple(self.project.manifest.layer_folders(env)[:-1])
+        with gc_paused():
+            return self._merge_prefix(folders)
+
     def _layer(self, folder: str) -> Layer:
         layer = self._layers.get(folder)
         if layer is None:

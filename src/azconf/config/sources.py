@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from azconf.config.located import Loc, LocatedMap
+from azconf.config.located import Loc, LocatedMap, format_path
 from azconf.config.project import Project
 from azconf.problems import Location, Problem
 
@@ -24,7 +24,7 @@ class Layer:
 def read_layer(project: Project, folder: str) -> Layer:
     """Read every YAML file directly inside ``folder`` (name order) and combine them."""
     path = project.root / folder
-    if not path.is_dir():
+    if not path.is_dir() and not any(name.startswith(f"{folder}/") for name in project.pending):
         problem = Problem(
             "AZC0601",
             f'layer folder "{folder}" does not exist',
@@ -33,7 +33,13 @@ def read_layer(project: Project, folder: str) -> Layer:
         )
         return Layer(folder, [], LocatedMap(), [problem])
     try:
-        names = sorted(p.name for p in path.iterdir() if p.suffix in YAML_SUFFIXES)
+        on_disk = (
+            {p.name for p in path.iterdir() if p.suffix in YAML_SUFFIXES and not p.name.startswith(".")}
+            if path.is_dir()
+            else set()
+        )  # hidden files (editor locks, .#flags.yaml) are not config
+        planned = {name.rsplit("/", 1)[1] for name in project.pending if name.rsplit("/", 1)[0] == folder}
+        names = sorted(on_disk | planned)
     except OSError as error:
         problem = Problem("AZC0101", f"cannot list folder: {error.strerror}", Location(folder))
         return Layer(folder, [], LocatedMap(), [problem])
@@ -81,7 +87,7 @@ def _combine_section(
     joined.origins = dict(first.origins)
     for key, value in second.items():
         if key in joined:
-            _conflict(problems, f"{section}.{key}", second.origins[key][0], joined.origins[key][0])
+            _conflict(problems, format_path((section, key)), second.origins[key][0], joined.origins[key][0])
             continue
         joined[key] = value
         joined.origins[key] = second.origins[key]

@@ -507,3 +507,16 @@ class _Dumper(yaml.CSafeDumper):
 
 
 _Dumper.add_representer(str, _Dumper.represent_str)
+
+
+def compose_nodes(text: str) -> Node | None:
+    """The libyaml node tree of ``text``, with marks (for editing text in place); None if empty.
+
+    Raises ``yaml.YAMLError`` on a syntax error: callers edit files that already validated.
+    """
+    loader = _Parser(text)
+    try:
+        node: Node | None = loader.get_single_node()
+        return node
+    finally:
+        loader.dispose()

@@ -66,7 +66,7 @@ def check_names(env: Environment, root: LocatedMap) -> Iterator[Problem]:
                     "AZC0303",
                     f'invalid name "{name}"',
                     key_at(root, (section, name)),
-                    path=f"{section}.{name}",
+                    path=format_path((section, name)),
                     hint=f"the name must be {rule}",
                 )
     for name in env.flags:
@@ -75,15 +75,20 @@ def check_names(env: Environment, root: LocatedMap) -> Iterator[Problem]:
                 "AZC0405",
                 f'invalid flag key "{name}"',
                 key_at(root, ("flags", name)),
-                path=f"flags.{name}",
+                path=format_path(("flags", name)),
                 hint="start with a letter or digit; then letters, digits, '.', '_' or '-'",
             )
 
 
 def check_references(env: Environment, root: LocatedMap) -> Iterator[Problem]:
-    """Every name one item uses must exist in its section."""
+    """Every name one item uses must exist in its section.
+
+    Names are looked up among every item the environment defines, valid or not: an item with a typo
+    inside is reported once, where the typo is, not again at each place that uses it.
+    """
+    defined = {section: _names(root, section) for section in ("flags", "routes", "secrets", "services")}
     for name, route in env.routes.items():
-        yield from _unknown(root, ("routes", name, "service"), route.service, env.services, "service")
+        yield from _unknown(root, ("routes", name, "service"), route.service, defined["services"], "service")
     for name, service in env.services.items():
         base = ("services", name)
         for kind, used in (
@@ -92,12 +97,14 @@ def check_references(env: Environment, root: LocatedMap) -> Iterator[Problem]:
             ("routes", service.routes),
         ):
             for index, item in enumerate(used):
-                yield from _unknown(root, (*base, kind, index), item, getattr(env, kind), kind[:-1])
+                yield from _unknown(root, (*base, kind, index), item, defined[kind], kind[:-1])
         for var, value in service.env.items():
             if isinstance(value, SecretValue):
-                yield from _unknown(root, (*base, "env", var, "secret"), value.secret, env.secrets, "secret")
+                yield from _unknown(
+                    root, (*base, "env", var, "secret"), value.secret, defined["secrets"], "secret"
+                )
             elif isinstance(value, FlagValue):
-                yield from _unknown(root, (*base, "env", var, "flag"), value.flag, env.flags, "flag")
+                yield from _unknown(root, (*base, "env", var, "flag"), value.flag, defined["flags"], "flag")
         for index, route_name in enumerate(service.routes):
             target = env.routes.get(route_name)
             if target is not None and target.service != name:
@@ -109,6 +116,11 @@ def check_references(env: Environment, root: LocatedMap) -> Iterator[Problem]:
                     path=format_path((*base, "routes", index)),
                     hint=f"remove it from services.{name}.routes or set routes.{route_name}.service",
                 )
+
+
+def _names(root: LocatedMap, section: str) -> frozenset[str]:
+    content = root.get(section)
+    return frozenset(content) if isinstance(content, dict) else frozenset()
 
 
 def _unknown(root: LocatedMap, path: Path, name: str, known: Collection[str], kind: str) -> Iterator[Problem]:
@@ -134,7 +146,7 @@ def check_route_conflicts(env: Environment, root: LocatedMap) -> Iterator[Proble
                     "AZC0302",
                     f'{method} {route.path} is also claimed by route "{owner}"',
                     value_at(root, ("routes", name, "path")),
-                    path=f"routes.{name}.path",
+                    path=format_path(("routes", name, "path")),
                     hint="give each route its own path, or split the methods between them",
                     related=(value_at(root, ("routes", owner, "path")),),
                 )

@@ -147,10 +147,23 @@ def _show(value: Any) -> str:
     return "null" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
 
 
+_ARTICLES = {
+    "int": "an integer",
+    "float": "a number",
+    "bool": "a boolean (true or false)",
+    "string": "a string",
+    "dict": "a mapping (key: value lines)",
+    "list": "a list",
+    "model": "a mapping (key: value lines)",
+    "date": "a date such as 2027-01-31",
+}
+
+
 def _hint_for(kind: str, item: Any) -> str:
     ctx = item.get("ctx") or {}
     if kind == "literal_error" and "expected" in ctx:
         return f"use one of {ctx['expected']}"
     if kind.endswith("_type"):
-        return f"write a {kind.removesuffix('_type').replace('_', ' ')}"
+        wanted = kind.removesuffix("_type")
+        return f"write {_ARTICLES.get(wanted, 'a ' + wanted.replace('_', ' '))}"
     return ""

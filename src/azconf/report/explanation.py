@@ -48,10 +48,7 @@ def _setting_lines(setting: Setting, index: int, exists: bool) -> list[str]:
     loc = setting.loc
     role = ("set by" if exists else "deleted by") if index == 0 else "overrode"
     value = "null (delete)" if setting.value is None else _show(setting.value)
-    # A mapping's value starts on the line after its key: point at the key, which a reader can find.
-    line, column = (
-        (loc.key_line, loc.key_column) if isinstance(setting.value, dict | list) else (loc.line, loc.column)
-    )
+    line, column = setting.position
     lines = [f"  {role:<10} {loc.file}:{line}:{column}  ({setting.layer})  {value}"]
     if setting.line_text:
         lines.append(f"  {'':<10} {loc.key_line:>5} | {setting.line_text.rstrip()}")
@@ -69,8 +66,8 @@ def render_json(explanation: Explanation) -> str:
         "settings": [
             {
                 "file": s.loc.file,
-                "line": s.loc.line,
-                "column": s.loc.column,
+                "line": s.position[0],
+                "column": s.position[1],
                 "layer": s.layer,
                 "value": plain(s.value),
                 "winner": index == 0,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from azconf.codes import CODES
 from azconf.problems import Problem
@@ -58,7 +59,7 @@ def _rule(code: str) -> dict[str, Any]:
 
 def _result(problem: Problem, rule_index: int) -> dict[str, Any]:
     location: dict[str, Any] = {
-        "artifactLocation": {"uri": problem.location.file, "uriBaseId": "PROJECTROOT"},
+        "artifactLocation": {"uri": quote(problem.location.file), "uriBaseId": "PROJECTROOT"},
     }
     if problem.location.line:
         location["region"] = {

@@ -1,0 +1,22 @@
+"""Fixtures of the end-to-end tests."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+from azconf_e2e import Run, RunAzconf, run_azconf
+
+
+@pytest.fixture
+def azconf(tmp_path: Path) -> RunAzconf:
+    """``azconf(*args, cwd=...)``: the real command, with its crash log kept inside tmp_path."""
+    base_env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / ".cache"), "NO_COLOR": "1"}
+
+    def run(*args: str | os.PathLike[str], env: Mapping[str, str] | None = None, **kwargs: Any) -> Run:
+        return run_azconf(*args, env={**base_env, **(env or {})}, **kwargs)
+
+    return run
