@@ -32,9 +32,11 @@ def test_every_command_is_in_the_readme_with_help_text() -> None:
 
 
 def test_codes_md_is_generated_from_the_table() -> None:
+    regenerate = (
+        "python -c 'from azconf.codes import codes_markdown as m; print(m(), end=\"\")' > docs/codes.md"
+    )
     assert (ROOT / "docs" / "codes.md").read_text(encoding="utf-8") == codes_markdown(), (
-        "docs/codes.md is stale: regenerate it with "
-        "python -c 'from azconf.codes import codes_markdown; print(codes_markdown(), end=\"\")' > docs/codes.md"
+        f"docs/codes.md is stale: regenerate it with {regenerate}"
     )
 
 

@@ -100,8 +100,9 @@ trees: st.SearchStrategy[Any] = st.recursive(
 )
 overlays: st.SearchStrategy[Any] = st.recursive(
     st.one_of(scalars, st.none()),
-    lambda inner: st.one_of(st.lists(inner.filter(lambda v: v is not None), max_size=3),
-                            st.dictionaries(keys, inner, max_size=3)),
+    lambda inner: st.one_of(
+        st.lists(inner.filter(lambda v: v is not None), max_size=3), st.dictionaries(keys, inner, max_size=3)
+    ),
     max_leaves=12,
 )
 
