@@ -23,8 +23,9 @@ def snapshot(resolution: Resolution) -> dict[str, Any]:
 
 def canonical_json(value: Any) -> bytes:
     """``value`` as canonical JSON bytes: sorted keys, no insignificant whitespace, UTF-8."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      allow_nan=False).encode("utf-8")
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode("utf-8")
 
 
 def content_hash(value: Any) -> str:
