@@ -1,5 +1,5 @@
 """``python -m azconf``."""
 
-from azconf.cli.app import main
+from azconf.cli.entry import main
 
 main()

@@ -10,9 +10,19 @@ from azconf.config.project import Project, load_project
 from azconf.config.resolve import Resolution, Resolver
 from azconf.gcpause import gc_paused
 from azconf.model.build import ItemCache, build_environment
-from azconf.model.checks import check_environment
-from azconf.model.sections import Flag
+from azconf.model.checks import CheckCache, check_environment
 from azconf.problems import Problem, Severity, sorted_problems
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewedException:
+    """A plaintext-secret finding allowed by ``secrets.allow`` or an inline marker: where, and why.
+
+    It never carries the value: verbose output shows that the exception exists, not what it hides.
+    """
+
+    path: str
+    reason: str
 
 
 @dataclass
@@ -23,6 +33,8 @@ class ValidationResult:
     environments: list[str]
     problems: list[Problem] = field(default_factory=list)
     strict: bool = False
+    allowed: list[ReviewedException] = field(default_factory=list)  # reviewed plaintext exceptions
+    verbose: bool = False  # the text reporter lists ``allowed`` only when asked
 
     @property
     def errors(self) -> list[Problem]:
@@ -44,14 +56,22 @@ def validate(
         return ValidationResult(root, envs or [], sorted_problems(problems), strict)
     selected = envs or project.manifest.environments
     with gc_paused():
-        problems += validate_environments(project, selected, today=today or dt.date.today())
-    return ValidationResult(root, selected, _everywhere(sorted_problems(problems), selected), strict)
+        found, allowed = check_environments(project, selected, today=today or dt.date.today())
+    problems = _everywhere(sorted_problems(problems + found), selected)
+    return ValidationResult(root, selected, problems, strict, allowed)
 
 
 def validate_environments(
     project: Project, envs: list[str], *, today: dt.date, resolver: Resolver | None = None
 ) -> list[Problem]:
-    """Every problem of each environment in ``envs``.
+    """Every problem of each environment in ``envs``."""
+    return check_environments(project, envs, today=today, resolver=resolver)[0]
+
+
+def check_environments(
+    project: Project, envs: list[str], *, today: dt.date, resolver: Resolver | None = None
+) -> tuple[list[Problem], list[ReviewedException]]:
+    """Every problem of each environment in ``envs``, and the reviewed plaintext exceptions.
 
     The files are parsed once; then the value checks run in a background process (a second core)
     while this one types the environments and checks their references.
@@ -63,7 +83,8 @@ def validate_environments(
     values = Background(lambda: _value_checks(project, resolutions))
     problems = [problem for resolution in resolutions for problem in resolution.problems]
     problems += _model_checks(resolutions, today)
-    return problems + values.result()
+    value_problems, allowed = values.result()
+    return problems + value_problems, allowed
 
 
 def _model_checks(resolutions: list[Resolution], today: dt.date) -> list[Problem]:
@@ -71,18 +92,24 @@ def _model_checks(resolutions: list[Resolution], today: dt.date) -> list[Problem
     from azconf.model import secret_checks
 
     cache = ItemCache()
-    flag_cache: dict[int, tuple[Flag, list[Problem]]] = {}
+    check_cache = CheckCache()
     problems: list[Problem] = []
     for resolution in resolutions:
         environment, found = build_environment(resolution.data, cache)
-        found += check_environment(environment, resolution.data, today=today, flag_cache=flag_cache)
+        found += check_environment(environment, resolution.data, today=today, flag_cache=check_cache)
         found += secret_checks.check_references(environment, resolution.data)
         problems += [_in_env(problem, resolution.env) for problem in found]
     return problems
 
 
-def _value_checks(project: Project, resolutions: list[Resolution]) -> list[Problem]:
-    """The user's JSON Schemas and plaintext-secret detection, over each environment's values."""
+def _value_checks(
+    project: Project, resolutions: list[Resolution]
+) -> tuple[list[Problem], list[ReviewedException]]:
+    """The user's JSON Schemas and plaintext-secret detection, over each environment's values.
+
+    This runs in a forked process whose only way back is its return value, so the reviewed
+    exceptions the scanner collected travel back with the problems.
+    """
     from azconf.model import secret_checks
     from azconf.model.user_schemas import SchemaChecker
 
@@ -93,7 +120,9 @@ def _value_checks(project: Project, resolutions: list[Resolution]) -> list[Probl
     for resolution in resolutions:
         found = schemas.check(resolution.data) + plaintext.scan(resolution.data)
         problems += [_in_env(problem, resolution.env) for problem in found]
-    return problems
+    # One exception per path and reason: a shared item is scanned once, an overridden one again.
+    unique = dict.fromkeys(ReviewedException(path, reason) for path, reason in plaintext.exceptions)
+    return problems, sorted(unique, key=lambda e: (e.path, e.reason))
 
 
 def _everywhere(problems: list[Problem], envs: list[str]) -> list[Problem]:

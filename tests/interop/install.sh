@@ -19,3 +19,8 @@ for binary in "$node_dir"/node_modules/@microsoft/sarif-multitool-*/Sarif.Multit
   if [ -f "$binary" ]; then chmod u+x "$binary"; fi
 done
 echo "install.sh: sarif-multitool $(node -p "require('$tool').version") ready in $node_dir"
+
+# The other interop tools, each with its own pinned npm folder and installer.
+for installer in "$here"/install-*.sh; do
+  if [ -f "$installer" ]; then bash "$installer"; fi
+done

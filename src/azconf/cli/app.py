@@ -1,4 +1,4 @@
-"""The ``azconf`` command: options, help texts, and the one error boundary.
+"""The ``azconf`` Typer app: options and help texts (the entry point and error boundary are in entry.py).
 
 Each command turns its arguments into plain values and calls one function of a small module in this
 package, which imports the core lazily (``azconf --help`` must not pay for pydantic or jsonschema).
@@ -7,8 +7,6 @@ Exit codes: 0 ok, 1 problems found, 2 usage error, 3 internal error.
 
 from __future__ import annotations
 
-import os
-import sys
 from enum import StrEnum
 from importlib import import_module
 from pathlib import Path
@@ -24,6 +22,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain click help: rich's help panels import rich and markdown-it (~100 ms) on every --help.
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 schema_app = typer.Typer(help="JSON Schemas of azconf's own files.", no_args_is_help=True)
@@ -70,6 +70,12 @@ ProjectOption = Annotated[
     ),
 ]
 EnvOption = Annotated[str, typer.Option("--env", "-e", help="The environment.", show_default=False)]
+EnvOrVersionOption = Annotated[
+    str,
+    typer.Option(
+        "--env", "-e", help="The environment, or a recorded version such as prod@12.", show_default=False
+    ),
+]
 
 
 @app.callback()
@@ -80,8 +86,20 @@ def _root(
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
     ] = False,
+    db: Annotated[
+        Path | None,
+        typer.Option(
+            "--db",
+            help="The history database (default: AZCONF_DB, else history.path in azconf.yaml).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     ctx.obj = project
+    if db is not None:
+        from azconf.cli.history_cli import use_database
+
+        use_database(ctx, db)
 
 
 @app.command()
@@ -108,17 +126,20 @@ def validate(
         ReportFormat, typer.Option("--format", "-f", help="Report format.")
     ] = ReportFormat.text,
     strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Also list reviewed secret exceptions (path and reason).")
+    ] = False,
 ) -> None:
     """Resolve every environment and report all problems, with file:line:col."""
     from azconf.cli import validate_cmd
 
-    _finish(validate_cmd.run(ctx.obj, env or [], output.value, strict))
+    _finish(validate_cmd.run(ctx.obj, env or [], output.value, strict, verbose))
 
 
 @app.command()
 def show(
     ctx: typer.Context,
-    env: EnvOption,
+    env: EnvOrVersionOption,
     path: Annotated[str | None, typer.Argument(help="Show only this subtree, e.g. services.web.")] = None,
     output: Annotated[DataFormat, typer.Option("--format", "-f", help="Output format.")] = DataFormat.yaml,
 ) -> None:
@@ -181,21 +202,7 @@ def _finish(code: int) -> NoReturn:
 
 # Each feature keeps its commands in its own module, azconf.cli.<name>, whose register(app) adds them.
 # Those modules import only typer at the top, so `azconf --help` stays cheap.
-FEATURES: tuple[str, ...] = ()
+FEATURES: tuple[str, ...] = ("render_cli", "diff_cli", "edit_cli", "secrets_cli", "history_cli")
 
 for _feature in FEATURES:
     import_module(f"azconf.cli.{_feature}").register(app)
-
-
-def main() -> None:
-    """Entry point: run the app inside the error boundary."""
-    from azconf.cli.boundary import run_with_boundary
-
-    # pydantic scans every installed distribution's entry points for plugins on first use (~20 ms);
-    # azconf uses none, and a short-lived CLI should not pay for them.
-    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-
-    # The click command itself, not Typer's __call__: that one decorates every escaping exception
-    # with an attribute, which fails on frozen exception classes and hides the real error.
-    command = typer.main.get_command(app)
-    sys.exit(run_with_boundary(lambda: command.main(prog_name="azconf")))

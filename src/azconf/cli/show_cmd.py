@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from azconf.cli.common import open_project, resolve_or_stop
 from azconf.config.located import parse_path, plain
+from azconf.config.project import Project
 from azconf.errors import UsageError
 
 
@@ -20,9 +22,20 @@ def run(project_dir: Path | None, env: str, path_text: str | None, output: str) 
     if path is None:
         raise UsageError(f'malformed path "{path_text}"', hint="write it like services.web")
     project = open_project(project_dir)
-    value = lookup(resolve_or_stop(project, env).data, path)
+    value = lookup(_data(project, env), path)
     if output == "json":
         sys.stdout.write(json.dumps(plain(value), indent=2, ensure_ascii=False) + "\n")
     else:
         sys.stdout.write(dump_yaml(value))
     return 0
+
+
+def _data(project: Project, env: str) -> Any:
+    """The working tree of ``env``, or a recorded version (``prod@12``, ``@3fa2c1``) from history."""
+    from azconf.history.refs import is_version_ref
+
+    if not is_version_ref(env, project.manifest.environments):
+        return resolve_or_stop(project, env).data
+    from azconf.history.api import load_ref
+
+    return load_ref(project, env)[1]

@@ -9,12 +9,13 @@ from azconf.config.project import find_project
 from azconf.errors import EXIT_OK, EXIT_PROBLEMS
 
 
-def run(project_dir: Path | None, envs: list[str], output: str, strict: bool) -> int:
+def run(project_dir: Path | None, envs: list[str], output: str, strict: bool, verbose: bool = False) -> int:
     """Validate and print the report; exit 1 when anything fails."""
     from azconf.report import reporter
     from azconf.validate import validate
 
     root = find_project(project_dir or Path.cwd())
     result = validate(root, envs, strict=strict)
+    result.verbose = verbose
     sys.stdout.write(reporter(output)(result))
     return EXIT_OK if result.ok else EXIT_PROBLEMS

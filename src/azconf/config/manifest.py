@@ -52,7 +52,9 @@ class Manifest(_Section):
     schemas: dict[str, str] = Field(default_factory=dict)
     history: HistorySettings = Field(default_factory=HistorySettings)
     promotion: PromotionSettings = Field(default_factory=PromotionSettings)
-    render: dict[str, Any] = Field(default_factory=dict)
+    render: dict[Literal["kubernetes", "terraform", "tyk", "flagd"], dict[str, Any]] = Field(
+        default_factory=dict
+    )  # per-target options, checked by each target's own options model
     secrets: SecretsSettings = Field(default_factory=SecretsSettings)
 
     @field_validator("environments")

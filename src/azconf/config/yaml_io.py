@@ -509,6 +509,37 @@ class _Dumper(yaml.CSafeDumper):
 _Dumper.add_representer(str, _Dumper.represent_str)
 
 
+def dump_indented(value: Any) -> str:
+    """Like :func:`dump_yaml`, with list items indented under their key (``key:\n  - a``).
+
+    For text written into people's files, where that is the common style; the pure-Python emitter
+    is needed for it, which is fine for the few lines an edit writes.
+    """
+    from azconf.config.located import plain
+
+    return yaml.dump(
+        plain(value),
+        Dumper=_IndentedDumper,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=100,
+    )
+
+
+class _IndentedDumper(yaml.SafeDumper):
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+    def represent_str(self, data: str) -> yaml.ScalarNode:
+        if _ambiguous(data):
+            return self.represent_scalar(_STR, data, style='"')
+        return super().represent_str(data)
+
+
+_IndentedDumper.add_representer(str, _IndentedDumper.represent_str)
+
+
 def compose_nodes(text: str) -> Node | None:
     """The libyaml node tree of ``text``, with marks (for editing text in place); None if empty.
 

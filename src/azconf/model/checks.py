@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Collection, Iterator
+from dataclasses import dataclass, field
 
 from azconf.config.located import LocatedMap, Path, format_path
 from azconf.model.locate import key_at, value_at
@@ -18,12 +19,23 @@ DNS1035_LABEL = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?")
 FLAG_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
+@dataclass
+class CheckCache:
+    """Results of checks that depend on one shared object only, kept across environments.
+
+    Each entry holds its object, so that the object's ``id`` cannot be reused by another one.
+    """
+
+    flags: dict[int, tuple[object, list[Problem]]] = field(default_factory=dict)
+    rules: dict[tuple[int, tuple[str, ...]], tuple[object, list[Problem]]] = field(default_factory=dict)
+
+
 def check_environment(
     env: Environment,
     root: LocatedMap,
     *,
     today: dt.date,
-    flag_cache: dict[int, tuple[Flag, list[Problem]]] | None = None,
+    flag_cache: CheckCache | None = None,
 ) -> list[Problem]:
     """Every environment-wide problem of ``env``; ``root`` gives the locations.
 
@@ -34,7 +46,7 @@ def check_environment(
     problems += check_names(env, root)
     problems += check_references(env, root)
     problems += check_route_conflicts(env, root)
-    problems += check_flags(env, root, today=today, cache={} if flag_cache is None else flag_cache)
+    problems += check_flags(env, root, today=today, cache=flag_cache or CheckCache())
     return problems
 
 
@@ -157,14 +169,14 @@ def check_flags(
     root: LocatedMap,
     *,
     today: dt.date,
-    cache: dict[int, tuple[Flag, list[Problem]]],
+    cache: CheckCache,
 ) -> Iterator[Problem]:
     """Variants of one type, a default that exists, well-formed targeting, and expiry dates."""
     for name, flag in env.flags.items():
-        cached = cache.get(id(flag))
+        cached = cache.flags.get(id(flag))
         if cached is None:
             # The entry holds the flag itself so that its id cannot be reused by another object.
-            cached = cache[id(flag)] = (flag, list(_check_flag(name, flag, root, today)))
+            cached = cache.flags[id(flag)] = (flag, list(_check_flag(name, flag, root, today, cache)))
         yield from cached[1]
 
 
@@ -180,7 +192,9 @@ def _variant_type(value: object) -> str:
     return "unsupported"
 
 
-def _check_flag(name: str, flag: Flag, root: LocatedMap, today: dt.date) -> Iterator[Problem]:
+def _check_flag(
+    name: str, flag: Flag, root: LocatedMap, today: dt.date, cache: CheckCache
+) -> Iterator[Problem]:
     base = ("flags", name)
     types = {variant: _variant_type(value) for variant, value in flag.variants.items()}
     kinds = sorted(set(types.values()))
@@ -202,7 +216,7 @@ def _check_flag(name: str, flag: Flag, root: LocatedMap, today: dt.date) -> Iter
             path=format_path((*base, "defaultVariant")),
             hint=f"use one of: {', '.join(flag.variants)}",
         )
-    yield from _check_targeting(name, flag, root)
+    yield from _check_targeting(name, flag, root, cache)
     if flag.expires is not None and flag.expires < today:
         yield Problem(
             "AZC0404",
@@ -214,9 +228,24 @@ def _check_flag(name: str, flag: Flag, root: LocatedMap, today: dt.date) -> Iter
         )
 
 
-def _check_targeting(name: str, flag: Flag, root: LocatedMap) -> Iterator[Problem]:
+def _check_targeting(name: str, flag: Flag, root: LocatedMap, cache: CheckCache) -> Iterator[Problem]:
     if not flag.targeting:
         return
+    # An overlay that changes a flag's state leaves its targeting rule the same object (layering
+    # shares untouched subtrees), so each rule is checked once per set of variant names.
+    raw = root.get("flags", {}).get(name)
+    rule = raw.get("targeting") if isinstance(raw, dict) else None
+    if rule is None:
+        yield from _targeting_problems(name, flag, root)
+        return
+    key = (id(rule), tuple(flag.variants))
+    cached = cache.rules.get(key)
+    if cached is None:
+        cached = cache.rules[key] = (rule, list(_targeting_problems(name, flag, root)))
+    yield from cached[1]
+
+
+def _targeting_problems(name: str, flag: Flag, root: LocatedMap) -> Iterator[Problem]:
     from azconf.model.targeting import check_targeting
 
     base = ("flags", name, "targeting")

@@ -46,5 +46,6 @@ def render(result: ValidationResult) -> str:
             "warnings": sum(1 for p in result.problems if p.severity.value == "warning"),
         },
         "problems": [problem_dict(problem) for problem in result.problems],
+        "allowed": [{"path": item.path, "reason": item.reason} for item in result.allowed],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

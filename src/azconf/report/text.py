@@ -32,5 +32,19 @@ def render(result: ValidationResult) -> str:
         failing = {env for p in result.errors for env in (p.env.split(",") if p.env else result.environments)}
         where = f" in {', '.join(e for e in result.environments if e in failing)}"
         verdict = f"failed: {len(result.errors)} problem(s){where}"
-    lines.append(f"{verdict}; {errors} error(s), {warnings} warning(s)")
+    lines += _reviewed_exceptions(result) if result.verbose else []
+    lines.append(f"{verdict}; {errors} error(s), {warnings} warning(s){_exceptions_note(result)}")
     return "\n".join(lines) + "\n"
+
+
+def _reviewed_exceptions(result: ValidationResult) -> list[str]:
+    """``allowed`` lines: each reviewed plaintext-secret exception's path and reason, never its value."""
+    return [f"allowed {item.path}: reviewed secret exception: {item.reason}" for item in result.allowed]
+
+
+def _exceptions_note(result: ValidationResult) -> str:
+    # Kept visible without -v, so that an allow-listed secret is never silently invisible.
+    count = len(result.allowed)
+    if not count or result.verbose:
+        return ""
+    return f"; {count} reviewed secret exception(s) (--verbose lists them)"

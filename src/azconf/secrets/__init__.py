@@ -2,7 +2,13 @@
 
 azconf never holds a secret value. Config holds references (:mod:`azconf.secrets.refs`), and
 ``azconf validate`` fails on literals that look like secrets (:mod:`azconf.secrets.detect`).
-Both are pure: no I/O, no provider SDKs, nothing printed.
+Both are pure: no I/O, no provider SDKs, nothing printed; they are what this package exports.
+
+The submodules used by ``azconf secrets`` and ``azconf run`` are imported by name, so that importing
+this package stays cheap: :mod:`~azconf.secrets.usage` (where each reference is used),
+:mod:`~azconf.secrets.resolve` (``env://`` and ``keyring://`` on this machine; keyring is imported
+lazily), :mod:`~azconf.secrets.check` (``secrets check`` verdicts) and
+:mod:`~azconf.secrets.exec_env` (the child environment of ``azconf run``).
 """
 
 from azconf.secrets.detect import (

@@ -1,0 +1,93 @@
+"""``azconf diff``: parse the sides and filters, compare, print."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from azconf.errors import EXIT_OK, EXIT_PROBLEMS, UsageError
+
+if TYPE_CHECKING:
+    from azconf.compare import Side
+    from azconf.diff import Change
+
+SECTIONS = ("flags", "routes", "secrets", "services", "settings")
+
+
+@dataclass(frozen=True)
+class DiffRequest:
+    """The diff command's arguments."""
+
+    arguments: list[str]
+    worktree: str | None
+    output: str
+    only: str | None
+    stat: bool
+    exit_code: bool
+    db: Path | None
+
+
+def run(project_dir: Path | None, request: DiffRequest) -> int:
+    """Print the differences; exit 1 with --exit-code when there are any."""
+    from azconf.cli.common import open_project
+    from azconf.compare import latest_side, load_side
+    from azconf.config.resolve import Resolver
+    from azconf.diff import diff, select
+
+    project = open_project(project_dir)
+    resolver = Resolver(project)
+    if request.worktree:
+        old = latest_side(project, request.worktree, db=request.db)
+        new = load_side(project, resolver, request.worktree)
+        filters = request.arguments
+    else:
+        if len(request.arguments) < 2:
+            raise UsageError(
+                "diff needs two sides",
+                hint="azconf diff staging prod, azconf diff prod@12 prod, or azconf diff --worktree prod",
+            )
+        old = load_side(project, resolver, request.arguments[0], db=request.db)
+        new = load_side(project, resolver, request.arguments[1], db=request.db)
+        filters = request.arguments[2:]
+    changes = select(diff(old.data, new.data), _sections(request.only), [_path(f) for f in filters])
+    _print(old, new, changes, request)
+    return EXIT_PROBLEMS if request.exit_code and changes else EXIT_OK
+
+
+def _sections(only: str | None) -> list[str]:
+    from azconf.problems import did_you_mean
+
+    chosen = [s.strip() for s in (only or "").split(",") if s.strip()]
+    for section in chosen:
+        if section not in SECTIONS:
+            raise UsageError(
+                f'unknown section "{section}"{did_you_mean(section, SECTIONS)}',
+                hint=f"sections: {', '.join(SECTIONS)}",
+            )
+    return chosen
+
+
+def _path(text: str) -> tuple[str | int, ...]:
+    from azconf.config.located import parse_path
+
+    path = parse_path(text)
+    if not path:
+        raise UsageError(f'malformed path "{text}"', hint="write it like services.web.replicas")
+    return path
+
+
+def _print(old: Side, new: Side, changes: list[Change], request: DiffRequest) -> None:
+    from azconf.report import diff_report
+
+    if request.output == "json":
+        sys.stdout.write(diff_report.render_json(old, new, changes))
+    elif request.output != "text":
+        raise UsageError(f'unknown format "{request.output}"', hint="use text or json")
+    elif request.stat:
+        sys.stdout.write(diff_report.render_stat(changes))
+    else:
+        from azconf.cli.styled import print_lines
+
+        print_lines(diff_report.render_text(old, new, changes))

@@ -1,0 +1,31 @@
+"""The ``azconf`` entry point: the one error boundary around the Typer app.
+
+``azconf --version`` answers before Typer is even imported: it is what scripts and CI logs call most.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main() -> None:
+    """Run the CLI; exit with its code (0 ok, 1 problems, 2 usage, 3 internal error)."""
+    if sys.argv[1:] == ["--version"]:
+        from azconf import __version__
+
+        sys.stdout.write(f"azconf {__version__}\n")
+        sys.exit(0)
+    # pydantic scans every installed distribution's entry points for plugins on first use (~20 ms);
+    # azconf uses none, and a short-lived CLI should not pay for them.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+
+    import typer
+
+    from azconf.cli.app import app
+    from azconf.cli.boundary import run_with_boundary
+
+    # The click command itself, not Typer's __call__: that one decorates every escaping exception
+    # with an attribute, which fails on frozen exception classes and hides the real error.
+    command = typer.main.get_command(app)
+    sys.exit(run_with_boundary(lambda: command.main(prog_name="azconf")))

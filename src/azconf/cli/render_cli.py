@@ -1,0 +1,47 @@
+"""``azconf render``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add the render command to ``app``."""
+
+    @app.command()
+    def render(
+        ctx: typer.Context,
+        env: Annotated[
+            str | None, typer.Option("--env", "-e", help="The environment to render.", show_default=False)
+        ] = None,
+        target: Annotated[
+            str, typer.Option("--target", "-t", help="kubernetes, terraform, tyk, flagd or all.")
+        ] = "all",
+        out: Annotated[
+            Path | None,
+            typer.Option(
+                "--out",
+                "-o",
+                help="Write each target into OUT/<target> (default: render.<target>.out in azconf.yaml).",
+            ),
+        ] = None,
+        from_ref: Annotated[
+            str | None,
+            typer.Option(
+                "--from", help="Render a recorded version, e.g. prod@12 (a rollback).", show_default=False
+            ),
+        ] = None,
+        check: Annotated[
+            bool,
+            typer.Option(
+                "--check", help="Write nothing; exit 1 if files are missing, different or extra (drift)."
+            ),
+        ] = False,
+    ) -> None:
+        """Write Kubernetes manifests, Terraform variables, Tyk API definitions and flagd flag files."""
+        from azconf.cli.render_cmd import run
+
+        raise typer.Exit(run(ctx.obj, env, target, out, from_ref, check))

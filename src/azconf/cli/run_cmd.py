@@ -1,0 +1,26 @@
+"""``azconf run``: a service's environment, secrets resolved, handed to one child process."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+
+def run(project_dir: Path | None, env: str, service: str, command: list[str]) -> int:
+    """Run ``command`` with the variables of ``service`` in ``env``; returns the command's exit code.
+
+    Everything that can fail (an invalid environment, an unknown service, a secret that does not
+    resolve) fails before the command starts. Secret values go into the child's environment only:
+    azconf prints no value, and its own environment is left as it was.
+    """
+    from azconf.cli.common import open_project
+    from azconf.environment import load_environment
+    from azconf.secrets.exec_env import exec_environment, run_child
+
+    loaded = load_environment(open_project(project_dir), env)
+    prepared = exec_environment(loaded.model, loaded.resolution.data, env, service, environ=os.environ)
+    for note in prepared.notes:
+        sys.stderr.write(f"azconf: note: {note}\n")
+    sys.stderr.flush()
+    return run_child(command, prepared.merged(os.environ))

@@ -1,0 +1,368 @@
+"""What the CLI and other features call: commit, resolve and load versions, record renders, audit.
+
+Each function opens the project's history database (see :func:`database_path`), does one job and
+closes it. Writers redact sensitive values (:mod:`azconf.history.redact`) before anything is stored.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from azconf.config.project import Project
+from azconf.errors import DataError, UsageError
+from azconf.history import actor as actors
+from azconf.history import refs
+from azconf.history.audit import Link, Verdict, to_entry, verify
+from azconf.history.errors import HistoryCorrupt
+from azconf.history.items import join, prepare, split
+from azconf.history.record import (
+    Pending,
+    append_audit,
+    changes_to_pending,
+    content_of,
+    operation,
+    store_value,
+    write_version,
+)
+from azconf.history.records import AuditEntry, Change, Committed, Version
+from azconf.history.redact import redact_tree
+from azconf.history.store import Store, connect
+from azconf.problems import did_you_mean
+
+if TYPE_CHECKING:
+    from azconf.render.output import OutputReport
+    from azconf.render.pipeline import Source
+
+__all__ = [
+    "DB_VARIABLE",
+    "audit_entries",
+    "commit_environment",
+    "commit_environments",
+    "commit_snapshots",
+    "database_path",
+    "load_ref",
+    "load_snapshot",
+    "load_version_source",
+    "open_history",
+    "read_snapshot",
+    "record_changes",
+    "record_render",
+    "resolve_ref",
+    "verify_audit",
+    "versions",
+    "working_tree_differs",
+]
+
+DB_VARIABLE = "AZCONF_DB"
+
+
+def database_path(project: Project, db: Path | str | None = None) -> Path:
+    """Where history lives: ``db`` (``--db``), else ``AZCONF_DB``, else ``history.path`` of azconf.yaml.
+
+    The first two are relative to the current folder, the manifest's path to the project root.
+    """
+    chosen = db or os.environ.get(DB_VARIABLE)
+    if chosen:
+        return Path(chosen).expanduser().absolute()
+    return project.root / project.manifest.history.path
+
+
+@contextmanager
+def open_history(
+    project: Project, db: Path | str | None = None, *, create: bool = False
+) -> Iterator[Store | None]:
+    """The project's history store for a ``with`` block; None when there is none yet and not ``create``."""
+    with connect(database_path(project, db), create=create) as store:
+        yield store
+
+
+# --------------------------------------------------------------------------------------------------
+# Writing
+
+
+def commit_environment(
+    project: Project,
+    env: str,
+    *,
+    message: str,
+    actor: str | None = None,
+    action: str = "commit",
+    db: Path | str | None = None,
+) -> Version | None:
+    """Record ``env``'s working tree as a new version if it changed; None when it did not.
+
+    An invalid environment is refused (:class:`azconf.environment.InvalidEnvironment`).
+    """
+    (outcome,) = commit_environments(project, [env], message=message, actor=actor, action=action, db=db)
+    return outcome.version if outcome.recorded else None
+
+
+def commit_environments(
+    project: Project,
+    envs: list[str],
+    *,
+    message: str,
+    actor: str | None = None,
+    action: str = "commit",
+    db: Path | str | None = None,
+) -> list[Committed]:
+    """Commit each of ``envs`` (all of them valid, or none is recorded), in one transaction."""
+    from azconf.config.resolve import Resolver
+    from azconf.environment import load_environment
+    from azconf.snapshot import snapshot
+
+    resolver = Resolver(project)
+    snapshots = {env: snapshot(load_environment(project, env, resolver=resolver).resolution) for env in envs}
+    who = actors.who(project.root, actor)
+    with open_history(project, db, create=True) as store:
+        assert store is not None
+        return commit_snapshots(store, snapshots, message=message, who=who, action=action)
+
+
+def commit_snapshots(
+    store: Store,
+    snapshots: dict[str, dict[str, Any]],
+    *,
+    message: str,
+    who: actors.Who,
+    action: str = "commit",
+) -> list[Committed]:
+    """Record resolved snapshots (env -> data) as versions where they changed, in one transaction."""
+    split_up = {env: split(data) for env, data in snapshots.items()}  # hashing, before taking the lock
+    results: list[Committed] = []
+    with store.transaction():
+        when = actors.now()
+        for env, items in split_up.items():
+            content = content_of(store, env, items)  # under the write lock: numbering cannot race
+            if content.unchanged:
+                results.append(Committed(env, content.latest, recorded=False))
+            else:
+                version = write_version(store, content, message=message, who=who, action=action, when=when)
+                results.append(Committed(env, version, recorded=True))
+    return results
+
+
+def record_changes(
+    project: Project,
+    *,
+    action: str,
+    env: str | None,
+    changes: list[Change],
+    note: str | None = None,
+    actor: str | None = None,
+    db: Path | str | None = None,
+) -> None:
+    """Append audit entries for changes made outside a commit (a flag toggled in the service ...)."""
+    who = actors.who(project.root, actor)
+    safe = [
+        Change(
+            c.resource_type, c.resource_id, _redacted(c.resource_id, c.old), _redacted(c.resource_id, c.new)
+        )
+        for c in changes
+    ]
+    with open_history(project, db, create=True) as store:
+        assert store is not None
+        with store.transaction():
+            pending = changes_to_pending(store, safe)
+            append_audit(
+                store, operation(who, action, env, when=actors.now(), version=None, note=note), pending
+            )
+
+
+def _redacted(resource_id: str, value: Any) -> Any:
+    from azconf.config.located import parse_path
+
+    path = parse_path(resource_id) or (resource_id,)
+    return redact_tree(value, tuple(str(part) for part in path))
+
+
+def record_render(project: Project, source: Source, reports: list[tuple[str, OutputReport]]) -> None:
+    """Record a render: its snapshot as a version (if that content is new), marked rendered, and one
+    audit entry per target (action ``render``, the output folder and file count).
+
+    A render of a recorded version (``render --from prod@12``) records a rollback to it.
+    """
+    items = split(source.data)
+    from_history = source.version.startswith(f"{source.env}@")  # a version label, not the working tree
+    who = actors.who(project.root)
+    with open_history(project, create=True) as store:
+        assert store is not None
+        with store.transaction():
+            when = actors.now()
+            before = store.rendered(source.env)
+            content = content_of(store, source.env, items)
+            version = _version_with(store, source.env, content.prepared.content_hash)
+            if version is None:
+                version = write_version(store, content, message="render", who=who, action="render", when=when)
+            note = _render_note(from_history, version, store.latest(source.env))
+            pending = [_target_entry(store, project, target, version, before) for target in reports]
+            operation_id = append_audit(
+                store, operation(who, "render", source.env, when=when, version=version, note=note), pending
+            )
+            store.add_render(version, operation_id)
+
+
+def _render_note(from_history: bool, version: Version, latest: Version | None) -> str:
+    if not from_history:
+        return "from the working tree"
+    rollback = latest is not None and version.number < latest.number
+    return f"from history: {version.ref}" + (", a rollback" if rollback else "")
+
+
+def _version_with(store: Store, env: str, content_hash: str) -> Version | None:
+    matches = store.versions_with_hash(content_hash.removeprefix("sha256:"), env)
+    return matches[0] if matches else None
+
+
+def _target_entry(
+    store: Store, project: Project, target: tuple[str, OutputReport], version: Version, before: Version | None
+) -> Pending:
+    name, report = target
+    files = len(report.written) + len(report.unchanged)
+    new = {"version": version.ref, "folder": project.display(report.folder), "files": files}
+    new |= {"written": len(report.written), "removed": len(report.removed)}
+    old = {"version": before.ref} if before else None
+    return Pending("target", f"render.{name}", store_value(store, old), store_value(store, new))
+
+
+# --------------------------------------------------------------------------------------------------
+# Reading
+
+
+def resolve_ref(project: Project, ref: str, db: Path | str | None = None) -> Version:
+    """The version ``ref`` names (``prod@12``, ``prod@latest~2``, ``@3fa2c1`` ...); UsageError if none."""
+    parsed = refs.parse_ref(ref)
+    with _reading(project, ref, db) as store:
+        return refs.resolve(store, parsed, project.manifest.environments)
+
+
+def load_snapshot(project: Project, version: Version, db: Path | str | None = None) -> dict[str, Any]:
+    """The stored snapshot of ``version`` (sensitive values redacted), checked against its hash."""
+    with _reading(project, version.ref, db) as store:
+        return read_snapshot(store, version)
+
+
+def load_ref(project: Project, ref: str, db: Path | str | None = None) -> tuple[Version, dict[str, Any]]:
+    """The version ``ref`` names and its snapshot, read through one connection."""
+    parsed = refs.parse_ref(ref)
+    with _reading(project, ref, db) as store:
+        version = refs.resolve(store, parsed, project.manifest.environments)
+        return version, read_snapshot(store, version)
+
+
+@contextmanager
+def _reading(project: Project, ref: str, db: Path | str | None) -> Iterator[Store]:
+    with open_history(project, db) as store:
+        if store is None:
+            raise UsageError(
+                f'no version "{ref}": there is no history at {database_path(project, db)} yet',
+                hint="record versions with `azconf commit`",
+            )
+        yield store
+
+
+def read_snapshot(store: Store, version: Version) -> dict[str, Any]:
+    """The snapshot of ``version`` from an open store; any change to its stored content is caught."""
+    data = join((path, json.loads(text)) for path, text in store.contents(version))
+    if prepare(data).content_hash != version.content_hash:
+        raise HistoryCorrupt(
+            f"{store.path}: the stored content of {version.ref} no longer matches its hash",
+            hint="the database was modified outside azconf; `azconf audit verify` says where",
+        )
+    return data
+
+
+def load_version_source(project: Project, ref: str, env: str | None) -> Source:
+    """A recorded version as a render source, typed again from its snapshot."""
+    from azconf.model.build import build_environment
+    from azconf.problems import Severity
+    from azconf.render.pipeline import Source
+
+    version, data = load_ref(project, ref)
+    if env is not None and env != version.env:
+        raise UsageError(
+            f'--env {env} does not match "{ref}", a version of {version.env}',
+            hint=f"leave out --env, or name a version of {env}",
+        )
+    model, problems = build_environment(data)  # type: ignore[arg-type]  # a plain dict is accepted
+    errors = [p for p in problems if p.severity is Severity.ERROR]
+    if errors:
+        raise DataError(f"{version.ref} cannot be rendered: its snapshot no longer builds", problems=errors)
+    return Source(version.env, model, data, version.label, version.content_hash)
+
+
+def working_tree_differs(project: Project, env: str, db: Path | str | None = None) -> bool:
+    """Whether ``env``'s files differ from its latest recorded version (False when none is recorded)."""
+    from azconf.config.resolve import Resolver
+    from azconf.environment import resolve_readable
+    from azconf.snapshot import snapshot
+
+    with open_history(project, db) as store:
+        if store is None or store.latest(env) is None:
+            return False
+        items = split(snapshot(resolve_readable(Resolver(project), env)))
+        return not content_of(store, env, items).unchanged
+
+
+def versions(
+    project: Project, env: str | None = None, limit: int | None = None, db: Path | str | None = None
+) -> list[Version]:
+    """Recorded versions, newest first ([] when there is no history)."""
+    with open_history(project, db) as store:
+        _check_env(project, store, env)
+        return store.versions(env, limit) if store else []
+
+
+def _check_env(project: Project, store: Store | None, env: str | None) -> None:
+    """Refuse an environment that neither the manifest nor the history knows (a typo)."""
+    known = {*project.manifest.environments, *(store.environments() if store else [])}
+    if env is not None and env not in known:
+        raise UsageError(
+            f'unknown environment "{env}"{did_you_mean(env, sorted(known))}',
+            hint=f"environments: {', '.join(sorted(known))}",
+        )
+
+
+def audit_entries(
+    project: Project,
+    *,
+    env: str | None = None,
+    resource: str | None = None,
+    actor: str | None = None,
+    since: str | None = None,
+    limit: int | None = None,
+    db: Path | str | None = None,
+) -> list[AuditEntry]:
+    """Audit entries, oldest first; ``resource`` is an id, a glob (``flags.*``) or a prefix (``flags``)."""
+    with open_history(project, db) as store:
+        _check_env(project, store, env)
+        if store is None:
+            return []
+        found = [
+            to_entry(stored)
+            for stored in store.audit(env=env, actor=actor, since=since)
+            if resource is None or _matches(resource, stored.resource_id)
+        ]
+    return found[-limit:] if limit else found
+
+
+def _matches(pattern: str, resource_id: str) -> bool:
+    return fnmatch.fnmatchcase(resource_id, pattern) or resource_id.startswith(pattern + ".")
+
+
+def verify_audit(project: Project, *, anchor: str | None = None, db: Path | str | None = None) -> Verdict:
+    """Check the database file, then the audit chain, its recorded head and an optional anchor hash."""
+    with open_history(project, db) as store:
+        if store is None:
+            return Verdict(0, None)
+        damage = store.integrity()
+        if damage:
+            return Verdict(0, None, "damaged", None, None, f"the database file is damaged: {damage[0]}")
+        links = [Link.of(stored) for stored in store.audit()]
+        return verify(links, store.audit_head(), anchor)

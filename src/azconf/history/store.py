@@ -1,0 +1,653 @@
+"""The history database: one SQLite file, and the only module of azconf that speaks SQL.
+
+Schema 1 (``docs/history.md`` has the full description)::
+
+    meta        key -> value: schema_version, the azconf that wrote it, the audit log's head
+    blobs       content-addressed values: id, key (first 8 bytes of the SHA-256, indexed), json
+    items       every item path an environment ever had: id, env, path (flags.new-checkout)
+    versions    id, env, number (1, 2, 3 ... per env), content_hash, parent_id, message, actor, time,
+                azconf_version, git_commit, items, changes
+    entries     (item_id, version_id) -> blob_id: the item's value from that version on (NULL: removed)
+    renders     which version of an environment was rendered, and by which operation
+    operations  one row per command that wrote: time, actor, action, environment, host, user agent,
+                version, note
+    audit       seq (1, 2, 3 ... without gaps), id (UUID, 16 bytes), operation, resource type and id,
+                old and new value (blobs), hash (32 bytes: SHA-256 over the entry and the previous hash)
+    audit_log   a view: the audit entries flat, one row each, like the original ``audit_log`` table
+
+A version stores only the items that changed, yet reading any version costs the same: for each item,
+one index seek finds its latest entry at or before that version. Nothing is ever replayed.
+
+Size is spent where it pays: a blob is found by the first 64 bits of its SHA-256 and confirmed by
+comparing canonical JSON, so the full hash is never stored twice; audit ids and hashes are stored as
+raw bytes and shown as text. An audit entry costs about 100 bytes plus its values, which it shares
+with the versions.
+
+Writers take the write lock up front (``BEGIN IMMEDIATE``), so two commits queue instead of failing
+halfway; WAL mode lets readers run beside a writer. Every SQLite failure leaves this module as one of
+the errors in :mod:`azconf.history.errors`.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from azconf import __version__
+from azconf.history.errors import (
+    HistoryBusy,
+    HistoryCorrupt,
+    HistoryError,
+    HistoryTooNew,
+    HistoryUnavailable,
+)
+from azconf.history.records import GENESIS, Operation, Version
+from azconf.snapshot import canonical_json
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+SCHEMA_VERSION = 1
+APPLICATION_ID = 0x617A6366  # "azcf" in the file header: tells an azconf history from other SQLite files
+BUSY_TIMEOUT_SECONDS = 30.0
+HINT = "use another file with --db PATH or AZCONF_DB, or history.path in azconf.yaml"
+WRITE_HINT = "check that the file and its folder can be written, or " + HINT
+
+
+@dataclass(frozen=True)
+class Held:
+    """What an item holds in a version: its row, and the blob (None once removed) with its key."""
+
+    item_id: int
+    blob_id: int | None
+    key: int | None
+
+
+@dataclass(frozen=True)
+class StoredEntry:
+    """One audit row as stored, with the operation it belongs to and its values' JSON text."""
+
+    seq: int
+    id: str
+    operation: Operation
+    resource_type: str
+    resource_id: str
+    old_json: str | None
+    new_json: str | None
+    version: str | None  # e.g. prod@12
+    prev_hash: str  # the hash of the entry stored before this one (derived, not stored)
+    hash: str
+
+
+@dataclass(frozen=True)
+class NewEntry:
+    """An audit row to write."""
+
+    seq: int
+    id: str
+    resource_type: str
+    resource_id: str
+    old_blob: int | None
+    new_blob: int | None
+    hash: str
+
+
+# --------------------------------------------------------------------------------------------------
+# Opening
+
+
+@contextmanager
+def connect(path: Path, *, create: bool) -> Iterator[Store | None]:
+    """The store at ``path`` for the length of a ``with`` block (None when absent and not ``create``).
+
+    Every SQLite error raised inside the block becomes a :class:`HistoryError`.
+    """
+    store: Store | None = None
+    try:
+        with translate_errors(path):
+            store = _open(path, create)
+            yield store
+    finally:
+        if store is not None:
+            store.close()
+
+
+def _open(path: Path, create: bool) -> Store | None:
+    if not path.exists():
+        if not create:
+            return None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise HistoryUnavailable(
+                f"cannot create the history database {path}: {error.strerror or error}", hint=WRITE_HINT
+            ) from None
+    try:
+        return _connect(path, create, immutable=False)
+    except sqlite3.OperationalError as error:
+        # WAL mode needs a writable folder even to read (for the -shm file). A history that only
+        # needs reading, from a read-only checkout, is read as it is on disk, if nothing of it
+        # waits in a -wal file.
+        readable = not create and _code(error) in _UNAVAILABLE and not Path(f"{path}-wal").exists()
+        if not readable:
+            raise
+        return _connect(path, create, immutable=True)
+
+
+def _connect(path: Path, create: bool, *, immutable: bool) -> Store | None:
+    from sqlite_utils import Database
+
+    if immutable:
+        uri = f"{path.absolute().as_uri()}?immutable=1"
+        connection = sqlite3.connect(uri, uri=True, isolation_level=None)
+    else:
+        connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+    store = Store(path, Database(connection, execute_plugins=False))
+    try:
+        ready = store.prepare(create)
+    except BaseException:
+        store.close()
+        raise
+    if not ready:  # an empty file, and nothing to write: the same as no history yet
+        store.close()
+        return None
+    return store
+
+
+def _code(error: sqlite3.Error) -> int:
+    """SQLite's primary result code of ``error`` (https://sqlite.org/rescode.html)."""
+    return int(getattr(error, "sqlite_errorcode", -1)) & 0xFF
+
+
+@contextmanager
+def translate_errors(path: Path) -> Iterator[None]:
+    """Turn SQLite's errors into azconf's, each naming the file and what to do."""
+    try:
+        yield
+    except HistoryError:
+        raise
+    except sqlite3.DatabaseError as error:
+        raise _translated(path, error) from None
+
+
+# The primary result codes (https://sqlite.org/rescode.html) and what they mean to a user.
+_CORRUPT = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB
+_INCONSISTENT = {19}  # SQLITE_CONSTRAINT: azconf's own writes collide only with rows edited by hand
+_BUSY = {5, 6}  # SQLITE_BUSY, SQLITE_LOCKED
+_UNAVAILABLE = {3, 8, 10, 13, 14}  # PERM, READONLY, IOERR, FULL, CANTOPEN
+
+
+def _translated(path: Path, error: sqlite3.DatabaseError) -> HistoryError | sqlite3.DatabaseError:
+    code = _code(error)
+    if code in _CORRUPT:
+        return HistoryCorrupt(
+            f"{path} is not an azconf history database, or it is damaged ({error})",
+            hint="restore it from a backup, or move it aside to start a new history",
+        )
+    if code in _INCONSISTENT:
+        return HistoryCorrupt(
+            f"{path} is inconsistent: {error}",
+            hint="it was modified outside azconf; `azconf audit verify` says where",
+        )
+    if code in _BUSY:
+        return HistoryBusy(
+            f"{path} stayed locked by another azconf for {BUSY_TIMEOUT_SECONDS:.0f} s ({error})",
+            hint="wait for the other command to finish and run this one again",
+        )
+    if code in _UNAVAILABLE:
+        return HistoryUnavailable(f"cannot use the history database {path}: {error}", hint=WRITE_HINT)
+    return error
+
+
+# --------------------------------------------------------------------------------------------------
+# The schema and its migrations
+
+
+def _migration_1(db: Database) -> None:
+    """The first schema (see the module docstring)."""
+    db.create_table("meta", {"key": str, "value": str}, pk="key", not_null={"value"})
+    db.create_table("blobs", {"id": int, "key": int, "json": str}, pk="id", not_null={"key", "json"})
+    db.table("blobs").create_index(["key"], index_name="blobs_by_key")
+    db.create_table("items", {"id": int, "env": str, "path": str}, pk="id", not_null={"env", "path"})
+    db.table("items").create_index(["env", "path"], index_name="items_by_path", unique=True)
+    db.create_table(
+        "versions",
+        {
+            "id": int,
+            "env": str,
+            "number": int,
+            "content_hash": str,
+            "parent_id": int,
+            "message": str,
+            "actor": str,
+            "time": str,
+            "azconf_version": str,
+            "git_commit": str,
+            "items": int,
+            "changes": int,
+        },
+        pk="id",
+        not_null={"env", "number", "content_hash", "message", "actor", "time", "azconf_version"},
+        foreign_keys=[("parent_id", "versions", "id")],
+    )
+    db.table("versions").create_index(["env", "number"], index_name="versions_by_number", unique=True)
+    db.table("versions").create_index(["content_hash"], index_name="versions_by_hash")
+    # WITHOUT ROWID: the primary key is the only index the seek needs, and rows stay ~10 bytes.
+    db.execute(
+        "CREATE TABLE entries ("
+        " item_id INTEGER NOT NULL REFERENCES items(id),"
+        " version_id INTEGER NOT NULL REFERENCES versions(id),"
+        " blob_id INTEGER REFERENCES blobs(id),"
+        " PRIMARY KEY (item_id, version_id)) WITHOUT ROWID"
+    )
+    db.create_table(
+        "operations",
+        {
+            "id": int,
+            "time": str,
+            "actor": str,
+            "action": str,
+            "environment": str,
+            "host": str,
+            "user_agent": str,
+            "version_id": int,
+            "note": str,
+        },
+        pk="id",
+        not_null={"time", "actor", "action", "host", "user_agent"},
+        foreign_keys=[("version_id", "versions", "id")],
+    )
+    db.create_table(
+        "renders",
+        {"id": int, "env": str, "version_id": int, "operation_id": int},
+        pk="id",
+        not_null={"env", "version_id", "operation_id"},
+        foreign_keys=[("version_id", "versions", "id"), ("operation_id", "operations", "id")],
+    )
+    db.table("renders").create_index(["env", "id"], index_name="renders_by_env")
+    db.create_table(
+        "audit",
+        {
+            "seq": int,
+            "id": bytes,
+            "operation_id": int,
+            "resource_type": str,
+            "resource_id": str,
+            "old_blob": int,
+            "new_blob": int,
+            "hash": bytes,
+        },
+        pk="seq",
+        not_null={"id", "operation_id", "resource_type", "resource_id", "hash"},
+        foreign_keys=[
+            ("operation_id", "operations", "id"),
+            ("old_blob", "blobs", "id"),
+            ("new_blob", "blobs", "id"),
+        ],
+    )
+    db.execute(f"CREATE VIEW audit_log AS {_AUDIT_SELECT}")
+
+
+MIGRATIONS: tuple[Callable[[Database], None], ...] = (_migration_1,)
+assert len(MIGRATIONS) == SCHEMA_VERSION
+
+_VERSION_SELECT = """
+SELECT v.id, v.env, v.number, v.content_hash, p.number, v.message, v.actor, v.time, v.azconf_version,
+       v.git_commit, v.items, v.changes,
+       v.id IS (SELECT r.version_id FROM renders AS r WHERE r.env = v.env ORDER BY r.id DESC LIMIT 1)
+FROM versions AS v LEFT JOIN versions AS p ON p.id = v.parent_id
+"""
+
+# A 16-byte UUID as its usual text, 8-4-4-4-12 lowercase hex digits.
+_UUID_TEXT = (
+    "lower(substr(hex(a.id), 1, 8) || '-' || substr(hex(a.id), 9, 4) || '-' || substr(hex(a.id), 13, 4)"
+    " || '-' || substr(hex(a.id), 17, 4) || '-' || substr(hex(a.id), 21))"
+)
+
+_AUDIT_SELECT = f"""
+SELECT a.seq, {_UUID_TEXT} AS id, o.time, o.actor, o.action, a.resource_type, a.resource_id, o.environment,
+       old.json AS old_value, new.json AS new_value, o.host, o.user_agent,
+       v.env || '@' || v.number AS version, o.note,
+       coalesce((SELECT lower(hex(p.hash)) FROM audit AS p WHERE p.seq < a.seq ORDER BY p.seq DESC LIMIT 1),
+                '{GENESIS}') AS prev_hash,
+       lower(hex(a.hash)) AS hash
+FROM audit AS a
+JOIN operations AS o ON o.id = a.operation_id
+LEFT JOIN versions AS v ON v.id = o.version_id
+LEFT JOIN blobs AS old ON old.id = a.old_blob
+LEFT JOIN blobs AS new ON new.id = a.new_blob
+"""
+
+# For each item of the environment, its latest entry at or before the version: one seek per item.
+_ITEMS_AT = """
+SELECT i.id, i.path, e.blob_id, b.key{json}
+FROM items AS i
+JOIN entries AS e ON e.item_id = i.id AND e.version_id = (
+    SELECT version_id FROM entries
+    WHERE item_id = i.id AND version_id <= :version ORDER BY version_id DESC LIMIT 1)
+LEFT JOIN blobs AS b ON b.id = e.blob_id
+WHERE i.env = :env
+ORDER BY i.id
+"""
+
+
+def _version(row: tuple[Any, ...]) -> Version:
+    (id_, env, number, content_hash, parent, message, actor, time, azconf_version, git_commit) = row[:10]
+    items, changes, rendered = row[10:13]
+    return Version(
+        id_,
+        env,
+        number,
+        content_hash,
+        parent,
+        message,
+        actor,
+        time,
+        azconf_version,
+        git_commit,
+        items,
+        changes,
+        rendered=bool(rendered),
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# The store
+
+
+class Store:
+    """An open history database."""
+
+    def __init__(self, path: Path, db: Database) -> None:
+        self.path = path
+        self.db = db
+        self.conn = db.conn
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.conn.close()
+
+    # --- set-up -----------------------------------------------------------------------------------
+
+    def prepare(self, create: bool) -> bool:
+        """Check the file is an azconf history of a known schema and migrate it forward.
+
+        Returns False for an empty file when ``create`` is false (nothing to read yet).
+        """
+        self.conn.execute("PRAGMA foreign_keys = ON")
+        application_id = self.conn.execute("PRAGMA application_id").fetchone()[0]
+        tables = self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if application_id != APPLICATION_ID and tables:
+            raise HistoryCorrupt(f"{self.path} is an SQLite database, but not an azconf history", hint=HINT)
+        if not tables and not create:
+            return False
+        self._check_not_newer(self._schema_version())
+        if self._schema_version() < SCHEMA_VERSION:
+            self._migrate()
+        return True
+
+    def _schema_version(self) -> int:
+        if not self.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone():
+            return 0
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if row is None or not str(row[0]).isdigit():
+            raise HistoryCorrupt(f"{self.path} has no schema version", hint=HINT)
+        return int(row[0])
+
+    def _check_not_newer(self, version: int) -> None:
+        if version > SCHEMA_VERSION:
+            row = self.conn.execute("SELECT value FROM meta WHERE key = 'written_by'").fetchone()
+            by = f" (azconf {row[0]})" if row else ""
+            raise HistoryTooNew(
+                f"{self.path} was written by a newer azconf{by}: history schema {version}, "
+                f"this azconf {__version__} knows schema {SCHEMA_VERSION} and older",
+                hint="upgrade azconf to read and write this history",
+            )
+
+    def _migrate(self) -> None:
+        self.db.enable_wal()  # outside any transaction: the journal mode cannot change inside one
+        with self.transaction():
+            current = self._schema_version()  # again, under the lock: another process may have won
+            self._check_not_newer(current)
+            for number in range(current + 1, SCHEMA_VERSION + 1):
+                MIGRATIONS[number - 1](self.db)
+                self._set_meta("schema_version", str(number))
+            self._set_meta("written_by", __version__)
+            self.conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+
+    def _set_meta(self, key: str, value: str) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One write transaction, holding the write lock from its start (others wait, up to the timeout)."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    # --- versions ---------------------------------------------------------------------------------
+
+    def latest(self, env: str) -> Version | None:
+        """The newest version of ``env``."""
+        return self._one(f"{_VERSION_SELECT} WHERE v.env = ? ORDER BY v.number DESC LIMIT 1", (env,))
+
+    def version(self, env: str, number: int) -> Version | None:
+        """Version ``number`` of ``env``."""
+        return self._one(f"{_VERSION_SELECT} WHERE v.env = ? AND v.number = ?", (env, number))
+
+    def versions(self, env: str | None = None, limit: int | None = None) -> list[Version]:
+        """Versions, newest first (of one environment, or of all)."""
+        where, params = ("WHERE v.env = ?", [env]) if env else ("", [])
+        sql = f"{_VERSION_SELECT} {where} ORDER BY v.id DESC LIMIT ?"
+        return [_version(row) for row in self.conn.execute(sql, [*params, -1 if limit is None else limit])]
+
+    def versions_with_hash(self, prefix: str, env: str | None = None) -> list[Version]:
+        """Versions whose content hash starts with ``sha256:<prefix>``, newest first."""
+        low = f"sha256:{prefix}"
+        where = "v.content_hash >= ? AND v.content_hash < ?" + (" AND v.env = ?" if env else "")
+        params = [low, low + "\x7f", *([env] if env else [])]
+        rows = self.conn.execute(f"{_VERSION_SELECT} WHERE {where} ORDER BY v.id DESC", params)
+        return [_version(row) for row in rows]
+
+    def rendered(self, env: str) -> Version | None:
+        """The version of ``env`` rendered most recently."""
+        latest = "SELECT version_id FROM renders WHERE env = ? ORDER BY id DESC LIMIT 1"
+        return self._one(f"{_VERSION_SELECT} WHERE v.id = ({latest})", (env,))
+
+    def environments(self) -> list[str]:
+        """Every environment with at least one version."""
+        return [row[0] for row in self.conn.execute("SELECT DISTINCT env FROM versions ORDER BY env")]
+
+    def _one(self, sql: str, params: Any) -> Version | None:
+        row = self.conn.execute(sql, params).fetchone()
+        return _version(row) if row else None
+
+    def add_version(
+        self,
+        env: str,
+        content_hash: str,
+        parent: Version | None,
+        *,
+        message: str,
+        actor: str,
+        time: str,
+        git_commit: str | None,
+        items: int,
+        changes: int,
+    ) -> Version:
+        """Insert the next version of ``env`` (numbered here, under the write lock)."""
+        number = (parent.number if parent else 0) + 1
+        row = {
+            "env": env,
+            "number": number,
+            "content_hash": content_hash,
+            "parent_id": parent.id if parent else None,
+            "message": message,
+            "actor": actor,
+            "time": time,
+            "azconf_version": __version__,
+            "git_commit": git_commit,
+            "items": items,
+            "changes": changes,
+        }
+        version_id = self.db.table("versions").insert(row).last_pk
+        assert isinstance(version_id, int)
+        return Version(
+            version_id,
+            env,
+            number,
+            content_hash,
+            parent.number if parent else None,
+            message,
+            actor,
+            time,
+            __version__,
+            git_commit,
+            items,
+            changes,
+        )
+
+    def add_render(self, version: Version, operation_id: int) -> None:
+        """Record that ``version`` was rendered by the operation."""
+        self.conn.execute(
+            "INSERT INTO renders (env, version_id, operation_id) VALUES (?, ?, ?)",
+            (version.env, version.id, operation_id),
+        )
+
+    # --- content ----------------------------------------------------------------------------------
+
+    def held(self, version: Version) -> dict[str, Held]:
+        """What each item path holds in ``version`` (removed items included, with no blob)."""
+        rows = self.conn.execute(_ITEMS_AT.format(json=""), {"env": version.env, "version": version.id})
+        return {path: Held(item_id, blob_id, key) for item_id, path, blob_id, key in rows}
+
+    def contents(self, version: Version) -> Iterator[tuple[str, str]]:
+        """``(path, json)`` of every item present in ``version``, in the order items first appeared."""
+        sql = _ITEMS_AT.format(json=", b.json")
+        for _, path, blob_id, _, text in self.conn.execute(sql, {"env": version.env, "version": version.id}):
+            if blob_id is not None:
+                yield path, text
+
+    def item_ids(self, env: str, paths: list[str]) -> dict[str, int]:
+        """The row of each item path of ``env``, creating the missing ones."""
+        known = dict(self.conn.execute("SELECT path, id FROM items WHERE env = ?", (env,)).fetchall())
+        for path in paths:
+            if path not in known:
+                cursor = self.conn.execute("INSERT INTO items (env, path) VALUES (?, ?)", (env, path))
+                assert cursor.lastrowid is not None
+                known[path] = cursor.lastrowid
+        return known
+
+    def put_blob(self, key: int, canonical: bytes, text: Callable[[], str]) -> int:
+        """The blob whose canonical JSON is ``canonical``, stored now (as ``text()``) unless it is there.
+
+        ``key`` is the first 64 bits of its SHA-256; a blob with the same key is the same blob only if
+        its canonical JSON is the same (a different one would be a collision, stored beside it).
+        """
+        for blob_id, stored in self.conn.execute("SELECT id, json FROM blobs WHERE key = ?", (key,)):
+            if canonical_json(json.loads(stored)) == canonical:
+                return int(blob_id)
+        cursor = self.conn.execute("INSERT INTO blobs (key, json) VALUES (?, ?)", (key, text()))
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def blob_texts(self, ids: list[int]) -> dict[int, str]:
+        """The stored JSON of each blob in ``ids``."""
+        found: dict[int, str] = {}
+        for start in range(0, len(ids), 500):  # SQLite limits the parameters of one statement
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(self.conn.execute(f"SELECT id, json FROM blobs WHERE id IN ({marks})", chunk))
+        return found
+
+    def add_entries(self, version: Version, rows: list[tuple[int, int | None]]) -> None:
+        """Record ``(item_id, blob_id)`` changes as of ``version`` (a None blob: the item was removed)."""
+        self.conn.executemany(
+            "INSERT INTO entries (item_id, version_id, blob_id) VALUES (?, ?, ?)",
+            [(item_id, version.id, blob_id) for item_id, blob_id in rows],
+        )
+
+    # --- audit ------------------------------------------------------------------------------------
+
+    def add_operation(self, operation: Operation) -> int:
+        """Insert an operation; its entries refer to it."""
+        cursor = self.conn.execute(
+            "INSERT INTO operations (time, actor, action, environment, host, user_agent, version_id, note)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                operation.time,
+                operation.actor,
+                operation.action,
+                operation.environment,
+                operation.host,
+                operation.user_agent,
+                operation.version.id if operation.version else None,
+                operation.note,
+            ),
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def audit_head(self) -> tuple[int, str] | None:
+        """The sequence number and hash of the last audit entry, as recorded with it."""
+        rows = dict(self.conn.execute("SELECT key, value FROM meta WHERE key LIKE 'audit_head_%'").fetchall())
+        if "audit_head_seq" not in rows:
+            return None
+        return int(rows["audit_head_seq"]), str(rows["audit_head_hash"])
+
+    def add_audit(self, operation_id: int, entries: list[NewEntry]) -> None:
+        """Append entries and move the recorded head to the last one, in the caller's transaction."""
+        self.conn.executemany(
+            "INSERT INTO audit (seq, id, operation_id, resource_type, resource_id, old_blob, new_blob, hash)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    e.seq,
+                    uuid.UUID(e.id).bytes,
+                    operation_id,
+                    e.resource_type,
+                    e.resource_id,
+                    e.old_blob,
+                    e.new_blob,
+                    bytes.fromhex(e.hash),
+                )
+                for e in entries
+            ],
+        )
+        if entries:
+            self._set_meta("audit_head_seq", str(entries[-1].seq))
+            self._set_meta("audit_head_hash", entries[-1].hash)
+
+    def audit(
+        self,
+        *,
+        env: str | None = None,
+        actor: str | None = None,
+        since: str | None = None,
+    ) -> Iterator[StoredEntry]:
+        """Audit entries in order, optionally of one environment, by one actor, or from a time on."""
+        conditions, params = [], []
+        for column, value in (("o.environment = ?", env), ("o.actor = ?", actor), ("o.time >= ?", since)):
+            if value is not None:
+                conditions.append(column)
+                params.append(value)
+        where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+        for row in self.conn.execute(f"{_AUDIT_SELECT} {where} ORDER BY a.seq", params):
+            operation = Operation(row[2], row[3], row[4], row[7], row[10], row[11], None, row[13])
+            yield StoredEntry(row[0], row[1], operation, *row[5:7], *row[8:10], *row[12:13], *row[14:16])
+
+    def integrity(self) -> list[str]:
+        """SQLite's own check of the file: ``[]`` when it is sound."""
+        rows = [str(row[0]) for row in self.conn.execute("PRAGMA integrity_check")]
+        return [] if rows == ["ok"] else rows

@@ -1,0 +1,57 @@
+"""What a render target is: a name, its options model, and a pure function from context to files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from pydantic import BaseModel, ConfigDict
+
+from azconf.model.sections import Environment
+
+
+class TargetOptions(BaseModel):
+    """Base of each target's options, read from ``render.<target>`` in azconf.yaml."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    out: str = "deploy/{env}/{target}"  # the output folder, relative to the project root
+
+
+@dataclass(frozen=True)
+class RenderContext:
+    """Everything a target may read. Targets never touch the file system or the clock."""
+
+    project: str  # the project name from azconf.yaml
+    env: str
+    model: Environment  # the typed, valid environment
+    data: dict[str, Any]  # the same environment as plain resolved data (the snapshot)
+    version: str  # what every file names as its source, e.g. "prod@12 sha256:ab12…" or "prod sha256:…"
+    content_hash: str  # sha256:<hex> of the snapshot
+    options: Any  # the target's options model instance
+    environments: tuple[str, ...] = field(default=())  # all environments, in promotion order
+    root: Path | None = None  # the project folder, to find files that options name (a Terraform module)
+
+
+class RenderError(Exception):
+    """The environment cannot be rendered for this target (a rule of the consuming tool is broken).
+
+    Raised by targets with every violation found, never with the first one only.
+    """
+
+    def __init__(self, target: str, violations: list[str]) -> None:
+        super().__init__(f"{target}: " + "; ".join(violations))
+        self.target = target
+        self.violations = violations
+
+
+class Target(Protocol):
+    """A render target: deterministic files from one environment."""
+
+    name: str
+    options_model: type[TargetOptions]
+
+    def render(self, context: RenderContext) -> dict[str, str]:
+        """Relative path -> file content (text ending in a newline); the same input, the same bytes."""
+        ...

@@ -1,0 +1,123 @@
+"""The flagd target: the environment's flags as one flagd flag file, ``flags.flagd.json``.
+
+The file follows flagd's flag-definition schema (https://flagd.dev/schema/v0/flags.json, ``json/flags.json``
+in open-feature/flagd-schemas): ``$schema``, flag-set ``metadata`` (``flagSetId`` and ``version``) and
+``flags``, each with ``state``, ``variants``, ``defaultVariant`` (left out when unset, so the caller's
+default applies), ``targeting`` (left out when empty) and ``metadata``.
+
+azconf's ``description``, ``owner`` and ``expires`` go into each flag's ``metadata``: the schema gives a
+flag no other place for them, and flagd's in-process providers reject unknown flag keys (the Python
+provider builds a dataclass from them). Flag metadata values may only be strings, numbers or booleans,
+so ``expires`` is written as an ISO date.
+
+:func:`flag_file` is the pure function the Kubernetes target reuses to put the same document in a
+ConfigMap; :func:`dumps` gives the exact bytes this target writes.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any, overload
+
+from azconf.model.sections import Environment, Flag
+from azconf.render.base import RenderContext, RenderError, TargetOptions
+
+SCHEMA_URL = "https://flagd.dev/schema/v0/flags.json"
+FILE_NAME = "flags.flagd.json"
+# azconf fields that travel as flag metadata, in the order they are documented.
+_METADATA_FIELDS = ("description", "owner", "expires")
+
+
+class FlagdOptions(TargetOptions):
+    """Options of the flagd target (``render.flagd`` in azconf.yaml); only the output folder so far."""
+
+
+@overload
+def flag_file(source: RenderContext) -> dict[str, Any]: ...
+
+
+@overload
+def flag_file(source: Environment, project: str, env: str, version: str) -> dict[str, Any]: ...
+
+
+def flag_file(
+    source: RenderContext | Environment,
+    project: str | None = None,
+    env: str | None = None,
+    version: str | None = None,
+) -> dict[str, Any]:
+    """The flagd flag-file document of an environment (plain JSON data, nothing written).
+
+    Pass a :class:`RenderContext`, or an environment model with the project, environment and
+    version to name. Raises :class:`RenderError` listing every flag whose metadata cannot be built.
+    """
+    if isinstance(source, RenderContext):
+        model, project, env, version = source.model, source.project, source.env, source.version
+    else:
+        model = source
+    if project is None or env is None or version is None:
+        raise TypeError("flag_file(model, project, env, version): all four are needed with a model")
+    flags: dict[str, Any] = {}
+    violations: list[str] = []
+    for key in sorted(model.flags):
+        try:
+            flags[key] = _flag(model.flags[key])
+        except ValueError as error:
+            violations.append(f"flags.{key}: {error}")
+    if violations:
+        raise RenderError("flagd", violations)
+    return {
+        "$schema": SCHEMA_URL,
+        "metadata": {"flagSetId": f"{project}-{env}", "version": version},
+        "flags": flags,
+    }
+
+
+def dumps(document: dict[str, Any]) -> str:
+    """The document as flagd file text: sorted keys, 2-space indent, a trailing newline."""
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def _flag(flag: Flag) -> dict[str, Any]:
+    # Copies: the document is handed to other targets and must not alias the (frozen) model.
+    entry: dict[str, Any] = {"state": flag.state, "variants": copy.deepcopy(flag.variants)}
+    if flag.default_variant is not None:
+        entry["defaultVariant"] = flag.default_variant
+    if flag.targeting:  # {} means "no targeting"; leaving it out says the same more plainly
+        entry["targeting"] = copy.deepcopy(flag.targeting)
+    metadata = _metadata(flag)
+    if metadata:
+        entry["metadata"] = metadata
+    return entry
+
+
+def _metadata(flag: Flag) -> dict[str, str | bool | int | float]:
+    """The flag's own metadata plus azconf's ownership fields; a clash is an error, never a silent pick."""
+    metadata: dict[str, str | bool | int | float] = dict(flag.metadata)
+    for name in _METADATA_FIELDS:
+        value = getattr(flag, name)
+        if value is None:
+            continue
+        text = value.isoformat() if name == "expires" else str(value)
+        if name in metadata and metadata[name] != text:
+            raise ValueError(
+                f'metadata.{name} ("{metadata[name]}") clashes with the flag\'s {name} ("{text}"); '
+                f"remove one of them"
+            )
+        metadata[name] = text
+    return metadata
+
+
+class FlagdTarget:
+    """Renders ``flags.flagd.json``."""
+
+    name = "flagd"
+    options_model: type[TargetOptions] = FlagdOptions
+
+    def render(self, context: RenderContext) -> dict[str, str]:
+        """One file: the environment's flag file."""
+        return {FILE_NAME: dumps(flag_file(context))}
+
+
+TARGET = FlagdTarget()

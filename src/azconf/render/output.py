@@ -1,0 +1,85 @@
+"""Writing rendered files: atomic per file, stale files removed, foreign files never touched.
+
+A small record, ``.azconf-rendered.json`` in the output folder, lists the files azconf wrote there and
+their hashes. A later render removes the files it no longer produces only if they are in that record;
+``--check`` compares without writing and reports missing, different and extra files (drift).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from azconf.atomic import write_atomic
+
+RECORD_NAME = ".azconf-rendered.json"
+
+
+@dataclass
+class OutputReport:
+    """What a render did (or, with check, would do) in one output folder."""
+
+    folder: Path
+    written: list[str] = field(default_factory=list)  # new or changed files
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)  # stale files azconf had rendered before
+    missing: list[str] = field(default_factory=list)  # check: expected but absent
+    different: list[str] = field(default_factory=list)  # check: present with other content
+    extra: list[str] = field(default_factory=list)  # check: rendered before, no longer produced
+
+    @property
+    def drift(self) -> bool:
+        """True when a check found the folder out of date."""
+        return bool(self.missing or self.different or self.extra)
+
+
+def _digest(data: bytes) -> str:
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def _read_record(folder: Path) -> dict[str, str]:
+    try:
+        record = json.loads((folder / RECORD_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    files = record.get("files") if isinstance(record, dict) else None
+    return {str(k): str(v) for k, v in files.items()} if isinstance(files, dict) else {}
+
+
+def _safe(relative: str) -> str:
+    path = Path(relative)
+    if path.is_absolute() or ".." in path.parts or relative == RECORD_NAME:
+        raise ValueError(f"a target produced an unsafe path: {relative}")
+    return path.as_posix()
+
+
+def sync_folder(folder: Path, files: dict[str, str], *, check: bool) -> OutputReport:
+    """Make ``folder`` hold exactly ``files`` (among the files azconf rendered), or only compare."""
+    report = OutputReport(folder)
+    encoded = {_safe(name): text.encode("utf-8") for name, text in sorted(files.items())}
+    previous = _read_record(folder)
+    for name, data in encoded.items():
+        target = folder / name
+        current = target.read_bytes() if target.is_file() else None
+        if current == data:
+            report.unchanged.append(name)
+        elif check:
+            (report.missing if current is None else report.different).append(name)
+        else:
+            write_atomic(target, data)
+            report.written.append(name)
+    for name in sorted(set(previous) - set(encoded)):
+        if not (folder / name).is_file():
+            continue
+        if check:
+            report.extra.append(name)
+        else:
+            os.unlink(folder / name)
+            report.removed.append(name)
+    if not check:
+        record = {"generator": "azconf", "files": {n: _digest(d) for n, d in encoded.items()}}
+        write_atomic(folder / RECORD_NAME, json.dumps(record, indent=2, sort_keys=True) + "\n")
+    return report

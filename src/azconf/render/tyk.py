@@ -1,0 +1,307 @@
+"""The tyk target: one Tyk Classic API definition per route, laid out for the gateway's file loader.
+
+Tyk OSS reads every ``*.json`` file in its ``app_path`` folder as an API definition
+(``APIDefinitionLoader.FromDir`` in gateway/api_definition.go). The definitions go to ``apps/``, one
+``<api_id>.json`` each, so ``app_path`` can point at a folder holding nothing else: the record of
+rendered files (``.azconf-rendered.json``) beside it would otherwise be loaded as a broken API.
+
+Field names and types are those of the ``APIDefinition`` struct in Tyk's ``apidef`` package (their
+JSON tags) and of Tyk's own schema for classic definitions, ``apidef/schema.json``; see
+docs/render.md for the mapping. In short, per route:
+
+* auth ``none`` -> ``use_keyless``; ``api-key`` -> ``use_standard_auth`` with ``auth_configs.authToken``;
+  ``jwt`` -> ``enable_jwt`` with ``auth_configs.jwt`` and the ``jwt_*`` fields from the options;
+* methods -> a ``white_list`` entry per method in the extended paths of the one, unversioned version
+  (a non-empty white list blocks every other method; CORS preflights bypass it, see
+  ``APISpec.URLAllowedAndIgnored``); ``timeout_seconds`` -> a ``hard_timeouts`` entry per method;
+* ``proxy``: the route's path as ``listen_path``, ``strip_listen_path``, and ``target_url`` at the
+  service's in-cluster address; ``rate_limit`` -> ``global_rate_limit`` (rate 0 means unlimited);
+  ``cors`` -> the ``CORS`` block;
+* ``config_data.azconf`` names the environment, route and config version the file came from.
+
+Before anything is written the gateway's own load rules are applied (``skipSpecBecauseInvalid`` and
+the listen-path collision handling in gateway/api_loader.go), and every violation is reported.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from azconf.model.sections import Route
+from azconf.render.base import RenderContext, RenderError, TargetOptions
+
+APPS_FOLDER = "apps"  # point Tyk's app_path here
+VERSION_NAME = "Default"  # the single version of an unversioned classic API
+# Tyk's mux-style wildcard: every path under the listen path, whatever path-matching mode
+# (prefix, suffix or plain regex) the gateway runs in (httputil.PreparePathRegexp).
+ALL_PATHS = "/*"
+_SAFE_API_ID = re.compile(r"[A-Za-z0-9_-]+")
+_URL_SCHEMES = ("http", "https")
+
+
+class JwtOptions(BaseModel):
+    """How Tyk validates JWTs on ``auth: jwt`` routes (the ``jwt_*`` fields of the definition)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    # Tyk's three families (gateway/mw_jwt.go); EdDSA is not among them.
+    signing_method: Literal["rsa", "ecdsa", "hmac"] = "rsa"
+    # A JWKS URL, or a base64-encoded public key / HMAC secret; empty: Tyk looks the key up by "kid".
+    source: str = ""
+    identity_base_field: str = "sub"  # the claim that identifies the caller
+    policy_field_name: str = "pol"  # the claim naming the Tyk policy to apply
+    default_policies: list[str] = Field(default_factory=list)  # applied when the token names none
+
+
+class TykOptions(TargetOptions):
+    """Options of the tyk target (``render.tyk`` in azconf.yaml)."""
+
+    org_id: str | None = None  # Tyk organisation; default: the project name
+    api_id: str = "{project}-{route}"  # placeholders: {project} {env} {route}
+    # placeholders: {service} {namespace} {port} {project} {env}
+    target_url: str = "http://{service}.{namespace}.svc.cluster.local:{port}"
+    namespace: str = "default"  # Kubernetes namespace of the services; {project} and {env} allowed
+    auth_header_name: str = "Authorization"  # where api-key and jwt routes read the credential
+    jwt: JwtOptions = Field(default_factory=JwtOptions)
+
+
+def api_definitions(context: RenderContext) -> dict[str, dict[str, Any]]:
+    """Route name -> its Tyk Classic API definition; raises :class:`RenderError` with every violation."""
+    definitions: dict[str, dict[str, Any]] = {}
+    violations: list[str] = []
+    for name in sorted(context.model.routes):
+        try:
+            definitions[name] = api_definition(context, name, context.model.routes[name])
+        except ValueError as error:
+            violations.append(f"routes.{name}: {error}")
+    violations += load_violations(definitions)
+    if violations:
+        raise RenderError("tyk", violations)
+    return definitions
+
+
+def api_definition(context: RenderContext, name: str, route: Route) -> dict[str, Any]:
+    """The API definition of one route (not yet checked against the gateway's load rules)."""
+    options: TykOptions = context.options
+    values = {"project": context.project, "env": context.env, "route": name}
+    definition: dict[str, Any] = {
+        "name": name,
+        "slug": name,
+        "api_id": _expand(options.api_id, values, "api_id"),
+        "org_id": options.org_id if options.org_id is not None else context.project,
+        "active": True,
+        **_auth(route, options),
+        "version_data": _version_data(route),
+        "proxy": {
+            "listen_path": route.path,
+            "target_url": _target_url(context, route),
+            "strip_listen_path": route.strip_path,
+        },
+        "global_rate_limit": _rate_limit(route),
+        "config_data": {"azconf": {"env": context.env, "route": name, "version": context.version}},
+    }
+    if route.cors is not None:
+        definition["CORS"] = _cors(route)
+    return definition
+
+
+def _expand(template: str, values: dict[str, Any], option: str) -> str:
+    try:
+        return template.format_map(values)
+    except (KeyError, IndexError, ValueError) as error:
+        known = " ".join(f"{{{key}}}" for key in values)
+        raise ValueError(f"render.tyk.{option} {template!r}: {error!r}; placeholders: {known}") from None
+
+
+def _target_url(context: RenderContext, route: Route) -> str:
+    options: TykOptions = context.options
+    service = context.model.services.get(route.service)
+    if service is None:  # the model's cross-reference check normally stops this earlier
+        raise ValueError(f'service "{route.service}" is not defined')
+    namespace = _expand(options.namespace, {"project": context.project, "env": context.env}, "namespace")
+    values = {
+        "service": route.service,
+        "namespace": namespace,
+        "port": service.port,
+        "project": context.project,
+        "env": context.env,
+    }
+    return _expand(options.target_url, values, "target_url")
+
+
+def _auth(route: Route, options: TykOptions) -> dict[str, Any]:
+    """The auth switches; exactly one of them is on, so the definition says what it means."""
+    fields: dict[str, Any] = {
+        "use_keyless": route.auth == "none",
+        "use_standard_auth": route.auth == "api-key",
+        "enable_jwt": route.auth == "jwt",
+    }
+    if route.auth == "api-key":
+        fields["auth_configs"] = {"authToken": _auth_config("authToken", options)}
+    elif route.auth == "jwt":
+        jwt = options.jwt
+        fields["auth_configs"] = {"jwt": _auth_config("jwt", options)}
+        fields |= {
+            "jwt_signing_method": jwt.signing_method,
+            "jwt_source": jwt.source,
+            "jwt_identity_base_field": jwt.identity_base_field,
+            "jwt_policy_field_name": jwt.policy_field_name,
+            "jwt_default_policies": list(jwt.default_policies),
+        }
+    return fields
+
+
+def _auth_config(kind: str, options: TykOptions) -> dict[str, Any]:
+    # The credential comes from the header only; Tyk refuses a config with every source disabled
+    # (RuleAtLeastEnableOneAuthSource), which disable_header false rules out.
+    return {
+        "name": kind,
+        "auth_header_name": options.auth_header_name,
+        "disable_header": False,
+        "use_param": False,
+        "use_cookie": False,
+    }
+
+
+def _methods(route: Route) -> list[str]:
+    return sorted(set(route.methods))
+
+
+def _version_data(route: Route) -> dict[str, Any]:
+    white_list = [
+        {"path": ALL_PATHS, "method": method, "disabled": False, "ignore_case": False}
+        for method in _methods(route)
+    ]
+    # Hard timeouts match on the method too (URLSpec.matchesMethod), so one entry per method.
+    timeouts = [
+        {"path": ALL_PATHS, "method": method, "disabled": False, "timeout": route.timeout_seconds}
+        for method in _methods(route)
+    ]
+    version = {
+        "name": VERSION_NAME,
+        "use_extended_paths": True,
+        "extended_paths": {"white_list": white_list, "hard_timeouts": timeouts},
+    }
+    return {"not_versioned": True, "default_version": VERSION_NAME, "versions": {VERSION_NAME: version}}
+
+
+def _rate_limit(route: Route) -> dict[str, int]:
+    # A rate of 0 switches the API-wide limiter off (RateLimitForAPI.shouldEnable).
+    if route.rate_limit is None:
+        return {"rate": 0, "per": 0}
+    return {"rate": route.rate_limit.rate, "per": route.rate_limit.per}
+
+
+def _cors(route: Route) -> dict[str, Any]:
+    cors = route.cors
+    assert cors is not None
+    return {
+        "enable": True,
+        "allowed_origins": list(cors.origins),
+        # An empty list would make Tyk's CORS library fall back to GET, POST and HEAD.
+        "allowed_methods": list(cors.methods) if cors.methods else _methods(route),
+        "allowed_headers": list(cors.headers),
+        "exposed_headers": [],
+        "allow_credentials": cors.allow_credentials,
+        "max_age": cors.max_age if cors.max_age is not None else 0,
+        "options_passthrough": False,  # Tyk answers preflights itself
+        "debug": False,
+    }
+
+
+# -- the gateway's load rules --------------------------------------------------------------------------
+
+
+def load_violations(definitions: dict[str, dict[str, Any]]) -> list[str]:
+    """What would make Tyk skip or silently alter an API, for every definition (route name -> definition).
+
+    Tyk skips an API whose listen path is empty or holds a space, or whose target URL does not parse
+    (``skipSpecBecauseInvalid``); it renames a second API on the same listen path (``processSpec``).
+    Go's ``url.Parse`` accepts almost anything, so a target URL must also have an http(s) scheme and a
+    host here. The api_id names the file and Tyk's Redis keys, so it is kept to letters, digits, - and _.
+    """
+    violations: list[str] = []
+    for name, definition in definitions.items():
+        violations += [f"routes.{name}: {problem}" for problem in _definition_problems(definition)]
+    violations += _duplicates(
+        definitions,
+        lambda d: str(d["proxy"]["listen_path"]),
+        "listen path",
+        "Tyk would move all but one of them to another listen path",
+    )
+    violations += _duplicates(
+        definitions, lambda d: str(d["api_id"]), "api_id", "one file, and one API in Tyk, per api_id"
+    )
+    return violations
+
+
+def _definition_problems(definition: dict[str, Any]) -> list[str]:
+    problems: list[str] = []
+    listen_path: str = definition["proxy"]["listen_path"]
+    if not listen_path:
+        problems.append("the listen path is empty (Tyk skips such an API)")
+    elif any(character.isspace() for character in listen_path):
+        problems.append(f"the listen path {listen_path!r} contains whitespace (Tyk skips such an API)")
+    problems += _url_problems(definition["proxy"]["target_url"])
+    api_id: str = definition["api_id"]
+    if not _SAFE_API_ID.fullmatch(api_id):
+        problems.append(f"api_id {api_id!r} may only hold letters, digits, '-' and '_'")
+    return problems
+
+
+def _url_problems(url: str) -> list[str]:
+    # Whitespace first: urlsplit silently drops tabs and newlines, Go's url.Parse rejects them.
+    if any(character.isspace() for character in url):
+        return [f"the target URL {url!r} contains whitespace"]
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # reading the port validates it
+    except ValueError as error:
+        return [f"the target URL {url!r} does not parse: {error}"]
+    if parts.scheme not in _URL_SCHEMES or not parts.hostname:
+        return [f"the target URL {url!r} needs an http or https scheme and a host"]
+    return []
+
+
+def _duplicates(
+    definitions: dict[str, dict[str, Any]], key: Callable[[dict[str, Any]], str], what: str, effect: str
+) -> list[str]:
+    claimed: dict[str, list[str]] = {}
+    for name, definition in definitions.items():
+        claimed.setdefault(key(definition), []).append(name)
+    return [
+        f"routes {', '.join(names)}: share the {what} {value!r} ({effect})"
+        for value, names in sorted(claimed.items())
+        if len(names) > 1
+    ]
+
+
+# -- the target ----------------------------------------------------------------------------------------
+
+
+def dumps(definition: dict[str, Any]) -> str:
+    """A definition as file text: sorted keys, 2-space indent, a trailing newline."""
+    return json.dumps(definition, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+class TykTarget:
+    """Renders ``apps/<api_id>.json`` for every route."""
+
+    name = "tyk"
+    options_model: type[TargetOptions] = TykOptions
+
+    def render(self, context: RenderContext) -> dict[str, str]:
+        """One API definition file per route."""
+        return {
+            f"{APPS_FOLDER}/{definition['api_id']}.json": dumps(definition)
+            for definition in api_definitions(context).values()
+        }
+
+
+TARGET = TykTarget()
