@@ -421,9 +421,11 @@ def make_secret(rng: random.Random, name: str, index: int) -> Any:
     elif kind == 1:
         ref = f"k8s://{domain}-secrets/{env_var(name)}"
     elif kind == 2:
-        ref = f"env://{env_var(name)}"
+        ref = f"vault://secret/{domain}/{name}#{env_var(name).lower()}"
     else:
-        ref = f"keyring://azora/{name}"
+        # Only cluster-side schemes: env:// and keyring:// resolve on a developer's machine, and every
+        # environment of the corpus must render for Kubernetes.
+        ref = f"k8s://{domain}-{name}/{env_var(name)}"
     if rng.random() < 0.3:
         return {"ref": ref, "description": f"{name.replace('-', ' ')} for {domain}"}
     return ref

@@ -145,6 +145,54 @@ def startup_commands(ctx: Context) -> list[Command]:
     ]
 
 
+# Resolving environments through azconf's own API, and nothing else: the floor of diff and render.
+RESOLVE_CODE = """
+import sys
+from pathlib import Path
+from azconf.config.project import load_project
+from azconf.config.resolve import Resolver
+project, _ = load_project(Path(sys.argv[1]))
+resolver = Resolver(project)
+for env in sys.argv[2:]:
+    resolver.resolve(env)
+"""
+
+
+def diff_commands(ctx: Context) -> list[Command]:
+    assert ctx.corpus is not None
+    root, first, last = str(ctx.corpus), ctx.environments[0], ctx.environments[-1]
+    return [
+        Command(
+            f"azconf diff {first} {last} --stat",
+            [*ctx.azconf, "-C", root, "diff", first, last, "--stat"],
+            azconf=True,
+        ),
+        Command(
+            f"azconf diff {first} {last} --format json",
+            [*ctx.azconf, "-C", root, "diff", first, last, "--format", "json"],
+            azconf=True,
+        ),
+        Command(f"resolve {first} and {last}", [ctx.python, "-c", RESOLVE_CODE, root, first, last]),
+    ]
+
+
+def render_commands(ctx: Context) -> list[Command]:
+    assert ctx.corpus is not None
+    root, out = str(ctx.corpus), ctx.scratch / "rendered"
+    script = "; ".join(
+        f"{' '.join(ctx.azconf)} -C {root} render --env {env} --out {out / env} >/dev/null"
+        for env in ctx.environments
+    )
+    kustomize = "; ".join(
+        f"kubectl kustomize {out / env / 'kubernetes'} >/dev/null" for env in ctx.environments
+    )
+    return [
+        Command("azconf render (all targets, every env)", ["bash", "-c", f"set -e; {script}"], azconf=True),
+        Command("resolve every env", [ctx.python, "-c", RESOLVE_CODE, root, *ctx.environments]),
+        Command("kubectl kustomize (every env)", ["bash", "-c", f"set -e; {kustomize}"]),
+    ]
+
+
 # Figures a case computes while setting up (beyond wall times), by case name: printed by the case,
 # added to its JSON record, and their ratios count towards --fail-on-target.
 EXTRAS: dict[str, dict[str, Any]] = {}
@@ -205,6 +253,26 @@ CASES: dict[str, Case] = {
             (
                 Ratio(f"azconf show prod@{HISTORY_COMMITS}", "azconf show prod@10", 1.2),
                 Ratio(f"azconf show prod@{HISTORY_COMMITS}", "azconf show prod (working tree)"),
+            ),
+            needs_corpus=True,
+        ),
+        Case(
+            "diff",
+            "semantic diff of the first and last environments of the corpus",
+            diff_commands,
+            (
+                Ratio("azconf diff dev prod --stat", "resolve dev and prod", 2.0),
+                Ratio("azconf diff dev prod --format json", "resolve dev and prod"),
+            ),
+            needs_corpus=True,
+        ),
+        Case(
+            "render",
+            "render every target for every environment (kubectl kustomize side by side)",
+            render_commands,
+            (
+                Ratio("azconf render (all targets, every env)", "resolve every env", 2.0),
+                Ratio("kubectl kustomize (every env)", "resolve every env"),
             ),
             needs_corpus=True,
         ),

@@ -247,9 +247,14 @@ def _flags_configmap(build: _Build) -> dict[str, Any]:
 
 
 def _flag_file(build: _Build) -> str:
-    """The flagd target's file, byte for byte: a flagd replica may mount the ConfigMap instead."""
+    """The flagd target's document, compact: a flagd replica may mount the ConfigMap instead.
+
+    Compact because a ConfigMap holds at most 1 MiB: 3,000 flags take 1.1 MB indented and 0.6 MB
+    without the indentation, and flagd reads both the same.
+    """
     try:
-        return flagd.dumps(flagd.flag_file(build.context))
+        document = flagd.flag_file(build.context)
+        return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n"
     except RenderError as error:
         build.violations += error.violations
         return ""
