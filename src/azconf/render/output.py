@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from azconf.atomic import write_atomic
+from azconf.atomic import write_atomic, write_many_atomic
 
 RECORD_NAME = ".azconf-rendered.json"
 
@@ -61,6 +61,7 @@ def sync_folder(folder: Path, files: dict[str, str], *, check: bool) -> OutputRe
     report = OutputReport(folder)
     encoded = {_safe(name): text.encode("utf-8") for name, text in sorted(files.items())}
     previous = _read_record(folder)
+    pending: list[tuple[Path, bytes]] = []
     for name, data in encoded.items():
         target = folder / name
         current = target.read_bytes() if target.is_file() else None
@@ -69,8 +70,9 @@ def sync_folder(folder: Path, files: dict[str, str], *, check: bool) -> OutputRe
         elif check:
             (report.missing if current is None else report.different).append(name)
         else:
-            write_atomic(target, data)
+            pending.append((target, data))
             report.written.append(name)
+    write_many_atomic(pending)
     for name in sorted(set(previous) - set(encoded)):
         if not (folder / name).is_file():
             continue
