@@ -499,14 +499,18 @@ def _ambiguous(text: str) -> bool:
     return False
 
 
+def _represent_str(dumper: Any, data: str) -> Node:
+    """Double-quote every string some parser could read as another type; the rest as PyYAML would."""
+    style = '"' if _ambiguous(data) else None
+    node: Node = dumper.represent_scalar(_STR, data, style=style) if style else dumper.represent_str(data)
+    return node
+
+
 class _Dumper(yaml.CSafeDumper):
-    def represent_str(self, data: str) -> yaml.ScalarNode:
-        if _ambiguous(data):
-            return self.represent_scalar(_STR, data, style='"')
-        return super().represent_str(data)
+    pass
 
 
-_Dumper.add_representer(str, _Dumper.represent_str)
+_Dumper.add_representer(str, _represent_str)
 
 
 def dump_indented(value: Any) -> str:
@@ -531,13 +535,8 @@ class _IndentedDumper(yaml.SafeDumper):
     def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
         super().increase_indent(flow, False)
 
-    def represent_str(self, data: str) -> yaml.ScalarNode:
-        if _ambiguous(data):
-            return self.represent_scalar(_STR, data, style='"')
-        return super().represent_str(data)
 
-
-_IndentedDumper.add_representer(str, _IndentedDumper.represent_str)
+_IndentedDumper.add_representer(str, _represent_str)
 
 
 def compose_nodes(text: str) -> Node | None:
