@@ -331,17 +331,37 @@ class _Builder:
         origins = result.origins
         file = self.file
         for key_node, value_node in node.value:
-            key = self._key(key_node)
-            if key is None:
-                continue
+            # Inline the common key, a plain word that no YAML version reads as anything but a string:
+            # this loop runs for every key of every file.
+            key = key_node.value
+            if (
+                key_node.__class__ is not ScalarNode
+                or key_node.tag != _PLAIN
+                or not key
+                or key[0] in _NUMBER_START
+                or key in _KEYWORDS
+                or key in _YAML11_BOOLS
+                or key == "<<"
+            ):
+                key = self._key(key_node)
+                if key is None:
+                    continue
             kmark, vmark = key_node.start_mark, value_node.start_mark
             loc = _new_loc(Loc, (file, kmark.line + 1, kmark.column + 1, vmark.line + 1, vmark.column + 1))
             if key in result:
                 self._duplicate(key, loc, origins[key][0])
                 continue
-            # Inline the common case, a plain or quoted scalar: it is most of every file.
+            # Inline the common value too: a plain or quoted scalar is most of every file.
             if value_node.__class__ is ScalarNode and not self._alias_depth:
-                result[key] = self._scalar(value_node)
+                value = value_node.value
+                if value_node.tag == _STR:
+                    result[key] = value
+                elif value and value_node.tag == _PLAIN and value[0] not in _NUMBER_START and not (
+                    value in _KEYWORDS or value in _YAML11_BOOLS
+                ):
+                    result[key] = value
+                else:
+                    result[key] = self._scalar(value_node)
             else:
                 result[key] = self.build(value_node, depth + 1)
             origins[key] = (loc,)

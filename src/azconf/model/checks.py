@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from azconf.config.located import LocatedMap, Path, format_path
 from azconf.model.locate import key_at, value_at
@@ -37,21 +38,25 @@ def check_environment(
     today: dt.date,
     flag_cache: CheckCache | None = None,
 ) -> list[Problem]:
-    """Every environment-wide problem of ``env``; ``root`` gives the locations.
+    """The environment-wide problems of ``env`` that need its models; ``root`` gives the locations.
+
+    (:func:`check_names` and :func:`check_rules` need only the resolved data and run beside it.)
 
     ``flag_cache`` keeps each flag's problems by the identity of its model, which environments share
     when an overlay leaves the flag alone (see :class:`azconf.model.build.ItemCache`).
     """
     problems: list[Problem] = []
-    problems += check_names(env, root)
     problems += check_references(env, root)
     problems += check_route_conflicts(env, root)
     problems += check_flags(env, root, today=today, cache=flag_cache or CheckCache())
     return problems
 
 
-def check_names(env: Environment, root: LocatedMap) -> Iterator[Problem]:
-    """Names that become Kubernetes object names follow Kubernetes' rules."""
+def check_names(root: LocatedMap) -> Iterator[Problem]:
+    """Names that become Kubernetes object names follow Kubernetes' rules.
+
+    Only the names are needed, not the models, so this runs with the value checks.
+    """
     rules = (
         (
             "services",
@@ -72,7 +77,7 @@ def check_names(env: Environment, root: LocatedMap) -> Iterator[Problem]:
         ),
     )
     for section, pattern, rule in rules:
-        for name in getattr(env, section):
+        for name in _names(root, section):
             if len(name) > 63 or not pattern.fullmatch(name):
                 yield Problem(
                     "AZC0303",
@@ -81,7 +86,7 @@ def check_names(env: Environment, root: LocatedMap) -> Iterator[Problem]:
                     path=format_path((section, name)),
                     hint=f"the name must be {rule}",
                 )
-    for name in env.flags:
+    for name in _names(root, "flags"):
         if not FLAG_KEY.fullmatch(name):
             yield Problem(
                 "AZC0405",
@@ -216,7 +221,6 @@ def _check_flag(
             path=format_path((*base, "defaultVariant")),
             hint=f"use one of: {', '.join(flag.variants)}",
         )
-    yield from _check_targeting(name, flag, root, cache)
     if flag.expires is not None and flag.expires < today:
         yield Problem(
             "AZC0404",
@@ -228,27 +232,33 @@ def _check_flag(
         )
 
 
-def _check_targeting(name: str, flag: Flag, root: LocatedMap, cache: CheckCache) -> Iterator[Problem]:
-    if not flag.targeting:
-        return
-    # An overlay that changes a flag's state leaves its targeting rule the same object (layering
-    # shares untouched subtrees), so each rule is checked once per set of variant names.
-    raw = root.get("flags", {}).get(name)
-    rule = raw.get("targeting") if isinstance(raw, dict) else None
-    if rule is None:
-        yield from _targeting_problems(name, flag, root)
-        return
-    key = (id(rule), tuple(flag.variants))
-    cached = cache.rules.get(key)
-    if cached is None:
-        cached = cache.rules[key] = (rule, list(_targeting_problems(name, flag, root)))
-    yield from cached[1]
+def check_rules(root: LocatedMap, cache: CheckCache) -> Iterator[Problem]:
+    """Every flag's targeting rule, checked on the resolved data.
+
+    No model is needed, so this runs with the value checks, on the second core. An overlay that
+    changes a flag's state leaves its rule the same object (layering shares untouched subtrees), so
+    each rule is checked once per set of variant names.
+    """
+    flags = root.get("flags")
+    for name, raw in flags.items() if isinstance(flags, dict) else ():
+        rule = raw.get("targeting") if isinstance(raw, dict) else None
+        variants = raw.get("variants") if isinstance(raw, dict) else None
+        if not isinstance(rule, dict) or not rule or not isinstance(variants, dict):
+            continue  # no rule, or a flag the model reports as malformed
+        key = (id(rule), tuple(variants))
+        cached = cache.rules.get(key)
+        if cached is None:
+            found = list(_targeting_problems(name, rule, list(variants), root))
+            cached = cache.rules[key] = (rule, found)
+        yield from cached[1]
 
 
-def _targeting_problems(name: str, flag: Flag, root: LocatedMap) -> Iterator[Problem]:
+def _targeting_problems(
+    name: str, rule: dict[str, Any], variants: list[str], root: LocatedMap
+) -> Iterator[Problem]:
     from azconf.model.targeting import check_targeting
 
     base = ("flags", name, "targeting")
-    for issue in check_targeting(flag.targeting, list(flag.variants)):
+    for issue in check_targeting(rule, variants):
         path = (*base, *issue.path)
         yield Problem("AZC0403", issue.message, value_at(root, path), path=format_path(path), hint=issue.hint)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
@@ -9,7 +10,6 @@ from typing import Any
 
 from azconf.config.located import LocatedMap, Path, format_path
 from azconf.model.locate import value_at
-from azconf.model.sections import Environment
 from azconf.problems import Location, Problem
 from azconf.secrets import (
     PLAINTEXT_HINT,
@@ -30,13 +30,20 @@ class Allowed:
     reason: str
 
 
-def check_references(env: Environment, root: LocatedMap) -> Iterator[Problem]:
-    """Every secret reference follows its scheme's grammar."""
-    for name, secret in env.secrets.items():
-        try:
-            parse_reference(secret.ref)
-        except ReferenceSyntaxError as error:
-            short = isinstance(root["secrets"][name], str)
+def check_references(root: LocatedMap) -> Iterator[Problem]:
+    """Every secret reference follows its scheme's grammar.
+
+    Works on the resolved data (a malformed item is the model's problem, reported there), so it can
+    run with the value checks, away from the models.
+    """
+    secrets = root.get("secrets")
+    for name, item in secrets.items() if isinstance(secrets, dict) else ():
+        short = isinstance(item, str)
+        ref = item if short else item.get("ref") if isinstance(item, dict) else None
+        if not isinstance(ref, str):
+            continue
+        error = _reference_error(ref)
+        if error is not None:
             path: Path = ("secrets", name) if short else ("secrets", name, "ref")
             where = value_at(root, path)
             column = where.column + error.column_offset if where.line else 0
@@ -47,6 +54,16 @@ def check_references(env: Environment, root: LocatedMap) -> Iterator[Problem]:
                 path=format_path(path),
                 hint=error.hint or "",
             )
+
+
+@functools.lru_cache(maxsize=8192)
+def _reference_error(ref: str) -> ReferenceSyntaxError | None:
+    # Environments mostly share their references: parse each distinct one once.
+    try:
+        parse_reference(ref)
+    except ReferenceSyntaxError as error:
+        return error
+    return None
 
 
 class PlaintextScanner:
