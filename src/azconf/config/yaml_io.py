@@ -356,8 +356,11 @@ class _Builder:
                 value = value_node.value
                 if value_node.tag == _STR:
                     result[key] = value
-                elif value and value_node.tag == _PLAIN and value[0] not in _NUMBER_START and not (
-                    value in _KEYWORDS or value in _YAML11_BOOLS
+                elif (
+                    value
+                    and value_node.tag == _PLAIN
+                    and value[0] not in _NUMBER_START
+                    and not (value in _KEYWORDS or value in _YAML11_BOOLS)
                 ):
                     result[key] = value
                 else:
