@@ -46,8 +46,14 @@ class Project:
         return document
 
     def with_pending(self, texts: dict[str, str]) -> Project:
-        """A copy of this project that reads ``texts`` (relative path -> content) instead of the disk."""
-        return Project(self.root, self.manifest, self.manifest_data, pending={**self.pending, **texts})
+        """A copy of this project that reads ``texts`` (relative path -> content) instead of the disk.
+
+        Files already parsed and not among ``texts`` are shared, not read and parsed again: a plan is
+        resolved several times while it converges, and then validated.
+        """
+        kept = {name: document for name, document in self.documents.items() if name not in texts}
+        pending = {**self.pending, **texts}
+        return Project(self.root, self.manifest, self.manifest_data, documents=kept, pending=pending)
 
     def source_line(self, file: str, line: int) -> str:
         """The text of one line of a project file ('' when it cannot be read)."""
