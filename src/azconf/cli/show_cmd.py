@@ -15,7 +15,7 @@ from azconf.errors import UsageError
 
 def run(project_dir: Path | None, env: str, path_text: str | None, output: str) -> int:
     """Print the resolved config of ``env`` (or the subtree at ``path_text``)."""
-    from azconf.config.yaml_io import dump_yaml
+    from azconf.config.yaml_emit import emit_yaml
     from azconf.explain import lookup
 
     path = parse_path(path_text or "")
@@ -26,7 +26,7 @@ def run(project_dir: Path | None, env: str, path_text: str | None, output: str) 
     if output == "json":
         sys.stdout.write(json.dumps(plain(value), indent=2, ensure_ascii=False) + "\n")
     else:
-        sys.stdout.write(dump_yaml(value))
+        sys.stdout.write(emit_yaml(value))
     return 0
 
 

@@ -42,7 +42,7 @@ _Y11_INT = re.compile(
     r"|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+"
 )
 _Y11_FLOAT = re.compile(
-    r"[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9_]+(?:[eE][-+][0-9]+)?"
+    r"[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?"
     r"|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"
 )
 _NUMBER_START = frozenset("0123456789+-.")
@@ -500,21 +500,8 @@ class _Builder:
         self.problems.append(Problem(code, message, Location(self.file, line, column), hint=hint))
 
 
-def dump_yaml(value: Any) -> str:
-    """``value`` as block-style YAML that any YAML 1.1 or 1.2 parser reads back the same way.
-
-    Every string that some parser could take for another type (``"on"``, ``"y"``, ``"0755"``) is
-    quoted; keys keep their order.
-    """
-    from azconf.config.located import plain
-
-    return yaml.dump(
-        plain(value), Dumper=_Dumper, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100
-    )
-
-
-def _ambiguous(text: str) -> bool:
-    """Whether a plain ``text`` would not read back as this string in YAML 1.1 or 1.2."""
+def reads_as_another_type(text: str) -> bool:
+    """Whether a plain ``text`` would not read back as this string in YAML 1.1 or 1.2 (quote it)."""
     if not text or text in _KEYWORDS or text in _YAML11_BOOLS:
         return True
     if text[0] in _NUMBER_START:
@@ -524,23 +511,18 @@ def _ambiguous(text: str) -> bool:
 
 def _represent_str(dumper: Any, data: str) -> Node:
     """Double-quote every string some parser could read as another type; the rest as PyYAML would."""
-    style = '"' if _ambiguous(data) else None
+    style = '"' if reads_as_another_type(data) else None
     node: Node = dumper.represent_scalar(_STR, data, style=style) if style else dumper.represent_str(data)
     return node
 
 
-class _Dumper(yaml.CSafeDumper):
-    pass
-
-
-_Dumper.add_representer(str, _represent_str)
-
-
 def dump_indented(value: Any) -> str:
-    """Like :func:`dump_yaml`, with list items indented under their key (``key:\n  - a``).
+    """``value`` as block YAML with list items indented under their key (``key:\n  - a``).
 
-    For text written into people's files, where that is the common style; the pure-Python emitter
-    is needed for it, which is fine for the few lines an edit writes.
+    For text written into people's files, where that is the common style; PyYAML's pure-Python
+    emitter is needed for it, which is fine for the few lines an edit writes. Strings that some
+    parser could read as another type are double-quoted. Output for machines (``show``, ``render``)
+    comes from :func:`azconf.config.yaml_emit.emit_yaml`.
     """
     from azconf.config.located import plain
 

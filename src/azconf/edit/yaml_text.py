@@ -148,9 +148,9 @@ def flow_text(value: Any) -> str:
 
 
 def _plain_ok(text: str) -> bool:
-    from azconf.config.yaml_io import _ambiguous
+    from azconf.config.yaml_io import reads_as_another_type
 
-    return bool(_PLAIN_SAFE.fullmatch(text)) and not _ambiguous(text)
+    return bool(_PLAIN_SAFE.fullmatch(text)) and not reads_as_another_type(text)
 
 
 def _block_lines(value: Any) -> list[str]:

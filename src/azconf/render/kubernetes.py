@@ -588,16 +588,16 @@ def _configmap_violations(where: str, data: dict[str, str]) -> list[str]:
 
 
 def _files(context: RenderContext, objects: list[dict[str, Any]]) -> dict[str, str]:
-    from azconf.config.yaml_io import dump_yaml
+    from azconf.config.yaml_emit import emit_yaml
 
     header = f"# Rendered by azconf from {context.version}; edit the config, not this file.\n"
     files = {
-        f"{obj['kind'].lower()}-{obj['metadata']['name']}.yaml": header + dump_yaml(obj) for obj in objects
+        f"{obj['kind'].lower()}-{obj['metadata']['name']}.yaml": header + emit_yaml(obj) for obj in objects
     }
     kustomization = {
         "apiVersion": "kustomize.config.k8s.io/v1beta1",
         "kind": "Kustomization",
         "resources": sorted(files),
     }
-    files["kustomization.yaml"] = header + dump_yaml(kustomization)
+    files["kustomization.yaml"] = header + emit_yaml(kustomization)
     return dict(sorted(files.items()))

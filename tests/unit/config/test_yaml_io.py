@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from azconf.config.yaml_io import dump_yaml, parse_yaml
+from azconf.config.yaml_io import parse_yaml
 
 
 def value_and_codes(scalar: str) -> tuple[object, list[str]]:
@@ -40,6 +40,7 @@ def value_and_codes(scalar: str) -> tuple[object, list[str]]:
         ("!!int '12'", 12),
         ("hello world", "hello world"),
         ("Yesterday", "Yesterday"),
+        ("._", "._"),  # PyYAML's float pattern needs a digit after the dot; this once crashed
     ],
 )
 def test_values_follow_the_yaml_1_2_core_schema(scalar: str, value: object) -> None:
@@ -120,11 +121,3 @@ def test_positions_are_one_based_and_point_at_values() -> None:
 
 def test_a_bom_is_accepted() -> None:
     assert parse_yaml("\ufeffa: 1\n".encode(), "t.yaml").data == {"a": 1}
-
-
-def test_dump_round_trips_through_both_yaml_versions() -> None:
-    value = {"a": "on", "b": "0755", "c": "1:30", "d": 3, "e": [True, None], "f": "y"}
-    text = dump_yaml(value)
-    document = parse_yaml(text.encode(), "t.yaml")
-    assert document.problems == []
-    assert document.data == value
