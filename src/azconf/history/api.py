@@ -188,7 +188,6 @@ def record_render(project: Project, source: Source, reports: list[tuple[str, Out
 
     A render of a recorded version (``render --from prod@12``) records a rollback to it.
     """
-    items = split(source.data)
     from_history = source.version.startswith(f"{source.env}@")  # a version label, not the working tree
     who = actors.who(project.root)
     with open_history(project, create=True) as store:
@@ -196,10 +195,14 @@ def record_render(project: Project, source: Source, reports: list[tuple[str, Out
         with store.transaction():
             when = actors.now()
             before = store.rendered(source.env)
-            content = content_of(store, source.env, items)
-            version = _version_with(store, source.env, content.prepared.content_hash)
+            # A version's hash is its snapshot's content hash (when nothing in it was redacted): a
+            # render of recorded content finds its version without splitting and hashing each item.
+            version = _version_with(store, source.env, source.content_hash)
             if version is None:
-                version = write_version(store, content, message="render", who=who, action="render", when=when)
+                content = content_of(store, source.env, split(source.data))
+                version = _version_with(store, source.env, content.prepared.content_hash) or write_version(
+                    store, content, message="render", who=who, action="render", when=when
+                )
             note = _render_note(from_history, version, store.latest(source.env))
             pending = [_target_entry(store, project, target, version, before) for target in reports]
             operation_id = append_audit(

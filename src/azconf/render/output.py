@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from azconf.atomic import write_atomic, write_many_atomic
+from azconf.jsontext import dumps_pretty
 
 RECORD_NAME = ".azconf-rendered.json"
 
@@ -40,37 +41,48 @@ def _digest(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
-def _read_record(folder: Path) -> dict[str, str]:
+def _read_record(folder: Path) -> tuple[str, dict[str, str]]:
+    """The record's text (empty if there is none) and the files it lists with their digests."""
     try:
-        record = json.loads((folder / RECORD_NAME).read_text(encoding="utf-8"))
+        text = (folder / RECORD_NAME).read_text(encoding="utf-8")
+        record = json.loads(text)
     except (OSError, ValueError):
-        return {}
+        return "", {}
     files = record.get("files") if isinstance(record, dict) else None
-    return {str(k): str(v) for k, v in files.items()} if isinstance(files, dict) else {}
+    return text, ({str(k): str(v) for k, v in files.items()} if isinstance(files, dict) else {})
 
 
 def _safe(relative: str) -> str:
-    path = Path(relative)
-    if path.is_absolute() or ".." in path.parts or relative == RECORD_NAME:
+    parts = relative.split("/")
+    if relative.startswith("/") or ".." in parts or "" in parts or relative == RECORD_NAME:
         raise ValueError(f"a target produced an unsafe path: {relative}")
-    return path.as_posix()
+    return relative
+
+
+def _current(path: str) -> bytes | None:
+    """The file's bytes, or None when there is no such file (a folder in its place counts as none)."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        return None
 
 
 def sync_folder(folder: Path, files: dict[str, str], *, check: bool) -> OutputReport:
     """Make ``folder`` hold exactly ``files`` (among the files azconf rendered), or only compare."""
     report = OutputReport(folder)
     encoded = {_safe(name): text.encode("utf-8") for name, text in sorted(files.items())}
-    previous = _read_record(folder)
+    record_text, previous = _read_record(folder)
     pending: list[tuple[Path, bytes]] = []
+    base = str(folder) + os.sep
     for name, data in encoded.items():
-        target = folder / name
-        current = target.read_bytes() if target.is_file() else None
+        current = _current(base + name)
         if current == data:
             report.unchanged.append(name)
         elif check:
             (report.missing if current is None else report.different).append(name)
         else:
-            pending.append((target, data))
+            pending.append((folder / name, data))
             report.written.append(name)
     write_many_atomic(pending)
     for name in sorted(set(previous) - set(encoded)):
@@ -82,6 +94,7 @@ def sync_folder(folder: Path, files: dict[str, str], *, check: bool) -> OutputRe
             os.unlink(folder / name)
             report.removed.append(name)
     if not check:
-        record = {"generator": "azconf", "files": {n: _digest(d) for n, d in encoded.items()}}
-        write_atomic(folder / RECORD_NAME, json.dumps(record, indent=2, sort_keys=True) + "\n")
+        record = dumps_pretty({"files": {n: _digest(d) for n, d in encoded.items()}, "generator": "azconf"})
+        if record != record_text:  # an unchanged record is not rewritten (nor flushed to disk)
+            write_atomic(folder / RECORD_NAME, record)
     return report

@@ -24,6 +24,7 @@ from typing import Any
 
 from pydantic import field_validator
 
+from azconf.jsontext import dumps_pretty
 from azconf.model.sections import Flag, FlagValue, Resources, Route, Secret, SecretValue, Service
 from azconf.render.base import RenderContext, RenderError, TargetOptions
 from azconf.render.terraform_types import (
@@ -275,7 +276,7 @@ class TerraformTarget:
             violations = check_module(values, module)
             if violations:
                 raise RenderError(NAME, violations)
-        files = {file_name: json.dumps(values, indent=2, sort_keys=True, ensure_ascii=False) + "\n"}
+        files = {file_name: dumps_pretty(values)}
         if options.write_variables:
             from azconf.render.terraform_module import variables_tf
 

@@ -25,7 +25,6 @@ the listen-path collision handling in gateway/api_loader.go), and every violatio
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from typing import Any, Literal
@@ -33,6 +32,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from azconf.jsontext import dumps_pretty
 from azconf.model.sections import Route
 from azconf.render.base import RenderContext, RenderError, TargetOptions
 
@@ -287,7 +287,7 @@ def _duplicates(
 
 def dumps(definition: dict[str, Any]) -> str:
     """A definition as file text: sorted keys, 2-space indent, a trailing newline."""
-    return json.dumps(definition, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return dumps_pretty(definition)
 
 
 class TykTarget:
