@@ -179,7 +179,9 @@ def diff_commands(ctx: Context) -> list[Command]:
 def render_commands(ctx: Context) -> list[Command]:
     assert ctx.corpus is not None
     root, out = str(ctx.corpus), ctx.scratch / "rendered"
-    script = "; ".join(
+    every_env = [*ctx.azconf, "-C", root, "render", "--out", str(out / "{env}")]
+    # The same output, one process per environment: what a pipeline that renders each env does.
+    one_by_one = "; ".join(
         f"{' '.join(ctx.azconf)} -C {root} render --env {env} --out {out / env} >/dev/null"
         for env in ctx.environments
     )
@@ -187,8 +189,10 @@ def render_commands(ctx: Context) -> list[Command]:
         f"kubectl kustomize {out / env / 'kubernetes'} >/dev/null" for env in ctx.environments
     )
     return [
-        Command("azconf render (all targets, every env)", ["bash", "-c", f"set -e; {script}"], azconf=True),
+        Command("azconf render (all targets, every env)", every_env, azconf=True),
+        Command("azconf render --env E, once per env", ["bash", "-c", f"set -e; {one_by_one}"], azconf=True),
         Command("resolve every env", [ctx.python, "-c", RESOLVE_CODE, root, *ctx.environments]),
+        Command("azconf validate (every env)", [*ctx.azconf, "-C", root, "validate"], azconf=True),
         Command("kubectl kustomize (every env)", ["bash", "-c", f"set -e; {kustomize}"]),
     ]
 
@@ -272,7 +276,10 @@ CASES: dict[str, Case] = {
             render_commands,
             (
                 Ratio("azconf render (all targets, every env)", "resolve every env", 2.0),
+                Ratio("azconf render (all targets, every env)", "azconf validate (every env)"),
+                Ratio("azconf render --env E, once per env", "resolve every env"),
                 Ratio("kubectl kustomize (every env)", "resolve every env"),
+                Ratio("kubectl kustomize (every env)", "azconf render (all targets, every env)"),
             ),
             needs_corpus=True,
         ),

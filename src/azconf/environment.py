@@ -17,12 +17,15 @@ from azconf.problems import Problem, Severity, sorted_problems
 
 
 class InvalidEnvironment(DataError):
-    """The environment does not validate; ``problems`` says why."""
+    """The environment (or several) does not validate; ``problems`` says why."""
 
     def __init__(self, env: str, problems: list[Problem]) -> None:
+        several = "," in env
+        names = ", ".join(f'"{name}"' for name in env.split(","))
         super().__init__(
-            f'environment "{env}" is not valid ({len(problems)} error(s))',
-            hint=f"run `azconf validate --env {env}` for the full report",
+            f"{'environments' if several else 'environment'} {names} {'are' if several else 'is'} "
+            f"not valid ({len(problems)} error(s))",
+            hint=f"run `azconf validate{'' if several else ' --env ' + env}` for the full report",
             problems=problems,
         )
 
@@ -61,16 +64,32 @@ def load_environment(
     project: Project, env: str, *, resolver: Resolver | None = None, today: dt.date | None = None
 ) -> LoadedEnvironment:
     """Resolve, type and check ``env``; raises :class:`InvalidEnvironment` if it has errors."""
-    from azconf.validate import validate_environments
+    (loaded,) = load_environments(project, [env], resolver=resolver, today=today)
+    return loaded
+
+
+def load_environments(
+    project: Project, envs: list[str], *, resolver: Resolver | None = None, today: dt.date | None = None
+) -> list[LoadedEnvironment]:
+    """Resolve, type and check every one of ``envs`` in one pass (files parsed once, shared items
+    typed once); raises :class:`InvalidEnvironment` with the errors of all that have any."""
+    from azconf.validate import check_environments
 
     resolver = resolver or Resolver(project)
-    resolution = resolver.resolve(env)
-    found = validate_environments(project, [env], today=today or dt.date.today(), resolver=resolver)
-    problems = sorted_problems(found)
+    checked = check_environments(project, envs, today=today or dt.date.today(), resolver=resolver)
+    problems = sorted_problems(checked.problems)
     errors = [p for p in problems if p.severity is Severity.ERROR]
     if errors:
-        raise InvalidEnvironment(env, errors)
-    from azconf.model.build import build_environment
+        failing = [env for env in envs if any(_concerns(p, env) for p in errors)]
+        raise InvalidEnvironment(",".join(failing or envs), errors)
+    return [
+        LoadedEnvironment(
+            resolver.resolve(env), checked.models[env], [p for p in problems if _concerns(p, env)]
+        )
+        for env in envs
+    ]
 
-    model, _ = build_environment(resolution.data)
-    return LoadedEnvironment(resolution, model, problems)
+
+def _concerns(problem: Problem, env: str) -> bool:
+    """Whether ``problem`` is one of ``env``'s (a problem without environments is everyone's)."""
+    return not problem.env or env in problem.env.split(",")

@@ -11,6 +11,7 @@ from azconf.config.resolve import Resolution, Resolver
 from azconf.gcpause import gc_paused
 from azconf.model.build import ItemCache, build_environment
 from azconf.model.checks import CheckCache, check_environment, check_names, check_rules
+from azconf.model.sections import Environment
 from azconf.problems import Problem, Severity, sorted_problems
 
 
@@ -56,22 +57,31 @@ def validate(
         return ValidationResult(root, envs or [], sorted_problems(problems), strict)
     selected = envs or project.manifest.environments
     with gc_paused():
-        found, allowed = check_environments(project, selected, today=today or dt.date.today())
-    problems = _everywhere(sorted_problems(problems + found), selected)
-    return ValidationResult(root, selected, problems, strict, allowed)
+        checked = check_environments(project, selected, today=today or dt.date.today())
+    problems = _everywhere(sorted_problems(problems + checked.problems), selected)
+    return ValidationResult(root, selected, problems, strict, checked.allowed)
 
 
 def validate_environments(
     project: Project, envs: list[str], *, today: dt.date, resolver: Resolver | None = None
 ) -> list[Problem]:
     """Every problem of each environment in ``envs``."""
-    return check_environments(project, envs, today=today, resolver=resolver)[0]
+    return check_environments(project, envs, today=today, resolver=resolver).problems
+
+
+@dataclass
+class Checked:
+    """Every environment checked: the problems, the reviewed exceptions and each typed model."""
+
+    problems: list[Problem]
+    allowed: list[ReviewedException]
+    models: dict[str, Environment]  # env -> its typed items (the invalid ones left out)
 
 
 def check_environments(
     project: Project, envs: list[str], *, today: dt.date, resolver: Resolver | None = None
-) -> tuple[list[Problem], list[ReviewedException]]:
-    """Every problem of each environment in ``envs``, and the reviewed plaintext exceptions.
+) -> Checked:
+    """Every problem of each environment in ``envs``, the reviewed exceptions and the typed models.
 
     The files are parsed once; then the value checks run in a background process (a second core)
     while this one types the environments and checks their references.
@@ -82,12 +92,14 @@ def check_environments(
     resolutions = [resolver.resolve(env) for env in envs]
     values = Background(lambda: _value_checks(project, resolutions))
     problems = [problem for resolution in resolutions for problem in resolution.problems]
-    problems += _model_checks(resolutions, today)
+    model_problems, models = _model_checks(resolutions, today)
     value_problems, allowed = values.result()
-    return problems + value_problems, allowed
+    return Checked(problems + model_problems + value_problems, allowed, models)
 
 
-def _model_checks(resolutions: list[Resolution], today: dt.date) -> list[Problem]:
+def _model_checks(
+    resolutions: list[Resolution], today: dt.date
+) -> tuple[list[Problem], dict[str, Environment]]:
     """Types, names, references, routes, flags and secret references of each environment.
 
     (Split from :func:`_value_checks` so that the two take about as long: they run side by side.)
@@ -97,12 +109,14 @@ def _model_checks(resolutions: list[Resolution], today: dt.date) -> list[Problem
     cache = ItemCache()
     check_cache = CheckCache()
     problems: list[Problem] = []
+    models: dict[str, Environment] = {}
     for resolution in resolutions:
         environment, found = build_environment(resolution.data, cache)
         found += check_environment(environment, resolution.data, today=today, flag_cache=check_cache)
         found += secret_checks.check_references(resolution.data)
         problems += [_in_env(problem, resolution.env) for problem in found]
-    return problems
+        models[resolution.env] = environment
+    return problems, models
 
 
 def _value_checks(

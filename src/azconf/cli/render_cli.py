@@ -15,7 +15,10 @@ def register(app: typer.Typer) -> None:
     def render(
         ctx: typer.Context,
         env: Annotated[
-            str | None, typer.Option("--env", "-e", help="The environment to render.", show_default=False)
+            list[str] | None,
+            typer.Option(
+                "--env", "-e", help="Render this environment (repeatable; default: all).", show_default=False
+            ),
         ] = None,
         target: Annotated[
             str, typer.Option("--target", "-t", help="kubernetes, terraform, tyk, flagd or all.")
@@ -25,7 +28,8 @@ def register(app: typer.Typer) -> None:
             typer.Option(
                 "--out",
                 "-o",
-                help="Write each target into OUT/<target> (default: render.<target>.out in azconf.yaml).",
+                help="Write each target into OUT/<target> (default: render.<target>.out in azconf.yaml); "
+                "with several environments OUT must hold {env}.",
             ),
         ] = None,
         from_ref: Annotated[
@@ -44,4 +48,4 @@ def register(app: typer.Typer) -> None:
         """Write Kubernetes manifests, Terraform variables, Tyk API definitions and flagd flag files."""
         from azconf.cli.render_cmd import run
 
-        raise typer.Exit(run(ctx.obj, env, target, out, from_ref, check))
+        raise typer.Exit(run(ctx.obj, env or [], target, out, from_ref, check))

@@ -1,4 +1,4 @@
-"""``azconf render``: parse the options, pick the source, render, and report per target."""
+"""``azconf render``: parse the options, pick the sources, render, and report per environment and target."""
 
 from __future__ import annotations
 
@@ -8,34 +8,66 @@ import typer
 
 from azconf.errors import EXIT_OK, EXIT_PROBLEMS, UsageError
 from azconf.problems import did_you_mean
+from azconf.render.output import OutputReport
+
+ENV_PLACEHOLDER = "{env}"
 
 
 def run(
     project_dir: Path | None,
-    env: str | None,
+    envs: list[str],
     target: str,
     out: Path | None,
     from_ref: str | None,
     check: bool,
 ) -> int:
-    """Render and print what happened to each file; with ``check``, exit 1 on drift."""
-    from azconf.cli.common import open_project
-    from azconf.render.pipeline import all_targets, render
-    from azconf.render.sources import source_for
+    """Render and print what happened to each file; with ``check``, exit 1 on drift.
 
-    names = all_targets() if target == "all" else [target]
-    unknown = [n for n in names if n not in all_targets()]
-    if unknown:
-        raise UsageError(
-            f'unknown target "{unknown[0]}"{did_you_mean(unknown[0], all_targets())}',
-            hint=f"targets: {', '.join(all_targets())}, all",
-        )
-    if env is None and from_ref is None:
-        raise UsageError("say which environment to render", hint="pass --env ENV or --from ENV@VERSION")
+    No ``envs`` and no ``from_ref``: every environment. All are validated before any is written.
+    """
+    from azconf.cli.common import open_project
+    from azconf.render.pipeline import Job, all_targets, render_all
+    from azconf.render.sources import sources_for
+
+    names = _targets(target, all_targets())
+    if from_ref is not None and len(envs) > 1:
+        raise UsageError("--from renders one recorded version", hint="pass at most one --env with --from")
     project = open_project(project_dir)
-    source = source_for(project, env, from_ref)
-    reports = render(project, source, names, out=out, check=check)
+    chosen = list(dict.fromkeys(envs)) or ([] if from_ref else list(project.manifest.environments))
+    if out is not None and len(chosen) > 1 and ENV_PLACEHOLDER not in str(out):
+        raise UsageError(
+            f"--out {out} would receive {len(chosen)} environments",
+            hint=f"put {ENV_PLACEHOLDER} in it (--out 'build/{ENV_PLACEHOLDER}'), or render one --env",
+        )
+    jobs = [
+        Job(source, Path(str(out).replace(ENV_PLACEHOLDER, source.env)) if out is not None else None)
+        for source in sources_for(project, chosen, from_ref)
+    ]
     drift = False
+    for job, reports in zip(jobs, render_all(project, jobs, names, check=check), strict=True):
+        drift |= _print(job.source.env, reports, check=check, several=len(jobs) > 1)
+        if not check:
+            from azconf.render.sources import record_render
+
+            record_render(project, job.source, reports)
+    return EXIT_PROBLEMS if drift else EXIT_OK
+
+
+def _targets(target: str, known: list[str]) -> list[str]:
+    if target == "all":
+        return known
+    if target not in known:
+        raise UsageError(
+            f'unknown target "{target}"{did_you_mean(target, known)}',
+            hint=f"targets: {', '.join(known)}, all",
+        )
+    return [target]
+
+
+def _print(env: str, reports: list[tuple[str, OutputReport]], *, check: bool, several: bool) -> bool:
+    """Print one environment's reports; whether a check found drift."""
+    drift = False
+    prefix = f"{env}: " if several else ""
     for name, report in reports:
         where = report.folder
         if check:
@@ -48,14 +80,10 @@ def run(
                     typer.echo(f"{label}: {where / file}")
             drift |= report.drift
             state = "drift" if report.drift else "up to date"
-            typer.echo(f"{name}: {state} ({where})")
+            typer.echo(f"{prefix}{name}: {state} ({where})")
         else:
             typer.echo(
-                f"{name}: {len(report.written)} written, {len(report.unchanged)} unchanged, "
+                f"{prefix}{name}: {len(report.written)} written, {len(report.unchanged)} unchanged, "
                 f"{len(report.removed)} removed -> {where}"
             )
-    if not check:
-        from azconf.render.sources import record_render
-
-        record_render(project, source, reports)
-    return EXIT_PROBLEMS if drift else EXIT_OK
+    return drift

@@ -27,25 +27,95 @@ class Source:
     content_hash: str
 
 
+@dataclass(frozen=True)
+class Job:
+    """One environment to render: its source, and the folder that replaces the configured ones."""
+
+    source: Source
+    out: Path | None = None
+
+
+@dataclass(frozen=True)
+class Built:
+    """One target's files for one environment, built but not yet written."""
+
+    target: str
+    folder: Path
+    files: dict[str, str]
+
+
+Reports = list[tuple[str, OutputReport]]
+
+
 def render(
     project: Project, source: Source, names: list[str], *, out: Path | None, check: bool
 ) -> list[tuple[str, OutputReport]]:
     """Render ``source`` for each target in ``names`` (all of them are built before any is written)."""
-    built: list[tuple[str, Path, dict[str, str]]] = []
+    return render_all(project, [Job(source, out)], names, check=check)[0]
+
+
+def render_all(project: Project, jobs: list[Job], names: list[str], *, check: bool) -> list[Reports]:
+    """Render every job for each target in ``names``; one list of reports per job, in order.
+
+    Every environment is built before any file is written, so a rule broken in one of them leaves
+    every folder as it was. Building is pure and CPU-bound: with several environments, half of
+    them are built in a forked process on the second core (:mod:`azconf.background`).
+    """
+    built = _build_all(project, jobs, names)
+    broken = [
+        (job.source.env, found) for job, found in zip(jobs, built, strict=True) if isinstance(found, str)
+    ]
+    if broken:
+        raise _violations_error(broken, len(jobs))
+    return [
+        [(b.target, sync_folder(b.folder, b.files, check=check)) for b in found]
+        for found in built
+        if not isinstance(found, str)
+    ]
+
+
+def _build_all(project: Project, jobs: list[Job], names: list[str]) -> list[list[Built] | str]:
+    """Each job's built targets, or the rules it breaks (one per line)."""
+    from azconf.background import Background
+
+    if len(jobs) < 2:
+        return [_build_job(project, job, names) for job in jobs]
+    side = Background(lambda: [_build_job(project, job, names) for job in jobs[1::2]])
+    here = [_build_job(project, job, names) for job in jobs[0::2]]
+    there = side.result()
+    merged: list[list[Built] | str] = []
+    for index in range(len(jobs)):
+        merged.append(here[index // 2] if index % 2 == 0 else there[index // 2])
+    return merged
+
+
+def _build_job(project: Project, job: Job, names: list[str]) -> list[Built] | str:
+    built: list[Built] = []
     violations: list[str] = []
     for name in names:
         try:
-            folder, files = _build(project, source, name, out)
+            folder, files = _build(project, job.source, name, job.out)
         except RenderError as error:
             violations += [f"{error.target}: {v}" for v in error.violations]
             continue
-        built.append((name, folder, files))
-    if violations:
-        raise DataError(
-            f"cannot render {source.env}: {len(violations)} rule(s) of the consuming tools broken",
-            hint="\n  ".join(violations),
+        built.append(Built(name, folder, files))
+    return "\n".join(violations) if violations else built
+
+
+def _violations_error(broken: list[tuple[str, str]], jobs: int) -> DataError:
+    count = sum(len(found.splitlines()) for _, found in broken)
+    if jobs == 1:
+        ((env, found),) = broken
+        return DataError(
+            f"cannot render {env}: {count} rule(s) of the consuming tools broken",
+            hint="\n  ".join(found.splitlines()),
         )
-    return [(name, sync_folder(folder, files, check=check)) for name, folder, files in built]
+    lines = [f"{env}: {line}" for env, found in broken for line in found.splitlines()]
+    envs = ", ".join(env for env, _ in broken)
+    return DataError(
+        f"cannot render {envs}: {count} rule(s) of the consuming tools broken; nothing was written",
+        hint="\n  ".join(lines),
+    )
 
 
 def _build(project: Project, source: Source, name: str, out: Path | None) -> tuple[Path, dict[str, str]]:

@@ -10,17 +10,29 @@ from azconf.snapshot import content_hash, snapshot
 
 def source_for(project: Project, env: str | None, from_ref: str | None) -> Source:
     """The working tree of ``env``, or the recorded version ``from_ref`` (e.g. ``prod@12``)."""
+    return sources_for(project, [env] if env else [], from_ref)[0]
+
+
+def sources_for(project: Project, envs: list[str], from_ref: str | None) -> list[Source]:
+    """The working trees of ``envs`` (validated together), or the one recorded version ``from_ref``.
+
+    Raises :class:`azconf.environment.InvalidEnvironment` with the errors of every invalid
+    environment: nothing is rendered unless all of them are valid.
+    """
     if from_ref is not None:
         from azconf.history.api import load_version_source
 
-        return load_version_source(project, from_ref, env)
-    assert env is not None
-    from azconf.environment import load_environment
+        return [load_version_source(project, from_ref, envs[0] if envs else None)]
+    from azconf.environment import load_environments
 
-    loaded = load_environment(project, env)
-    data = snapshot(loaded.resolution)
-    digest = content_hash(data)
-    return Source(env, loaded.model, data, f"{env} (working tree) {digest}", digest)
+    sources = []
+    for loaded in load_environments(project, envs):
+        data = snapshot(loaded.resolution)
+        digest = content_hash(data)
+        sources.append(
+            Source(loaded.name, loaded.model, data, f"{loaded.name} (working tree) {digest}", digest)
+        )
+    return sources
 
 
 def record_render(project: Project, source: Source, reports: list[tuple[str, OutputReport]]) -> None:

@@ -1,0 +1,169 @@
+"""``azconf render`` end to end: writing, re-rendering, drift checks, stale and foreign files, and
+several environments in one run (all valid, or nothing written)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from azconf_e2e import EXAMPLE, RunAzconf
+
+from azconf.render.output import RECORD_NAME
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A copy of the example project, without history or rendered output."""
+    target = tmp_path / "azora"
+    shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns(".azconf", "deploy"))
+    return target
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return {"AZCONF_DB": str(tmp_path / "history.db"), "AZCONF_ACTOR": "ci@example.com"}
+
+
+def retire_web_static(repo: Path) -> None:
+    """Delete the web-static route in prod (and drop it from the web service's list of routes)."""
+    overlay = repo / "config" / "envs" / "prod"
+    routes = overlay / "routes.yaml"
+    routes.write_text(routes.read_text(encoding="utf-8") + "  web-static: null\n", encoding="utf-8")
+    services = overlay / "services.yaml"
+    text = services.read_text(encoding="utf-8")
+    assert "  web:\n    replicas: 6\n" in text
+    services.write_text(
+        text.replace("    replicas: 6\n", "    replicas: 6\n    routes: [web]\n", 1), encoding="utf-8"
+    )
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` (relative path -> bytes)."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+def test_a_second_render_writes_nothing_and_the_bytes_are_the_same(
+    azconf: RunAzconf, repo: Path, env: dict[str, str], tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    first = azconf("-C", repo, "render", "--env", "prod", "--out", out, env=env)
+    assert first.returncode == 0, first.stderr
+    assert "kubernetes: 39 written, 0 unchanged, 0 removed" in first.stdout
+    before = tree(out)
+    second = azconf("-C", repo, "render", "--env", "prod", "--out", out, env=env)
+    assert second.returncode == 0
+    assert "kubernetes: 0 written, 39 unchanged, 0 removed" in second.stdout
+    assert tree(out) == before
+    assert not [name for name in before if name.endswith(".tmp")]
+
+
+def test_check_reports_missing_different_and_extra_files_and_exits_1(
+    azconf: RunAzconf, repo: Path, env: dict[str, str], tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    assert azconf("-C", repo, "render", "--env", "prod", "--out", out, env=env).returncode == 0
+    clean = azconf("-C", repo, "render", "--env", "prod", "--out", out, "--check", env=env)
+    assert clean.returncode == 0
+    assert f"kubernetes: up to date ({out / 'kubernetes'})" in clean.stdout
+
+    (out / "kubernetes" / "service-web.yaml").write_text("edited by hand\n", encoding="utf-8")
+    (out / "flagd" / "flags.flagd.json").unlink()
+    retire_web_static(repo)
+    before = tree(out)
+    drift = azconf("-C", repo, "render", "--env", "prod", "--out", out, "--check", env=env)
+    assert drift.returncode == 1, drift.stderr
+    assert f"different: {out / 'kubernetes' / 'service-web.yaml'}" in drift.stdout
+    assert f"missing: {out / 'flagd' / 'flags.flagd.json'}" in drift.stdout
+    assert f"extra: {out / 'kubernetes' / 'httproute-web-static.yaml'}" in drift.stdout
+    assert "kubernetes: drift" in drift.stdout and "flagd: drift" in drift.stdout
+    assert tree(out) == before  # a check writes nothing
+
+
+def test_stale_files_are_removed_and_foreign_files_never_touched(
+    azconf: RunAzconf, repo: Path, env: dict[str, str], tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    assert azconf("-C", repo, "render", "--env", "prod", "--out", out, env=env).returncode == 0
+    foreign = out / "kubernetes" / "README.md"
+    foreign.write_text("kept by the platform team\n", encoding="utf-8")
+    retire_web_static(repo)
+    run = azconf("-C", repo, "render", "--env", "prod", "--out", out, env=env)
+    assert run.returncode == 0, run.stderr
+    # Every file names the config version it came from, so a change of config rewrites them all.
+    assert "kubernetes: 38 written, 0 unchanged, 1 removed" in run.stdout
+    assert not (out / "kubernetes" / "httproute-web-static.yaml").exists()
+    assert not (out / "tyk" / "apps" / "azora-web-static.json").exists()
+    assert foreign.read_text(encoding="utf-8") == "kept by the platform team\n"
+    assert "README.md" not in (out / "kubernetes" / RECORD_NAME).read_text(encoding="utf-8")
+
+
+def test_several_environments_render_in_one_run_as_they_do_one_by_one(
+    azconf: RunAzconf, repo: Path, env: dict[str, str], tmp_path: Path
+) -> None:
+    together = azconf(
+        "-C",
+        repo,
+        "render",
+        "--env",
+        "staging",
+        "--env",
+        "prod",
+        "--out",
+        tmp_path / "all" / "{env}",
+        env=env,
+    )
+    assert together.returncode == 0, together.stderr
+    assert "staging: kubernetes:" in together.stdout and "prod: flagd:" in together.stdout
+    for name in ("staging", "prod"):
+        alone = azconf("-C", repo, "render", "--env", name, "--out", tmp_path / "one" / name, env=env)
+        assert alone.returncode == 0
+        assert tree(tmp_path / "all" / name) == tree(tmp_path / "one" / name)
+    rendered = azconf("-C", repo, "log", "--format", "json", env=env).json()
+    assert {v["env"] for v in rendered["versions"] if v["rendered"]} == {"staging", "prod"}
+
+
+def test_one_invalid_environment_stops_them_all_before_anything_is_written(
+    azconf: RunAzconf, repo: Path, env: dict[str, str], tmp_path: Path
+) -> None:
+    # dev reads a secret from env://, which only a developer's machine has: not renderable.
+    run = azconf("-C", repo, "render", "--env", "prod", "--env", "dev", "--out", tmp_path / "{env}", env=env)
+    assert run.returncode == 1
+    assert "cannot render dev:" in run.stderr and "nothing was written" in run.stderr
+    assert "only resolves on a developer's machine" in run.stderr
+    assert not (tmp_path / "prod").exists() and not (tmp_path / "dev").exists()
+
+
+def test_every_environment_is_the_default(azconf: RunAzconf, repo: Path, env: dict[str, str]) -> None:
+    run = azconf("-C", repo, "render", "--check", env=env)
+    assert run.returncode == 1  # dev is not renderable: every environment was attempted
+    assert "cannot render dev:" in run.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--env", "staging", "--env", "prod", "--out", "build"), "--out build would receive 2 environments"),
+        (("--from", "prod@1", "--env", "staging", "--env", "prod"), "--from renders one recorded version"),
+        (
+            ("--env", "prod", "--target", "kubernetess"),
+            'unknown target "kubernetess" (did you mean "kubernetes"?)',
+        ),
+        (
+            (
+                "--env",
+                "prd",
+            ),
+            'unknown environment "prd" (did you mean "prod"?)',
+        ),
+    ],
+)
+def test_bad_arguments_are_usage_errors(
+    azconf: RunAzconf, repo: Path, env: dict[str, str], args: tuple[str, ...], message: str
+) -> None:
+    run = azconf("-C", repo, "render", *args, env=env)
+    assert run.returncode == 2
+    assert message in run.stderr
+    assert not (repo / "deploy").exists() and not (repo / "build").exists()
