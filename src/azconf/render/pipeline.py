@@ -74,32 +74,54 @@ def render_all(project: Project, jobs: list[Job], names: list[str], *, check: bo
     ]
 
 
+Unit = tuple[int, str]  # (index of the job, target name): one target of one environment
+
+
 def _build_all(project: Project, jobs: list[Job], names: list[str]) -> list[list[Built] | str]:
     """Each job's built targets, or the rules it breaks (one per line)."""
     from azconf.background import Background
 
-    if len(jobs) < 2:
-        return [_build_job(project, job, names) for job in jobs]
-    side = Background(lambda: [_build_job(project, job, names) for job in jobs[1::2]])
-    here = [_build_job(project, job, names) for job in jobs[0::2]]
-    there = side.result()
+    # Options are read (and bad ones reported) here, and every target module imported, before any
+    # fork: a child only builds, and imports nothing twice.
+    options = {name: _options(project, name, target(name).options_model) for name in names}
+    units = [(index, name) for index in range(len(jobs)) for name in names]
+    here, there = _halves(units, names)
+
+    def build(chosen: list[Unit]) -> list[Built | list[str]]:
+        return [_build_unit(project, jobs[index], name, options[name]) for index, name in chosen]
+
+    side = Background(lambda: build(there)) if there else None
+    results = dict(zip(here, build(here), strict=True))
+    if side is not None:
+        results.update(zip(there, side.result(), strict=True))
     merged: list[list[Built] | str] = []
     for index in range(len(jobs)):
-        merged.append(here[index // 2] if index % 2 == 0 else there[index // 2])
+        found = [results[(index, name)] for name in names]
+        violations = [line for item in found if isinstance(item, list) for line in item]
+        merged.append("\n".join(violations) if violations else [b for b in found if isinstance(b, Built)])
     return merged
 
 
-def _build_job(project: Project, job: Job, names: list[str]) -> list[Built] | str:
-    built: list[Built] = []
-    violations: list[str] = []
-    for name in names:
-        try:
-            folder, files = _build(project, job.source, name, job.out)
-        except RenderError as error:
-            violations += [f"{error.target}: {v}" for v in error.violations]
-            continue
-        built.append(Built(name, folder, files))
-    return "\n".join(violations) if violations else built
+def _halves(units: list[Unit], names: list[str]) -> tuple[list[Unit], list[Unit]]:
+    """The units for this process and for a second one (empty: no second process is worth it).
+
+    Every other environment goes to the second process; with one environment, its first target
+    (kubernetes, the largest) stays here and the others go there.
+    """
+    jobs = {index for index, _ in units}
+    if len(jobs) > 1:
+        return [u for u in units if u[0] % 2 == 0], [u for u in units if u[0] % 2 == 1]
+    if len(names) > 1:
+        return [u for u in units if u[1] == names[0]], [u for u in units if u[1] != names[0]]
+    return units, []
+
+
+def _build_unit(project: Project, job: Job, name: str, options: Any) -> Built | list[str]:
+    try:
+        folder, files = _build(project, job.source, name, job.out, options)
+    except RenderError as error:
+        return [f"{error.target}: {v}" for v in error.violations]
+    return Built(name, folder, files)
 
 
 def _violations_error(broken: list[tuple[str, str]], jobs: int) -> DataError:
@@ -118,9 +140,10 @@ def _violations_error(broken: list[tuple[str, str]], jobs: int) -> DataError:
     )
 
 
-def _build(project: Project, source: Source, name: str, out: Path | None) -> tuple[Path, dict[str, str]]:
+def _build(
+    project: Project, source: Source, name: str, out: Path | None, options: Any
+) -> tuple[Path, dict[str, str]]:
     chosen = target(name)
-    options = _options(project, name, chosen.options_model)
     context = RenderContext(
         project=project.manifest.project,
         env=source.env,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from azconf.config.project import Project
 from azconf.render.output import OutputReport
 from azconf.render.pipeline import Source
-from azconf.snapshot import content_hash, snapshot
+from azconf.snapshot import SharedSnapshots
 
 
 def source_for(project: Project, env: str | None, from_ref: str | None) -> Source:
@@ -25,10 +25,11 @@ def sources_for(project: Project, envs: list[str], from_ref: str | None) -> list
         return [load_version_source(project, from_ref, envs[0] if envs else None)]
     from azconf.environment import load_environments
 
+    shared = SharedSnapshots()
     sources = []
     for loaded in load_environments(project, envs):
-        data = snapshot(loaded.resolution)
-        digest = content_hash(data)
+        data = shared.snapshot(loaded.resolution)
+        digest = shared.content_hash(data)
         sources.append(
             Source(loaded.name, loaded.model, data, f"{loaded.name} (working tree) {digest}", digest)
         )
