@@ -32,6 +32,9 @@ class RenderContext:
     options: Any  # the target's options model instance
     environments: tuple[str, ...] = field(default=())  # all environments, in promotion order
     root: Path | None = None  # the project folder, to find files that options name (a Terraform module)
+    # What several targets derive from the same environment (the flag document), computed once: one
+    # dict per environment, shared by the contexts of its targets. Treat what is in it as read-only.
+    shared: dict[str, Any] = field(default_factory=dict)
 
 
 class RenderError(Exception):

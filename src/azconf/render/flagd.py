@@ -51,13 +51,23 @@ def flag_file(
 
     Pass a :class:`RenderContext`, or an environment model with the project, environment and
     version to name. Raises :class:`RenderError` listing every flag whose metadata cannot be built.
+    With a context, the document is built once per environment and shared by its targets.
     """
     if isinstance(source, RenderContext):
-        model, project, env, version = source.model, source.project, source.env, source.version
-    else:
-        model = source
+        shared: dict[str, Any] = source.shared.get(_SHARED_KEY) or _document(
+            source.model, source.project, source.env, source.version
+        )
+        source.shared[_SHARED_KEY] = shared  # the Kubernetes target puts the same document in a ConfigMap
+        return shared
     if project is None or env is None or version is None:
         raise TypeError("flag_file(model, project, env, version): all four are needed with a model")
+    return _document(source, project, env, version)
+
+
+_SHARED_KEY = "flagd.document"
+
+
+def _document(model: Environment, project: str, env: str, version: str) -> dict[str, Any]:
     flags: dict[str, Any] = {}
     violations: list[str] = []
     for key in sorted(model.flags):

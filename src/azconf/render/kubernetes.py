@@ -28,6 +28,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from azconf.jsontext import dumps_compact
 from azconf.model.sections import Flag, FlagValue, Route, SecretValue, Service
 from azconf.render import flagd
 from azconf.render.base import RenderContext, RenderError, TargetOptions
@@ -253,8 +254,7 @@ def _flag_file(build: _Build) -> str:
     without the indentation, and flagd reads both the same.
     """
     try:
-        document = flagd.flag_file(build.context)
-        return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n"
+        return dumps_compact(flagd.flag_file(build.context)) + "\n"
     except RenderError as error:
         build.violations += error.violations
         return ""

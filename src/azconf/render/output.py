@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from azconf.atomic import write_atomic, write_many_atomic
+from azconf.errors import DataError
 from azconf.jsontext import dumps_pretty
 
 RECORD_NAME = ".azconf-rendered.json"
@@ -69,7 +70,22 @@ def _current(path: str) -> bytes | None:
 
 
 def sync_folder(folder: Path, files: dict[str, str], *, check: bool) -> OutputReport:
-    """Make ``folder`` hold exactly ``files`` (among the files azconf rendered), or only compare."""
+    """Make ``folder`` hold exactly ``files`` (among the files azconf rendered), or only compare.
+
+    Raises :class:`DataError` when the folder cannot be read or written (a file in the way, no
+    permission, a full disk); each file is replaced atomically, so none is left half-written.
+    """
+    try:
+        return _sync(folder, files, check=check)
+    except OSError as error:
+        where = error.filename or folder
+        raise DataError(
+            f"cannot {'read' if check else 'write'} {where}: {error.strerror or error}",
+            hint="point --out (or render.<target>.out in azconf.yaml) at a folder you can write",
+        ) from None
+
+
+def _sync(folder: Path, files: dict[str, str], *, check: bool) -> OutputReport:
     report = OutputReport(folder)
     encoded = {_safe(name): text.encode("utf-8") for name, text in sorted(files.items())}
     record_text, previous = _read_record(folder)

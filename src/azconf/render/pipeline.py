@@ -57,49 +57,58 @@ def render(
 def render_all(project: Project, jobs: list[Job], names: list[str], *, check: bool) -> list[Reports]:
     """Render every job for each target in ``names``; one list of reports per job, in order.
 
-    Every environment is built before any file is written, so a rule broken in one of them leaves
-    every folder as it was. Building is pure and CPU-bound: with several environments, half of
-    them are built in a forked process on the second core (:mod:`azconf.background`).
+    Every target of every environment is built before any file is written, so a rule broken in one
+    of them leaves every folder as it was. Building is pure and CPU-bound, so the units of work (a
+    target of an environment) are split between this process and a forked one on the second core,
+    which builds its half, reports whether it built cleanly, and writes its half only once told
+    that every unit did (:class:`azconf.background.Staged`).
     """
-    built = _build_all(project, jobs, names)
+    from azconf.background import Staged
+
+    # Options are read (and bad ones reported) here, and every target module imported, before the
+    # fork: the child only builds and writes, and imports nothing twice.
+    options = {name: _options(project, name, target(name).options_model) for name in names}
+    units = [(index, name) for index in range(len(jobs)) for name in names]
+    here, there = _halves(units, names)
+    shared: list[dict[str, Any]] = [{} for _ in jobs]  # per environment, for all of its targets
+    built_there: list[Built | list[str]] = []  # filled in the child
+
+    def build(chosen: list[Unit]) -> list[Built | list[str]]:
+        return [_build_unit(project, jobs[i], name, options[name], shared[i]) for i, name in chosen]
+
+    def build_there() -> list[list[str]]:
+        built_there.extend(build(there))
+        return [item if isinstance(item, list) else [] for item in built_there]  # only the violations
+
+    def write_there() -> list[OutputReport]:
+        return [_sync(item, check) for item in built_there if isinstance(item, Built)]
+
+    side = Staged(build_there, write_there) if there else None
+    built_here = build(here)
+    violations = dict(zip(here, (item if isinstance(item, list) else [] for item in built_here), strict=True))
+    if side is not None:
+        violations.update(zip(there, side.first_result(), strict=True))
     broken = [
-        (job.source.env, found) for job, found in zip(jobs, built, strict=True) if isinstance(found, str)
+        (jobs[i].source.env, [v for name in names for v in violations[(i, name)]]) for i in range(len(jobs))
     ]
+    broken = [(env, found) for env, found in broken if found]
+    if side is not None:
+        side.proceed(go=not broken)
     if broken:
         raise _violations_error(broken, len(jobs))
-    return [
-        [(b.target, sync_folder(b.folder, b.files, check=check)) for b in found]
-        for found in built
-        if not isinstance(found, str)
-    ]
+    reports = dict(
+        zip(here, (_sync(item, check) for item in built_here if isinstance(item, Built)), strict=True)
+    )
+    if side is not None:
+        reports.update(zip(there, side.result(), strict=True))
+    return [[(name, reports[(i, name)]) for name in names] for i in range(len(jobs))]
 
 
 Unit = tuple[int, str]  # (index of the job, target name): one target of one environment
 
 
-def _build_all(project: Project, jobs: list[Job], names: list[str]) -> list[list[Built] | str]:
-    """Each job's built targets, or the rules it breaks (one per line)."""
-    from azconf.background import Background
-
-    # Options are read (and bad ones reported) here, and every target module imported, before any
-    # fork: a child only builds, and imports nothing twice.
-    options = {name: _options(project, name, target(name).options_model) for name in names}
-    units = [(index, name) for index in range(len(jobs)) for name in names]
-    here, there = _halves(units, names)
-
-    def build(chosen: list[Unit]) -> list[Built | list[str]]:
-        return [_build_unit(project, jobs[index], name, options[name]) for index, name in chosen]
-
-    side = Background(lambda: build(there)) if there else None
-    results = dict(zip(here, build(here), strict=True))
-    if side is not None:
-        results.update(zip(there, side.result(), strict=True))
-    merged: list[list[Built] | str] = []
-    for index in range(len(jobs)):
-        found = [results[(index, name)] for name in names]
-        violations = [line for item in found if isinstance(item, list) for line in item]
-        merged.append("\n".join(violations) if violations else [b for b in found if isinstance(b, Built)])
-    return merged
+def _sync(built: Built, check: bool) -> OutputReport:
+    return sync_folder(built.folder, built.files, check=check)
 
 
 def _halves(units: list[Unit], names: list[str]) -> tuple[list[Unit], list[Unit]]:
@@ -116,23 +125,24 @@ def _halves(units: list[Unit], names: list[str]) -> tuple[list[Unit], list[Unit]
     return units, []
 
 
-def _build_unit(project: Project, job: Job, name: str, options: Any) -> Built | list[str]:
+def _build_unit(
+    project: Project, job: Job, name: str, options: Any, shared: dict[str, Any]
+) -> Built | list[str]:
     try:
-        folder, files = _build(project, job.source, name, job.out, options)
+        folder, files = _build(project, job, name, options, shared)
     except RenderError as error:
         return [f"{error.target}: {v}" for v in error.violations]
     return Built(name, folder, files)
 
 
-def _violations_error(broken: list[tuple[str, str]], jobs: int) -> DataError:
-    count = sum(len(found.splitlines()) for _, found in broken)
+def _violations_error(broken: list[tuple[str, list[str]]], jobs: int) -> DataError:
+    count = sum(len(found) for _, found in broken)
     if jobs == 1:
         ((env, found),) = broken
         return DataError(
-            f"cannot render {env}: {count} rule(s) of the consuming tools broken",
-            hint="\n  ".join(found.splitlines()),
+            f"cannot render {env}: {count} rule(s) of the consuming tools broken", hint="\n  ".join(found)
         )
-    lines = [f"{env}: {line}" for env, found in broken for line in found.splitlines()]
+    lines = [f"{env}: {line}" for env, found in broken for line in found]
     envs = ", ".join(env for env, _ in broken)
     return DataError(
         f"cannot render {envs}: {count} rule(s) of the consuming tools broken; nothing was written",
@@ -141,8 +151,9 @@ def _violations_error(broken: list[tuple[str, str]], jobs: int) -> DataError:
 
 
 def _build(
-    project: Project, source: Source, name: str, out: Path | None, options: Any
+    project: Project, job: Job, name: str, options: Any, shared: dict[str, Any]
 ) -> tuple[Path, dict[str, str]]:
+    source, out = job.source, job.out
     chosen = target(name)
     context = RenderContext(
         project=project.manifest.project,
@@ -154,6 +165,7 @@ def _build(
         options=options,
         environments=tuple(project.manifest.environments),
         root=project.root,
+        shared=shared,
     )
     files = chosen.render(context)
     folder = (
