@@ -142,6 +142,18 @@ def test_every_environment_is_the_default(azconf: RunAzconf, repo: Path, env: di
     assert "cannot render dev:" in run.stderr
 
 
+def test_an_output_folder_that_cannot_be_written_is_a_clear_error(
+    azconf: RunAzconf, repo: Path, env: dict[str, str], tmp_path: Path
+) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the output folder should be\n", encoding="utf-8")
+    run = azconf("-C", repo, "render", "--env", "prod", "--out", blocker / "out", env=env)
+    assert run.returncode == 1
+    assert f"azconf: error: cannot write {blocker / 'out'}" in run.stderr
+    assert "Not a directory" in run.stderr and "hint: point --out" in run.stderr
+    assert blocker.read_text(encoding="utf-8") == "a file where the output folder should be\n"
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
