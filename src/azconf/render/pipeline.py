@@ -1,4 +1,4 @@
-"""Render one environment for the chosen targets: context in, every target's files synced or checked."""
+"""Render environments for the chosen targets: contexts in, every target's files synced or checked."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from azconf.config.project import Project
 from azconf.errors import DataError
 from azconf.model.sections import Environment
 from azconf.render import TARGETS, target
-from azconf.render.base import RenderContext, RenderError
+from azconf.render.base import RenderContext, RenderError, TargetOptions
 from azconf.render.output import OutputReport, sync_folder
 
 
@@ -65,50 +65,67 @@ def render_all(project: Project, jobs: list[Job], names: list[str], *, check: bo
     """
     from azconf.background import Staged
 
-    # Options are read (and bad ones reported) here, and every target module imported, before the
-    # fork: the child only builds and writes, and imports nothing twice.
-    options = {name: _options(project, name, target(name).options_model) for name in names}
-    units = [(index, name) for index in range(len(jobs)) for name in names]
-    here, there = _halves(units, names)
-    shared: list[dict[str, Any]] = [{} for _ in jobs]  # per environment, for all of its targets
-    built_there: list[Built | list[str]] = []  # filled in the child
-
-    def build(chosen: list[Unit]) -> list[Built | list[str]]:
-        return [_build_unit(project, jobs[i], name, options[name], shared[i]) for i, name in chosen]
-
-    def build_there() -> list[list[str]]:
-        built_there.extend(build(there))
-        return [item if isinstance(item, list) else [] for item in built_there]  # only the violations
-
-    def write_there() -> list[OutputReport]:
-        return [_sync(item, check) for item in built_there if isinstance(item, Built)]
-
-    side = Staged(build_there, write_there) if there else None
-    built_here = build(here)
-    violations = dict(zip(here, (item if isinstance(item, list) else [] for item in built_here), strict=True))
+    builder = _Builder(project, jobs, names)
+    mine, theirs = _halves(builder.units, names)
+    side = Staged(lambda: builder.build(theirs), lambda: builder.write(theirs, check)) if theirs else None
+    violations = builder.build(mine)
     if side is not None:
-        violations.update(zip(there, side.first_result(), strict=True))
-    broken = [
-        (jobs[i].source.env, [v for name in names for v in violations[(i, name)]]) for i in range(len(jobs))
-    ]
-    broken = [(env, found) for env, found in broken if found]
+        violations |= side.first_result()
+    broken = [(job.source.env, found) for job, found in _by_job(jobs, names, violations) if found]
     if side is not None:
         side.proceed(go=not broken)
     if broken:
         raise _violations_error(broken, len(jobs))
-    reports = dict(
-        zip(here, (_sync(item, check) for item in built_here if isinstance(item, Built)), strict=True)
-    )
+    reports = builder.write(mine, check)
     if side is not None:
-        reports.update(zip(there, side.result(), strict=True))
-    return [[(name, reports[(i, name)]) for name in names] for i in range(len(jobs))]
+        reports |= side.result()
+    return [[(name, reports[(index, name)]) for name in names] for index in range(len(jobs))]
 
 
 Unit = tuple[int, str]  # (index of the job, target name): one target of one environment
 
 
-def _sync(built: Built, check: bool) -> OutputReport:
-    return sync_folder(built.folder, built.files, check=check)
+class _Builder:
+    """Builds units and keeps their files until they are written (in whichever process built them)."""
+
+    def __init__(self, project: Project, jobs: list[Job], names: list[str]) -> None:
+        # Options are read (and bad ones reported) and every target imported here, before any fork:
+        # a child only builds and writes, and imports nothing twice.
+        self.options = {name: _options(project, name, target(name).options_model) for name in names}
+        self.units: list[Unit] = [(index, name) for index in range(len(jobs)) for name in names]
+        self._project, self._jobs = project, jobs
+        self._shared: list[dict[str, Any]] = [{} for _ in jobs]  # per environment, for all its targets
+        self._built: dict[Unit, Built] = {}
+
+    def build(self, units: list[Unit]) -> dict[Unit, list[str]]:
+        """Build ``units``; the rules each one breaks (an empty list when it built cleanly)."""
+        violations: dict[Unit, list[str]] = {}
+        for index, name in units:
+            context = _context(
+                self._project, self._jobs[index].source, self.options[name], self._shared[index]
+            )
+            try:
+                files = target(name).render(context)
+            except RenderError as error:
+                violations[(index, name)] = [f"{error.target}: {v}" for v in error.violations]
+                continue
+            folder = _folder(self._project, self._jobs[index], name, self.options[name])
+            self._built[(index, name)] = Built(name, folder, files)
+            violations[(index, name)] = []
+        return violations
+
+    def write(self, units: list[Unit], check: bool) -> dict[Unit, OutputReport]:
+        """Sync (or with ``check`` compare) the folders of ``units``, built by :meth:`build`."""
+        return {
+            unit: sync_folder(self._built[unit].folder, self._built[unit].files, check=check)
+            for unit in units
+        }
+
+
+def _by_job(
+    jobs: list[Job], names: list[str], violations: dict[Unit, list[str]]
+) -> list[tuple[Job, list[str]]]:
+    return [(job, [v for name in names for v in violations[(index, name)]]) for index, job in enumerate(jobs)]
 
 
 def _halves(units: list[Unit], names: list[str]) -> tuple[list[Unit], list[Unit]]:
@@ -123,16 +140,6 @@ def _halves(units: list[Unit], names: list[str]) -> tuple[list[Unit], list[Unit]
     if len(names) > 1:
         return [u for u in units if u[1] == names[0]], [u for u in units if u[1] != names[0]]
     return units, []
-
-
-def _build_unit(
-    project: Project, job: Job, name: str, options: Any, shared: dict[str, Any]
-) -> Built | list[str]:
-    try:
-        folder, files = _build(project, job, name, options, shared)
-    except RenderError as error:
-        return [f"{error.target}: {v}" for v in error.violations]
-    return Built(name, folder, files)
 
 
 def _violations_error(broken: list[tuple[str, list[str]]], jobs: int) -> DataError:
@@ -150,12 +157,8 @@ def _violations_error(broken: list[tuple[str, list[str]]], jobs: int) -> DataErr
     )
 
 
-def _build(
-    project: Project, job: Job, name: str, options: Any, shared: dict[str, Any]
-) -> tuple[Path, dict[str, str]]:
-    source, out = job.source, job.out
-    chosen = target(name)
-    context = RenderContext(
+def _context(project: Project, source: Source, options: Any, shared: dict[str, Any]) -> RenderContext:
+    return RenderContext(
         project=project.manifest.project,
         env=source.env,
         model=source.model,
@@ -167,13 +170,12 @@ def _build(
         root=project.root,
         shared=shared,
     )
-    files = chosen.render(context)
-    folder = (
-        out / name
-        if out
-        else project.root / options.out.replace("{env}", source.env).replace("{target}", name)
-    )
-    return folder, files
+
+
+def _folder(project: Project, job: Job, name: str, options: TargetOptions) -> Path:
+    if job.out is not None:
+        return job.out / name
+    return project.root / options.out.replace("{env}", job.source.env).replace("{target}", name)
 
 
 def _options(project: Project, name: str, model: Any) -> Any:
