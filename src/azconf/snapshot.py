@@ -33,26 +33,20 @@ def content_hash(value: Any) -> str:
     return "sha256:" + hashlib.sha256(canonical_json(value)).hexdigest()
 
 
-class SharedSnapshots:
-    """Snapshots and content hashes of several environments, sharing the work on what they share.
+class SharedHashes:
+    """Content hashes of several environments, each item serialised once however many share it.
 
     Layering reuses every subtree an overlay does not touch, so most items of one environment are the
-    very objects of the next. Each shared container is copied once (the snapshots then share that
-    copy: treat them as read-only) and each item is serialised once for the hash. Keep the resolved
-    documents alive while this object is used: entries are keyed by ``id()``.
+    very objects of the next; the hash is assembled from each item's canonical JSON (the same bytes
+    :func:`content_hash` hashes). Keep the documents alive while this object is used: entries are
+    keyed by ``id()``.
     """
 
     def __init__(self) -> None:
-        self._copies: dict[int, Any] = {}
         self._canonical: dict[int, bytes] = {}
 
-    def snapshot(self, resolution: Resolution) -> dict[str, Any]:
-        """Like :func:`snapshot`."""
-        data: dict[str, Any] = self._plain(resolution.data)
-        return data
-
     def content_hash(self, data: dict[str, Any]) -> str:
-        """Like :func:`content_hash` (the same bytes are hashed: sorted keys at every level)."""
+        """Like :func:`content_hash` (sorted keys at every level, no whitespace, UTF-8)."""
         parts = []
         for section in sorted(data):
             content = data[section]
@@ -66,18 +60,6 @@ class SharedSnapshots:
                 body = canonical_json(content)
             parts.append(canonical_json(section) + b":" + body)
         return "sha256:" + hashlib.sha256(b"{" + b",".join(parts) + b"}").hexdigest()
-
-    def _plain(self, value: Any) -> Any:
-        if not isinstance(value, dict | list):
-            return value
-        copy = self._copies.get(id(value))
-        if copy is None:
-            if isinstance(value, dict):
-                copy = {key: self._plain(item) for key, item in value.items()}
-            else:
-                copy = [self._plain(item) for item in value]
-            self._copies[id(value)] = copy
-        return copy
 
     def _canonical_of(self, value: Any) -> bytes:
         if not isinstance(value, dict | list):

@@ -26,7 +26,7 @@ class RenderContext:
     project: str  # the project name from azconf.yaml
     env: str
     model: Environment  # the typed, valid environment
-    data: dict[str, Any]  # the same environment as plain resolved data (the snapshot)
+    data: dict[str, Any]  # the same environment as resolved data (read-only)
     version: str  # what every file names as its source, e.g. "prod@12 sha256:ab12…" or "prod sha256:…"
     content_hash: str  # sha256:<hex> of the snapshot
     options: Any  # the target's options model instance

@@ -5,7 +5,7 @@ from __future__ import annotations
 from azconf.config.project import Project
 from azconf.render.output import OutputReport
 from azconf.render.pipeline import Source
-from azconf.snapshot import SharedSnapshots
+from azconf.snapshot import SharedHashes
 
 
 def source_for(project: Project, env: str | None, from_ref: str | None) -> Source:
@@ -25,11 +25,13 @@ def sources_for(project: Project, envs: list[str], from_ref: str | None) -> list
         return [load_version_source(project, from_ref, envs[0] if envs else None)]
     from azconf.environment import load_environments
 
-    shared = SharedSnapshots()
+    hashes = SharedHashes()
     sources = []
     for loaded in load_environments(project, envs):
-        data = shared.snapshot(loaded.resolution)
-        digest = shared.content_hash(data)
+        # The resolved document itself, not a plain copy: the targets read the typed model, and
+        # history reads the data only to store a new version (through JSON).
+        data = loaded.resolution.data
+        digest = hashes.content_hash(data)
         sources.append(
             Source(loaded.name, loaded.model, data, f"{loaded.name} (working tree) {digest}", digest)
         )
