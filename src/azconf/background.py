@@ -28,7 +28,8 @@ T = TypeVar("T")
 U = TypeVar("U")
 
 
-def _forking() -> bool:
+def can_fork() -> bool:
+    """Whether work goes to a child process (``fork`` exists and ``AZCONF_JOBS`` is not 1)."""
     return hasattr(os, "fork") and os.environ.get("AZCONF_JOBS") != "1"
 
 
@@ -56,7 +57,7 @@ class Staged(Generic[T, U]):
         self._first: T | None = None
         self._second = second
         self._received = False
-        if not _forking():
+        if not can_fork():
             self._first, self._received = first(), True
             return
         results, child_results = os.pipe()
@@ -152,3 +153,30 @@ def _unwrap(message: tuple[Any, ...]) -> Any:
         _, kind, text, hint, problems = message
         raise kind(text, hint=hint, problems=problems)
     raise RuntimeError(f"background worker failed:\n{message[1]}")
+
+
+class TaskQueue:
+    """Task numbers ``0 .. count-1`` that this process and a forked child take one at a time.
+
+    A pipe holds the numbers, four bytes each, written before the fork; a read of four bytes from a
+    pipe is atomic, so every task is taken exactly once, by whichever process is free first. The
+    two cores stay busy however uneven the tasks are. Made once, used once.
+    """
+
+    MAX_TASKS = 4096  # 16 KiB of numbers: well inside a pipe's buffer, so writing them never blocks
+
+    def __init__(self, count: int) -> None:
+        if count > self.MAX_TASKS:
+            raise ValueError(f"at most {self.MAX_TASKS} tasks, not {count}")
+        self._reader, writer = os.pipe()
+        os.write(writer, b"".join(number.to_bytes(4, "big") for number in range(count)))
+        os.close(writer)  # at the end of the numbers, a read returns nothing: every task is taken
+
+    def take(self) -> int | None:
+        """The next task nobody has taken, or None when all are taken."""
+        chunk = os.read(self._reader, 4)
+        return int.from_bytes(chunk, "big") if chunk else None
+
+    def close(self) -> None:
+        """Release the pipe (in each process that used it)."""
+        os.close(self._reader)

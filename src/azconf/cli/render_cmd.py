@@ -43,13 +43,14 @@ def run(
         Job(source, Path(str(out).replace(ENV_PLACEHOLDER, source.env)) if out is not None else None)
         for source in sources_for(project, chosen, from_ref)
     ]
+    rendered = list(zip(jobs, render_all(project, jobs, names, check=check), strict=True))
     drift = False
-    for job, reports in zip(jobs, render_all(project, jobs, names, check=check), strict=True):
+    for job, reports in rendered:
         drift |= _print(job.source.env, reports, check=check, several=len(jobs) > 1)
-        if not check:
-            from azconf.render.sources import record_render
+    if not check:
+        from azconf.render.sources import record_renders
 
-            record_render(project, job.source, reports)
+        record_renders(project, [(job.source, reports) for job, reports in rendered])
     return EXIT_PROBLEMS if drift else EXIT_OK
 
 

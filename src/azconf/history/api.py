@@ -53,6 +53,7 @@ __all__ = [
     "read_snapshot",
     "record_changes",
     "record_render",
+    "record_renders",
     "resolve_ref",
     "verify_audit",
     "versions",
@@ -188,27 +189,39 @@ def record_render(project: Project, source: Source, reports: list[tuple[str, Out
 
     A render of a recorded version (``render --from prod@12``) records a rollback to it.
     """
-    from_history = source.version.startswith(f"{source.env}@")  # a version label, not the working tree
+    record_renders(project, [(source, reports)])
+
+
+def record_renders(project: Project, renders: list[tuple[Source, list[tuple[str, OutputReport]]]]) -> None:
+    """Record several renders (see :func:`record_render`) in one transaction: all of them, or none."""
     who = actors.who(project.root)
     with open_history(project, create=True) as store:
         assert store is not None
         with store.transaction():
-            when = actors.now()
-            before = store.rendered(source.env)
-            # A version's hash is its snapshot's content hash (when nothing in it was redacted): a
-            # render of recorded content finds its version without splitting and hashing each item.
-            version = _version_with(store, source.env, source.content_hash)
-            if version is None:
-                content = content_of(store, source.env, split(source.data))
-                version = _version_with(store, source.env, content.prepared.content_hash) or write_version(
-                    store, content, message="render", who=who, action="render", when=when
-                )
-            note = _render_note(from_history, version, store.latest(source.env))
-            pending = [_target_entry(store, project, target, version, before) for target in reports]
-            operation_id = append_audit(
-                store, operation(who, "render", source.env, when=when, version=version, note=note), pending
-            )
-            store.add_render(version, operation_id)
+            for source, reports in renders:
+                _record_one(store, project, who, source, reports)
+
+
+def _record_one(
+    store: Store, project: Project, who: actors.Who, source: Source, reports: list[tuple[str, OutputReport]]
+) -> None:
+    from_history = source.version.startswith(f"{source.env}@")  # a version label, not the working tree
+    when = actors.now()
+    before = store.rendered(source.env)
+    # A version's hash is its snapshot's content hash (when nothing in it was redacted): a render of
+    # recorded content finds its version without splitting and hashing each item.
+    version = _version_with(store, source.env, source.content_hash)
+    if version is None:
+        content = content_of(store, source.env, split(source.data))
+        version = _version_with(store, source.env, content.prepared.content_hash) or write_version(
+            store, content, message="render", who=who, action="render", when=when
+        )
+    note = _render_note(from_history, version, store.latest(source.env))
+    pending = [_target_entry(store, project, target, version, before) for target in reports]
+    operation_id = append_audit(
+        store, operation(who, "render", source.env, when=when, version=version, note=note), pending
+    )
+    store.add_render(version, operation_id)
 
 
 def _render_note(from_history: bool, version: Version, latest: Version | None) -> str:

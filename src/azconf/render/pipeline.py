@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from azconf.background import Staged, TaskQueue, can_fork
 from azconf.config.project import Project
 from azconf.errors import DataError
 from azconf.model.sections import Environment
@@ -58,25 +60,25 @@ def render_all(project: Project, jobs: list[Job], names: list[str], *, check: bo
     """Render every job for each target in ``names``; one list of reports per job, in order.
 
     Every target of every environment is built before any file is written, so a rule broken in one
-    of them leaves every folder as it was. Building is pure and CPU-bound, so the units of work (a
-    target of an environment) are split between this process and a forked one on the second core,
-    which builds its half, reports whether it built cleanly, and writes its half only once told
-    that every unit did (:class:`azconf.background.Staged`).
+    of them leaves every folder as it was. Building is pure and CPU-bound: the units of work (one
+    target of one environment) are taken, largest first, by this process and a forked one on the
+    second core (:class:`azconf.background.TaskQueue`); the child reports whether its units built
+    cleanly, and writes them only once told that every unit did (:class:`azconf.background.Staged`).
     """
-    from azconf.background import Staged
-
     builder = _Builder(project, jobs, names)
-    mine, theirs = _halves(builder.units, names)
-    side = Staged(lambda: builder.build(theirs), lambda: builder.write(theirs, check)) if theirs else None
-    violations = builder.build(mine)
-    if side is not None:
-        violations |= side.first_result()
+    if not can_fork() or len(builder.units) < 2 or len(builder.units) > TaskQueue.MAX_TASKS:
+        violations, side = builder.build(builder.units), None
+    else:
+        queue = TaskQueue(len(builder.units))
+        side = Staged(lambda: builder.build(builder.taken(queue)), lambda: builder.write(check))
+        violations = builder.build(builder.taken(queue)) | side.first_result()
+        queue.close()
     broken = [(job.source.env, found) for job, found in _by_job(jobs, names, violations) if found]
     if side is not None:
         side.proceed(go=not broken)
     if broken:
         raise _violations_error(broken, len(jobs))
-    reports = builder.write(mine, check)
+    reports = builder.write(check)
     if side is not None:
         reports |= side.result()
     return [[(name, reports[(index, name)]) for name in names] for index in range(len(jobs))]
@@ -92,12 +94,19 @@ class _Builder:
         # Options are read (and bad ones reported) and every target imported here, before any fork:
         # a child only builds and writes, and imports nothing twice.
         self.options = {name: _options(project, name, target(name).options_model) for name in names}
-        self.units: list[Unit] = [(index, name) for index in range(len(jobs)) for name in names]
+        # Largest first, so that the last units taken are small and both processes end together:
+        # the targets in their documented order (kubernetes, about two thirds of the work, first).
+        self.units: list[Unit] = [(index, name) for name in names for index in range(len(jobs))]
         self._project, self._jobs = project, jobs
         self._shared: list[dict[str, Any]] = [{} for _ in jobs]  # per environment, for all its targets
         self._built: dict[Unit, Built] = {}
 
-    def build(self, units: list[Unit]) -> dict[Unit, list[str]]:
+    def taken(self, queue: TaskQueue) -> Iterator[Unit]:
+        """The units this process takes from ``queue``, one at a time, until none is left."""
+        while (number := queue.take()) is not None:
+            yield self.units[number]
+
+    def build(self, units: Iterable[Unit]) -> dict[Unit, list[str]]:
         """Build ``units``; the rules each one breaks (an empty list when it built cleanly)."""
         violations: dict[Unit, list[str]] = {}
         for index, name in units:
@@ -114,11 +123,10 @@ class _Builder:
             violations[(index, name)] = []
         return violations
 
-    def write(self, units: list[Unit], check: bool) -> dict[Unit, OutputReport]:
-        """Sync (or with ``check`` compare) the folders of ``units``, built by :meth:`build`."""
+    def write(self, check: bool) -> dict[Unit, OutputReport]:
+        """Sync (or with ``check`` compare) the folders of every unit this process built."""
         return {
-            unit: sync_folder(self._built[unit].folder, self._built[unit].files, check=check)
-            for unit in units
+            unit: sync_folder(built.folder, built.files, check=check) for unit, built in self._built.items()
         }
 
 
@@ -126,20 +134,6 @@ def _by_job(
     jobs: list[Job], names: list[str], violations: dict[Unit, list[str]]
 ) -> list[tuple[Job, list[str]]]:
     return [(job, [v for name in names for v in violations[(index, name)]]) for index, job in enumerate(jobs)]
-
-
-def _halves(units: list[Unit], names: list[str]) -> tuple[list[Unit], list[Unit]]:
-    """The units for this process and for a second one (empty: no second process is worth it).
-
-    Every other environment goes to the second process; with one environment, its first target
-    (kubernetes, the largest) stays here and the others go there.
-    """
-    jobs = {index for index, _ in units}
-    if len(jobs) > 1:
-        return [u for u in units if u[0] % 2 == 0], [u for u in units if u[0] % 2 == 1]
-    if len(names) > 1:
-        return [u for u in units if u[1] == names[0]], [u for u in units if u[1] != names[0]]
-    return units, []
 
 
 def _violations_error(broken: list[tuple[str, list[str]]], jobs: int) -> DataError:

@@ -38,10 +38,8 @@ def sources_for(project: Project, envs: list[str], from_ref: str | None) -> list
     return sources
 
 
-def record_render(project: Project, source: Source, reports: list[tuple[str, OutputReport]]) -> None:
-    """Record the render in history and the audit log (a no-op until history exists)."""
-    try:
-        from azconf.history.api import record_render as record
-    except ImportError:
-        return
-    record(project, source, reports)
+def record_renders(project: Project, renders: list[tuple[Source, list[tuple[str, OutputReport]]]]) -> None:
+    """Record the renders in history and the audit log, in one transaction."""
+    from azconf.history.api import record_renders as record
+
+    record(project, renders)
