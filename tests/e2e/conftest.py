@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
-from azconf_e2e import Run, RunAzconf, run_azconf
+from azconf_e2e import EXAMPLE, Run, RunAzconf, run_azconf
 
 
 @pytest.fixture
@@ -20,3 +21,11 @@ def azconf(tmp_path: Path) -> RunAzconf:
         return run_azconf(*args, env={**base_env, **(env or {})}, **kwargs)
 
     return run
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A copy of the example project (no history, no rendered output)."""
+    root = tmp_path / "azora"
+    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns(".azconf", "deploy"))
+    return root

@@ -22,17 +22,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from azconf_e2e import EXAMPLE, RunAzconf, azconf_executable
+from azconf_e2e import RunAzconf, azconf_executable
 
 ACTOR = "e2e@example.com"
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    """A copy of the example project (no history, no rendered output)."""
-    root = tmp_path / "azora"
-    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns(".azconf", "deploy"))
-    return root
 
 
 @pytest.fixture

@@ -3,21 +3,12 @@ several environments in one run (all valid, or nothing written)."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
-from azconf_e2e import EXAMPLE, RunAzconf
+from azconf_e2e import RunAzconf
 
 from azconf.render.output import RECORD_NAME
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    """A copy of the example project, without history or rendered output."""
-    target = tmp_path / "azora"
-    shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns(".azconf", "deploy"))
-    return target
 
 
 @pytest.fixture
