@@ -119,6 +119,13 @@ _TABLE: list[tuple[str, str, str, str]] = [
         "Several files of one layer may share a section, but each item must live in one file.",
         "Keep the item in one file.",
     ),
+    (
+        "AZC0117",
+        "Not a finite number",
+        "`.nan`, `.inf` and `-.inf` (or a float too large to hold) are numbers in YAML, but JSON has no "
+        "such values, and every consumer of the config reads JSON: flagd, Terraform, Tyk and history.",
+        "Write a finite number, or quote the value for a string.",
+    ),
     # -- structure: AZC02xx ----------------------------------------------------------------------
     (
         "AZC0201",

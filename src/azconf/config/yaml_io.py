@@ -456,6 +456,15 @@ class _Builder:
         if modern is _NOT_FOUND and legacy is _NOT_FOUND:
             return value  # a string for both, e.g. 1.4.2 or 100m
         if modern is not _NOT_FOUND and legacy is not _NOT_FOUND and _same_number(modern, legacy):
+            if isinstance(modern, float) and not math.isfinite(modern):
+                # Every consumer of the config reads JSON (flagd, Terraform, Tyk, history), which has
+                # no NaN or Infinity: stop it here, with its place, not with a crash in a later step.
+                self._report(
+                    node,
+                    "AZC0117",
+                    f'"{value}" is not a finite number, and JSON (what every consumer reads) has none',
+                    f'write a finite number, or quote it ("{value}") for a string',
+                )
             return modern
         if ":" in value:
             self._report(

@@ -112,7 +112,7 @@ _SCALARS = st.one_of(
     st.none(),
     st.booleans(),
     st.integers(),
-    st.floats(allow_nan=False),
+    st.floats(allow_nan=False, allow_infinity=False),  # JSON has neither (AZC0117)
 )
 
 

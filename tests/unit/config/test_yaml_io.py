@@ -76,10 +76,13 @@ def test_the_message_gives_both_readings() -> None:
     assert (problem.location.line, problem.location.column) == (1, 7)
 
 
-def test_infinity_and_nan() -> None:
-    assert value_and_codes(".inf")[0] == math.inf
-    nan = value_and_codes(".nan")[0]
-    assert isinstance(nan, float) and math.isnan(nan)
+def test_infinity_and_nan_are_read_but_reported() -> None:
+    assert value_and_codes(".inf") == (math.inf, ["AZC0117"])
+    assert value_and_codes("-.Inf") == (-math.inf, ["AZC0117"])
+    nan, codes = value_and_codes(".NaN")
+    assert isinstance(nan, float) and math.isnan(nan) and codes == ["AZC0117"]
+    assert value_and_codes("1.0e+999") == (math.inf, ["AZC0117"])  # too large for a double
+    assert value_and_codes("'.nan'") == (".nan", [])
 
 
 def test_keys_are_checked_too() -> None:
