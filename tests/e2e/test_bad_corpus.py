@@ -70,7 +70,8 @@ SETTINGS_SCHEMA = """\
     "name": {"type": "string"},
     "limits": {
       "type": "object",
-      "properties": {"max_connections": {"type": "integer", "minimum": 0}}
+      "properties": {"max_connections": {"type": "integer", "minimum": 0}},
+      "additionalProperties": false
     }
   }
 }

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from azconf.config.located import LocatedMap, Path, format_path
-from azconf.model.locate import value_at
-from azconf.problems import Location, Problem, Severity
+from azconf.model.locate import key_at, value_at
+from azconf.problems import Location, Problem, Severity, did_you_mean
 
 if TYPE_CHECKING:
     from jsonschema.protocols import Validator
@@ -48,7 +48,9 @@ class SchemaChecker:
             found = (
                 []
                 if schema.fast.is_valid(value)
-                else [_problem(error, root, path) for error in schema.detailed().iter_errors(value)]
+                else [
+                    p for error in schema.detailed().iter_errors(value) for p in _problems(error, root, path)
+                ]
             )
             cached = self._results[key] = (value, found)
         return cached[1]
@@ -167,6 +169,43 @@ def _binding_location(manifest: LocatedMap, pattern: str) -> Location:
     if isinstance(schemas, LocatedMap) and pattern in schemas:
         return value_at(manifest, ("schemas", pattern), "azconf.yaml")
     return Location("azconf.yaml")
+
+
+def _problems(error: Any, root: LocatedMap, path: Path) -> list[Problem]:
+    """The problems one schema error stands for: one per unexpected key, or the error itself."""
+    unexpected = _unexpected_keys(error)
+    if not unexpected:
+        return [_problem(error, root, path)]
+    where: Path = (*path, *error.absolute_path)
+    allowed = sorted(error.schema.get("properties", {}))
+    return [
+        Problem(
+            "AZC0501",
+            f'unknown key "{key}"{did_you_mean(key, allowed)}',
+            key_at(root, (*where, key)),
+            severity=Severity.ERROR,
+            path=format_path(where),
+            hint=f"the schema allows: {', '.join(allowed)}" if allowed else "the schema allows no keys here",
+        )
+        for key in unexpected
+    ]
+
+
+def _unexpected_keys(error: Any) -> list[str]:
+    """The keys an ``additionalProperties: false`` error is about (jsonschema names them only in prose)."""
+    if error.validator != "additionalProperties" or error.validator_value is not False:
+        return []
+    if not isinstance(error.instance, dict):
+        return []
+    import re
+
+    named = error.schema.get("properties", {})
+    patterns = [re.compile(pattern) for pattern in error.schema.get("patternProperties", {})]
+    return [
+        str(key)
+        for key in error.instance
+        if key not in named and not any(pattern.search(str(key)) for pattern in patterns)
+    ]
 
 
 def _problem(error: Any, root: LocatedMap, path: Path) -> Problem:
