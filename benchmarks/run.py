@@ -179,10 +179,12 @@ def diff_commands(ctx: Context) -> list[Command]:
 def render_commands(ctx: Context) -> list[Command]:
     assert ctx.corpus is not None
     root, out = str(ctx.corpus), ctx.scratch / "rendered"
-    every_env = [*ctx.azconf, "-C", root, "render", "--out", str(out / "{env}")]
+    # Renders are recorded in history: keep that out of the cached corpus (the history case copies it).
+    db = f"AZCONF_DB={ctx.scratch / 'render-history.db'}"
+    every_env = ["env", db, *ctx.azconf, "-C", root, "render", "--out", str(out / "{env}")]
     # The same output, one process per environment: what a pipeline that renders each env does.
     one_by_one = "; ".join(
-        f"{' '.join(ctx.azconf)} -C {root} render --env {env} --out {out / env} >/dev/null"
+        f"{db} {' '.join(ctx.azconf)} -C {root} render --env {env} --out {out / env} >/dev/null"
         for env in ctx.environments
     )
     kustomize = "; ".join(
@@ -210,7 +212,7 @@ def history_commands(ctx: Context) -> list[Command]:
         return []
     env = "prod" if "prod" in ctx.environments else ctx.environments[-1]
     copy = ctx.scratch / "history-corpus"
-    shutil.copytree(ctx.corpus, copy)
+    shutil.copytree(ctx.corpus, copy, ignore=shutil.ignore_patterns(".azconf"))  # no history from elsewhere
     figures_file = ctx.scratch / "history.json"
     script = [str(HERE / "history_bench.py"), str(copy), "--env", env, "--commits", str(HISTORY_COMMITS)]
     print(f"history: building {HISTORY_COMMITS:,} versions of {env} (history_bench.py) ...", file=sys.stderr)
