@@ -56,6 +56,18 @@ def test_init_then_validate(azconf: RunAzconf, tmp_path: Path) -> None:
     assert "already exists" in again.stderr
 
 
+def test_a_broken_manifest_names_it_in_the_summary(azconf: RunAzconf, tmp_path: Path) -> None:
+    assert azconf("init", tmp_path / "shop", cwd=tmp_path).returncode == 0
+    manifest = tmp_path / "shop" / "azconf.yaml"
+    text = manifest.read_text(encoding="utf-8")
+    assert "layers:\n" in text
+    manifest.write_text(text.replace("layers:\n", "layers:\n  - 42\n", 1), encoding="utf-8")
+    run = azconf("validate", cwd=tmp_path / "shop")
+    assert run.returncode == 1
+    assert "azconf.yaml:" in run.stdout and "AZC0203" in run.stdout
+    assert run.stdout.splitlines()[-1].startswith("failed: 1 problem(s) in azconf.yaml;")
+
+
 def test_validate_the_example(azconf: RunAzconf) -> None:
     run = azconf("-C", EXAMPLE, "validate")
     assert run.returncode == 0, run.stdout

@@ -30,7 +30,9 @@ def render(result: ValidationResult) -> str:
         verdict = f"ok: {len(result.environments)} environment(s) valid ({envs})"
     else:
         failing = {env for p in result.errors for env in (p.env.split(",") if p.env else result.environments)}
-        where = f" in {', '.join(e for e in result.environments if e in failing)}"
+        named = [e for e in result.environments if e in failing]
+        # No environment to name: the manifest itself could not be read, so none was resolved.
+        where = f" in {', '.join(named)}" if named else " in azconf.yaml"
         verdict = f"failed: {len(result.errors)} problem(s){where}"
     lines += _reviewed_exceptions(result) if result.verbose else []
     lines.append(f"{verdict}; {errors} error(s), {warnings} warning(s){_exceptions_note(result)}")
