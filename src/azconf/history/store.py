@@ -381,8 +381,12 @@ class Store:
         Returns False for an empty file when ``create`` is false (nothing to read yet).
         """
         self.conn.execute("PRAGMA foreign_keys = ON")
-        application_id = self.conn.execute("PRAGMA application_id").fetchone()[0]
-        tables = self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        # One statement, so one snapshot: read apart, another process creating the history could
+        # commit between the two reads (no id yet, tables already) and it would look foreign.
+        application_id, tables = self.conn.execute(
+            "SELECT (SELECT application_id FROM pragma_application_id()),"
+            " (SELECT count(*) FROM sqlite_master)"
+        ).fetchone()
         if application_id != APPLICATION_ID and tables:
             raise HistoryCorrupt(f"{self.path} is an SQLite database, but not an azconf history", hint=HINT)
         if not tables and not create:
@@ -411,7 +415,7 @@ class Store:
             )
 
     def _migrate(self) -> None:
-        self.db.enable_wal()  # outside any transaction: the journal mode cannot change inside one
+        self._enable_wal()
         with self.transaction():
             current = self._schema_version()  # again, under the lock: another process may have won
             self._check_not_newer(current)
@@ -420,6 +424,26 @@ class Store:
                 self._set_meta("schema_version", str(number))
             self._set_meta("written_by", __version__)
             self.conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+
+    def _enable_wal(self) -> None:
+        """Switch the database to WAL, outside any transaction (the journal mode cannot change in one).
+
+        Two processes creating one history at once meet here: the switch needs the database to itself,
+        and SQLite answers the collision with an immediate "database is locked", without calling the
+        busy handler (seen about once in 20 concurrent first commits). So a busy answer is retried, up
+        to the usual lock timeout.
+        """
+        import time
+
+        deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+        while True:
+            try:
+                self.db.enable_wal()
+                return
+            except sqlite3.OperationalError as error:
+                if _code(error) not in _BUSY or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
 
     def _set_meta(self, key: str, value: str) -> None:
         self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
