@@ -16,6 +16,7 @@ import shutil
 import signal
 import sqlite3
 import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -373,6 +374,25 @@ def test_two_commits_at_once(azconf: RunAzconf, repo: Path, env: dict[str, str],
     listed = versions(azconf, repo, both, "--env", "prod")
     assert [v["parent"] for v in reversed(listed)] == [None, 1, 2, 3, 4, 5, 6, 7]
     assert azconf("-C", repo, "audit", "verify", env=both).returncode == 0
+
+
+def test_reading_history_does_not_import_sqlite_utils(
+    azconf: RunAzconf, repo: Path, env: dict[str, str]
+) -> None:
+    # sqlite-utils scans every installed package for plugins when imported: only writes need it.
+    assert azconf("-C", repo, "commit", env=env).returncode == 0
+    for args in (["log"], ["show", "--env", "prod@latest", "services.web.replicas"], ["audit", "verify"]):
+        done = subprocess.run(
+            [sys.executable, "-X", "importtime", "-m", "azconf", "-C", str(repo), *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        imported = {line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines() if "|" in line}
+        assert "azconf.history.store" in imported  # the measurement works: history was read
+        assert "sqlite_utils" not in imported, args
 
 
 def test_many_first_commits_at_once_create_one_history(

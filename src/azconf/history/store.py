@@ -36,6 +36,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -141,14 +142,12 @@ def _open(path: Path, create: bool) -> Store | None:
 
 
 def _connect(path: Path, create: bool, *, immutable: bool) -> Store | None:
-    from sqlite_utils import Database
-
     if immutable:
         uri = f"{path.absolute().as_uri()}?immutable=1"
         connection = sqlite3.connect(uri, uri=True, isolation_level=None)
     else:
         connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
-    store = Store(path, Database(connection, execute_plugins=False))
+    store = Store(path, connection)
     try:
         ready = store.prepare(create)
     except BaseException:
@@ -364,10 +363,20 @@ def _version(row: tuple[Any, ...]) -> Version:
 class Store:
     """An open history database."""
 
-    def __init__(self, path: Path, db: Database) -> None:
+    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
         self.path = path
-        self.db = db
-        self.conn = db.conn
+        self.conn = conn
+
+    @cached_property
+    def db(self) -> Database:
+        """sqlite-utils over the same connection, for creating tables and inserting rows.
+
+        Made on first use: importing sqlite-utils scans every installed package for plugins, and
+        reading history (show, log, audit, a render of recorded content) needs only plain SQL.
+        """
+        from sqlite_utils import Database
+
+        return Database(self.conn, execute_plugins=False)
 
     def close(self) -> None:
         """Close the connection."""
