@@ -33,13 +33,28 @@ def content_hash(value: Any) -> str:
     return "sha256:" + hashlib.sha256(canonical_json(value)).hexdigest()
 
 
+def assembled_hash(sections: dict[str, bytes | dict[str, bytes]]) -> str:
+    """:func:`content_hash` of a snapshot from its parts' canonical JSON, without serialising it again.
+
+    ``sections`` maps each section to its canonical JSON, or (for a non-empty mapping section) each
+    item name to its item's canonical JSON. The bytes hashed are exactly ``canonical_json(snapshot)``.
+    """
+    parts = []
+    for section in sorted(sections):
+        body = sections[section]
+        if isinstance(body, dict):
+            inner = (canonical_json(name) + b":" + body[name] for name in sorted(body))
+            body = b"{" + b",".join(inner) + b"}"
+        parts.append(canonical_json(section) + b":" + body)
+    return "sha256:" + hashlib.sha256(b"{" + b",".join(parts) + b"}").hexdigest()
+
+
 class SharedHashes:
     """Content hashes of several environments, each item serialised once however many share it.
 
     Layering reuses every subtree an overlay does not touch, so most items of one environment are the
-    very objects of the next; the hash is assembled from each item's canonical JSON (the same bytes
-    :func:`content_hash` hashes). Keep the documents alive while this object is used: entries are
-    keyed by ``id()``.
+    very objects of the next. Keep the documents alive while this object is used: entries are keyed
+    by ``id()``.
     """
 
     def __init__(self) -> None:
@@ -47,19 +62,13 @@ class SharedHashes:
 
     def content_hash(self, data: dict[str, Any]) -> str:
         """Like :func:`content_hash` (sorted keys at every level, no whitespace, UTF-8)."""
-        parts = []
-        for section in sorted(data):
-            content = data[section]
+        sections: dict[str, bytes | dict[str, bytes]] = {}
+        for section, content in data.items():
             if isinstance(content, dict) and content:
-                items = (
-                    canonical_json(name) + b":" + self._canonical_of(content[name])
-                    for name in sorted(content)
-                )
-                body = b"{" + b",".join(items) + b"}"
+                sections[section] = {name: self._canonical_of(item) for name, item in content.items()}
             else:
-                body = canonical_json(content)
-            parts.append(canonical_json(section) + b":" + body)
-        return "sha256:" + hashlib.sha256(b"{" + b",".join(parts) + b"}").hexdigest()
+                sections[section] = canonical_json(content)
+        return assembled_hash(sections)
 
     def _canonical_of(self, value: Any) -> bytes:
         if not isinstance(value, dict | list):

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from azconf.config.located import format_path, parse_path
-from azconf.snapshot import canonical_json
+from azconf.snapshot import assembled_hash, canonical_json
 
 # The singular a resource type is named by; other sections keep their own name.
 RESOURCE_TYPES = {
@@ -92,18 +92,14 @@ def snapshot_hash(items: list[Item]) -> str:
     The bytes are exactly those of ``canonical_json(snapshot)`` (keys sorted at both levels, no
     whitespace), assembled rather than serialising the whole snapshot a second time.
     """
-    bodies: dict[str, bytes] = {}
+    whole: dict[str, bytes] = {}
     members: dict[str, dict[str, bytes]] = {}
     for item in items:
         if item.name is None:
-            bodies[item.section] = item.canonical
+            whole[item.section] = item.canonical
         else:
             members.setdefault(item.section, {})[item.name] = item.canonical
-    for section, named in members.items():
-        inner = (canonical_json(name) + b":" + named[name] for name in sorted(named))
-        bodies[section] = b"{" + b",".join(inner) + b"}"
-    whole = b"{" + b",".join(canonical_json(s) + b":" + bodies[s] for s in sorted(bodies)) + b"}"
-    return "sha256:" + hashlib.sha256(whole).hexdigest()
+    return assembled_hash({**whole, **members})
 
 
 def make_item(section: str, name: str | None, value: Any) -> Item:

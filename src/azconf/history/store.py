@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -442,8 +443,6 @@ class Store:
         busy handler (seen about once in 20 concurrent first commits). So a busy answer is retried, up
         to the usual lock timeout.
         """
-        import time
-
         deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
         while True:
             try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -197,8 +198,6 @@ def _unexpected_keys(error: Any) -> list[str]:
         return []
     if not isinstance(error.instance, dict):
         return []
-    import re
-
     named = error.schema.get("properties", {})
     patterns = [re.compile(pattern) for pattern in error.schema.get("patternProperties", {})]
     return [

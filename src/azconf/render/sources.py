@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from azconf.config.project import Project
-from azconf.render.output import OutputReport
 from azconf.render.pipeline import Source
 from azconf.snapshot import SharedHashes
 
@@ -36,10 +35,3 @@ def sources_for(project: Project, envs: list[str], from_ref: str | None) -> list
             Source(loaded.name, loaded.model, data, f"{loaded.name} (working tree) {digest}", digest)
         )
     return sources
-
-
-def record_renders(project: Project, renders: list[tuple[Source, list[tuple[str, OutputReport]]]]) -> None:
-    """Record the renders in history and the audit log, in one transaction."""
-    from azconf.history.api import record_renders as record
-
-    record(project, renders)
