@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from azconf.config.project import Project
 from azconf.render.pipeline import Source
-from azconf.snapshot import SharedHashes
+from azconf.snapshot import content_hash
 
 
 def source_for(project: Project, env: str | None, from_ref: str | None) -> Source:
@@ -24,13 +24,12 @@ def sources_for(project: Project, envs: list[str], from_ref: str | None) -> list
         return [load_version_source(project, from_ref, envs[0] if envs else None)]
     from azconf.environment import load_environments
 
-    hashes = SharedHashes()
     sources = []
     for loaded in load_environments(project, envs):
         # The resolved document itself, not a plain copy: the targets read the typed model, and
         # history reads the data only to store a new version (through JSON).
         data = loaded.resolution.data
-        digest = hashes.content_hash(data)
+        digest = content_hash(data)
         sources.append(
             Source(loaded.name, loaded.model, data, f"{loaded.name} (working tree) {digest}", digest)
         )
