@@ -9,6 +9,7 @@ from pathlib import Path
 from azconf.config.project import Project, load_project
 from azconf.config.resolve import Resolution, Resolver
 from azconf.gcpause import gc_paused
+from azconf.lifetime import keep_until_exit
 from azconf.model.build import ItemCache, build_environment
 from azconf.model.checks import CheckCache, check_environment, check_names, check_rules
 from azconf.model.sections import Environment
@@ -55,6 +56,7 @@ def validate(
     project, problems = load_project(root)
     if project is None:
         return ValidationResult(root, envs or [], sorted_problems(problems), strict)
+    keep_until_exit(project)
     selected = envs or project.manifest.environments
     with gc_paused():
         checked = check_environments(project, selected, today=today or dt.date.today())
@@ -94,6 +96,7 @@ def check_environments(
     problems = [problem for resolution in resolutions for problem in resolution.problems]
     model_problems, models = _model_checks(resolutions, today)
     value_problems, allowed = values.result()
+    keep_until_exit(resolver, resolutions, models)  # in the CLI: never freed one by one
     return Checked(problems + model_problems + value_problems, allowed, models)
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from azconf.config.project import Project, find_project, load_project
 from azconf.config.resolve import Resolution
 from azconf.errors import DataError
+from azconf.lifetime import keep_until_exit
 from azconf.problems import Problem, Severity
 
 
@@ -17,6 +18,7 @@ def open_project(project_dir: Path | None) -> Project:
     if project is None:
         stop_on_problems(problems, "azconf.yaml is not valid")
     assert project is not None
+    keep_until_exit(project)
     return project
 
 

@@ -9,6 +9,8 @@ import gc
 import os
 import sys
 
+from azconf import lifetime
+
 
 def main() -> None:
     """Run the CLI; exit with its code (0 ok, 1 problems, 2 usage, 3 internal error)."""
@@ -21,6 +23,7 @@ def main() -> None:
     # rescan them again and again while they are built (30 ms of a large validate). A long-running
     # command (a server) turns it back on.
     gc.disable()
+    lifetime.short_lived()  # and the big trees are never freed one by one: see os._exit below
     # pydantic scans every installed distribution's entry points for plugins on first use (~20 ms);
     # azconf uses none, and a short-lived CLI should not pay for them.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
