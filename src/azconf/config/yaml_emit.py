@@ -24,6 +24,8 @@ import re
 from functools import lru_cache
 from typing import Any
 
+import orjson
+
 from azconf.config.yaml_io import reads_as_another_type
 
 _INDENT = 2
@@ -80,6 +82,46 @@ def emit_yaml(value: Any) -> str:
     else:  # a lone scalar: one line (a literal block's indentation is relative to a parent)
         out.append(_scalar(value))
         out.append("\n")
+    return "".join(out)
+
+
+class EntryTexts:
+    """Mapping entries written as YAML once, by content, however often they repeat.
+
+    The Kubernetes objects of one environment share their labels and annotations, and the next
+    environment repeats most of their specs. An entry's text depends only on its key, its
+    indentation and its value, and orjson's spelling of a value (insertion order kept) differs for
+    any two values written differently (``1``, ``1.0``, ``true`` and ``"1"`` included): that
+    spelling is the key. Values orjson cannot spell (a key that is not a string, a 65-bit integer)
+    and those it spells ``null`` (where a NaN would hide) are written every time.
+    """
+
+    def __init__(self) -> None:
+        self._texts: dict[tuple[str, int, bytes], str] = {}
+
+    def entry(self, key: str, value: Any, indent: int) -> str:
+        """The lines of the mapping entry ``key: value`` at ``indent``, as :func:`emit_yaml` writes them."""
+        if type(value) is str and type(key) is str:  # the common scalar: as _mapping writes it
+            key_text, line = _key_colon(key), _one_line(value)
+            if key_text is not None and line is not None:
+                return " " * indent + key_text + line
+        if not isinstance(value, dict | list) or not value:
+            return _entry(key, value, indent)  # one short line: cheaper to write than to look up
+        try:
+            spelled = orjson.dumps(value)
+        except TypeError:
+            return _entry(key, value, indent)
+        if b"null" in spelled:
+            return _entry(key, value, indent)
+        found = self._texts.get((key, indent, spelled))
+        if found is None:
+            found = self._texts[(key, indent, spelled)] = _entry(key, value, indent)
+        return found
+
+
+def _entry(key: str, value: Any, indent: int) -> str:
+    out: list[str] = []
+    _mapping({key: value}, indent, out, inline=False)
     return "".join(out)
 
 

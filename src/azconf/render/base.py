@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -17,6 +18,45 @@ class TargetOptions(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
     out: str = "deploy/{env}/{target}"  # the output folder, relative to the project root
+
+
+T = TypeVar("T")
+ItemT = TypeVar("ItemT")
+
+
+class Reuse:
+    """What targets derive from one typed item, kept for the other environments of the same run.
+
+    An item that no overlay touches is the very same typed object in every environment (see
+    :class:`azconf.model.build.ItemCache`), so a pure function of it and of the run's options gives
+    the same result in each: :meth:`item` computes it once. One per run (and per process that
+    builds); treat what it returns as read-only, since several environments' files share it.
+    """
+
+    def __init__(self) -> None:
+        self._results: dict[tuple[Hashable, ...], tuple[object, Any]] = {}
+        self._kept: dict[str, Any] = {}
+
+    def item(self, what: str, item: ItemT, make: Callable[[ItemT], T], *extra: Hashable) -> T:
+        """``make(item)``, computed once per ``what``, ``item`` (by identity) and ``extra``.
+
+        ``extra`` is whatever else the result depends on; ``make`` must depend on nothing more.
+        An exception from ``make`` is not kept: the next environment raises it again.
+        """
+        key = (what, id(item), *extra)
+        found = self._results.get(key)
+        if found is None:
+            # The item is kept with its result: its id cannot go to another object meanwhile.
+            found = self._results[key] = (item, make(item))
+        result: T = found[1]
+        return result
+
+    def kept(self, what: str, make: Callable[[], T]) -> T:
+        """The run's one ``what`` (a target's own cache), made by ``make`` the first time."""
+        if what not in self._kept:
+            self._kept[what] = make()
+        found: T = self._kept[what]
+        return found
 
 
 @dataclass(frozen=True)
@@ -35,6 +75,8 @@ class RenderContext:
     # What several targets derive from the same environment (the flag document), computed once: one
     # dict per environment, shared by the contexts of its targets. Treat what is in it as read-only.
     shared: dict[str, Any] = field(default_factory=dict)
+    # Results per typed item, for every environment and target of the run (see Reuse).
+    reuse: Reuse = field(default_factory=Reuse)
 
 
 class RenderError(Exception):

@@ -21,7 +21,7 @@ from typing import Any, overload
 from azconf.config.located import plain
 from azconf.jsontext import dumps_pretty
 from azconf.model.sections import Environment, Flag
-from azconf.render.base import RenderContext, RenderError, TargetOptions
+from azconf.render.base import RenderContext, RenderError, Reuse, TargetOptions
 
 SCHEMA_URL = "https://flagd.dev/schema/v0/flags.json"
 FILE_NAME = "flags.flagd.json"
@@ -55,24 +55,24 @@ def flag_file(
     """
     if isinstance(source, RenderContext):
         shared: dict[str, Any] = source.shared.get(_SHARED_KEY) or _document(
-            source.model, source.project, source.env, source.version
+            source.model, source.project, source.env, source.version, source.reuse
         )
         source.shared[_SHARED_KEY] = shared  # the Kubernetes target puts the same document in a ConfigMap
         return shared
     if project is None or env is None or version is None:
         raise TypeError("flag_file(model, project, env, version): all four are needed with a model")
-    return _document(source, project, env, version)
+    return _document(source, project, env, version, Reuse())
 
 
 _SHARED_KEY = "flagd.document"
 
 
-def _document(model: Environment, project: str, env: str, version: str) -> dict[str, Any]:
+def _document(model: Environment, project: str, env: str, version: str, reuse: Reuse) -> dict[str, Any]:
     flags: dict[str, Any] = {}
     violations: list[str] = []
     for key in sorted(model.flags):
         try:
-            flags[key] = _flag(model.flags[key])
+            flags[key] = reuse.item("flagd.flag", model.flags[key], _flag)
         except ValueError as error:
             violations.append(f"flags.{key}: {error}")
     if violations:

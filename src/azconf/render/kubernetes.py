@@ -24,7 +24,8 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Literal
+from functools import lru_cache
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -34,6 +35,9 @@ from azconf.render import flagd
 from azconf.render.base import RenderContext, RenderError, TargetOptions
 from azconf.secrets.refs import K8sRef, ReferenceSyntaxError, SecretRef, VaultRef, parse_reference
 from azconf.snapshot import canonical_json
+
+if TYPE_CHECKING:
+    from azconf.config.yaml_emit import EntryTexts
 
 NAME = "kubernetes"
 FLAGD_FILE_KEY = flagd.FILE_NAME  # the flag file's key in the flags ConfigMap
@@ -45,6 +49,7 @@ ANNOTATION_CHECKSUM = "azconf.dev/config-checksum"  # on pod templates: rolls po
 STANDARD_LABELS = ("app.kubernetes.io/name", "app.kubernetes.io/part-of", "app.kubernetes.io/managed-by")
 MAX_CONFIGMAP_BYTES = 1024 * 1024  # Kubernetes' limit on the keys plus values of one ConfigMap
 PORT_NAME = "http"
+_METADATA_INDENT = 2  # the YAML indentation of metadata's entries
 
 # Go's time.ParseDuration grammar, which External Secrets uses for refreshInterval.
 _GO_DURATION = r"^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$"
@@ -277,9 +282,11 @@ def env_text(value: Any) -> str:
     """``value`` as an environment variable's text: JSON spelling for everything but strings."""
     if isinstance(value, str):
         return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, dict | list):
         return canonical_json(value).decode("utf-8")
-    return json.dumps(value)  # true/false, 3, 0.25
+    return json.dumps(value)  # 3, 0.25
 
 
 # -- secrets ----------------------------------------------------------------------------------------
@@ -563,16 +570,24 @@ def _object_violations(obj: dict[str, Any]) -> list[str]:
     if problem := OBJECT_NAME_RULES[kind].problem(meta["name"]):
         found.append(f"{where}: the name {problem}")
     for key, value in meta["labels"].items():
-        if problem := label_key_problem(key):
-            found.append(f"label key {key!r} {problem}")
-        if problem := LABEL_VALUE.problem(value):
-            found.append(f"label {key}={value!r}: the value {problem}")
+        found += _label_problems(key, value)
     if kind == "ConfigMap":
         found += _configmap_violations(where, obj["data"])
     if kind == "Deployment":
         for container in obj["spec"]["template"]["spec"]["containers"]:
             if problem := DNS1123_LABEL.problem(container["name"]):
                 found.append(f'{where}: the container name "{container["name"]}" {problem}')
+    return found
+
+
+@lru_cache(maxsize=4096)
+def _label_problems(key: str, value: str) -> list[str]:
+    # Every object of an environment carries the same few labels: each pair is checked once.
+    found = []
+    if problem := label_key_problem(key):
+        found.append(f"label key {key!r} {problem}")
+    if problem := LABEL_VALUE.problem(value):
+        found.append(f"label {key}={value!r}: the value {problem}")
     return found
 
 
@@ -588,11 +603,12 @@ def _configmap_violations(where: str, data: dict[str, str]) -> list[str]:
 
 
 def _files(context: RenderContext, objects: list[dict[str, Any]]) -> dict[str, str]:
-    from azconf.config.yaml_emit import emit_yaml
+    from azconf.config.yaml_emit import EntryTexts, emit_yaml
 
+    texts = context.reuse.kept("kubernetes.texts", EntryTexts)
     header = f"# Rendered by azconf from {context.version}; edit the config, not this file.\n"
     files = {
-        f"{obj['kind'].lower()}-{obj['metadata']['name']}.yaml": header + emit_yaml(obj) for obj in objects
+        f"{obj['kind'].lower()}-{obj['metadata']['name']}.yaml": header + _yaml(obj, texts) for obj in objects
     }
     kustomization = {
         "apiVersion": "kustomize.config.k8s.io/v1beta1",
@@ -601,3 +617,19 @@ def _files(context: RenderContext, objects: list[dict[str, Any]]) -> dict[str, s
     }
     files["kustomization.yaml"] = header + emit_yaml(kustomization)
     return dict(sorted(files.items()))
+
+
+def _yaml(obj: dict[str, Any], texts: EntryTexts) -> str:
+    """``emit_yaml(obj)``, with the entries that repeat (labels, annotations, specs) written once.
+
+    Top-level entries are written independently of each other, and so are the entries of
+    ``metadata`` under its key: the parts joined are exactly emit_yaml's lines.
+    """
+    parts: list[str] = []
+    for key, value in obj.items():
+        if key == "metadata":
+            parts.append("metadata:\n")
+            parts += [texts.entry(name, item, _METADATA_INDENT) for name, item in value.items()]
+        else:
+            parts.append(texts.entry(key, value, 0))
+    return "".join(parts)

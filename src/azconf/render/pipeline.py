@@ -14,7 +14,7 @@ from azconf.config.project import Project
 from azconf.errors import DataError
 from azconf.model.sections import Environment
 from azconf.render import TARGETS, target
-from azconf.render.base import RenderContext, RenderError, TargetOptions
+from azconf.render.base import RenderContext, RenderError, Reuse, TargetOptions
 from azconf.render.output import OutputReport, sync_folder
 
 
@@ -99,6 +99,7 @@ class _Builder:
         self.units: list[Unit] = [(index, name) for name in names for index in range(len(jobs))]
         self._project, self._jobs = project, jobs
         self._shared: list[dict[str, Any]] = [{} for _ in jobs]  # per environment, for all its targets
+        self._reuse = Reuse()  # per item, for every environment and target this process builds
         self._built: dict[Unit, Built] = {}
 
     def taken(self, queue: TaskQueue) -> Iterator[Unit]:
@@ -111,7 +112,7 @@ class _Builder:
         violations: dict[Unit, list[str]] = {}
         for index, name in units:
             context = _context(
-                self._project, self._jobs[index].source, self.options[name], self._shared[index]
+                self._project, self._jobs[index].source, self.options[name], self._shared[index], self._reuse
             )
             try:
                 files = target(name).render(context)
@@ -151,7 +152,9 @@ def _violations_error(broken: list[tuple[str, list[str]]], jobs: int) -> DataErr
     )
 
 
-def _context(project: Project, source: Source, options: Any, shared: dict[str, Any]) -> RenderContext:
+def _context(
+    project: Project, source: Source, options: Any, shared: dict[str, Any], reuse: Reuse
+) -> RenderContext:
     return RenderContext(
         project=project.manifest.project,
         env=source.env,
@@ -163,6 +166,7 @@ def _context(project: Project, source: Source, options: Any, shared: dict[str, A
         environments=tuple(project.manifest.environments),
         root=project.root,
         shared=shared,
+        reuse=reuse,
     )
 
 

@@ -112,15 +112,15 @@ DESCRIPTIONS = {
 
 def variables(context: RenderContext) -> dict[str, Any]:
     """The variable values of ``context``'s environment."""
-    model = context.model
+    model, reuse = context.model, context.reuse
     return {
         "azconf_version": context.version,
         "project": context.project,
         "environment": context.env,
-        "services": {name: _service(s) for name, s in model.services.items()},
-        "routes": {name: _route(r) for name, r in model.routes.items()},
-        "flags": {key: _flag(f) for key, f in model.flags.items()},
-        "secrets": {name: _secret(s) for name, s in model.secrets.items()},
+        "services": {name: reuse.item("tf.service", s, _service) for name, s in model.services.items()},
+        "routes": {name: reuse.item("tf.route", r, _route) for name, r in model.routes.items()},
+        "flags": {key: reuse.item("tf.flag", f, _flag) for key, f in model.flags.items()},
+        "secrets": {name: reuse.item("tf.secret", s, _secret) for name, s in model.secrets.items()},
         "settings": dict(model.settings),
     }
 

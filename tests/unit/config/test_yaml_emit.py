@@ -10,7 +10,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from azconf.config.yaml_emit import emit_yaml
+from azconf.config.yaml_emit import EntryTexts, emit_yaml
 from azconf.config.yaml_io import parse_yaml, reads_as_another_type
 
 
@@ -202,3 +202,23 @@ def test_special_floats_and_other_types() -> None:
     assert emit_yaml(math.nan) == ".nan\n"
     with pytest.raises(TypeError, match="set"):
         emit_yaml({"a": {1, 2}})
+
+
+_MAPPINGS = st.dictionaries(_ANY_TEXT, _data(_ANY_TEXT, _ANY_TEXT), min_size=1, max_size=5)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_MAPPINGS, _MAPPINGS)
+def test_entries_written_once_join_into_what_emit_yaml_writes(outer: dict[str, Any], inner: Any) -> None:
+    texts = EntryTexts()
+    for _ in range(2):  # the second time, from what the first time kept
+        assert "".join(texts.entry(key, value, 0) for key, value in outer.items()) == emit_yaml(outer)
+        nested = "".join(texts.entry(key, value, 2) for key, value in inner.items())
+        assert "m:\n" + nested == emit_yaml({"m": inner})
+
+
+def test_entries_that_look_alike_but_are_written_differently_are_kept_apart() -> None:
+    texts = EntryTexts()
+    for value in ([1], [1.0], [True], ["1"], [float("nan")], [None], {"a": 1}, {"b": 1}):
+        assert texts.entry("k", value, 0) == emit_yaml({"k": value})
+    assert texts.entry("k", [1], 2) == "  k:\n  - 1\n"  # the indentation is part of the key

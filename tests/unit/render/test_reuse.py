@@ -1,0 +1,89 @@
+"""What the targets keep for the other environments of a run changes no byte of any environment's files.
+
+The example's overlays change flags, secrets and services, so that shared service items meet
+environment-dependent inputs (a flag's static value, where a secret lives) on the way.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from azconf.config.project import Project, load_project
+from azconf.render import TARGETS, target
+from azconf.render.base import RenderContext, RenderError, Reuse
+from azconf.render.pipeline import Source
+from azconf.render.sources import sources_for
+
+EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "azora"
+
+
+@pytest.fixture(scope="module")
+def project() -> Project:
+    project, problems = load_project(EXAMPLE)
+    assert project is not None and not problems
+    return project
+
+
+def built(project: Project, source: Source, name: str, reuse: Reuse) -> dict[str, str] | list[str]:
+    """The files of one target for one environment, or the rules it breaks."""
+    raw = project.manifest.render.get(name, {})
+    context = RenderContext(
+        project=project.manifest.project,
+        env=source.env,
+        model=source.model,
+        data=source.data,
+        version=source.version,
+        content_hash=source.content_hash,
+        options=target(name).options_model.model_validate(raw),
+        environments=tuple(project.manifest.environments),
+        root=project.root,
+        reuse=reuse,
+    )
+    try:
+        return target(name).render(context)
+    except RenderError as error:
+        return error.violations
+
+
+@pytest.mark.parametrize("name", list(TARGETS))
+@pytest.mark.parametrize("order", ["promotion order", "reversed"])
+def test_a_run_that_reuses_renders_every_environment_as_a_fresh_one(
+    project: Project, name: str, order: str
+) -> None:
+    sources = sources_for(project, list(project.manifest.environments), None)
+    if order == "reversed":
+        sources.reverse()
+    reuse = Reuse()
+    for source in sources:
+        assert built(project, source, name, reuse) == built(project, source, name, Reuse()), source.env
+
+
+def test_reuse_computes_once_per_object_and_extra_key() -> None:
+    reuse, calls = Reuse(), []
+
+    def make(item: dict[str, int]) -> int:
+        calls.append(item)
+        return len(calls)
+
+    item, twin = {"a": 1}, {"a": 1}
+    assert reuse.item("what", item, make) == reuse.item("what", item, make) == 1
+    assert reuse.item("what", twin, make) == 2  # equal, but another object: computed again
+    assert reuse.item("what", item, make, "other input") == 3
+    assert reuse.item("another", item, make) == 4
+    assert reuse.kept("cache", list) is reuse.kept("cache", list)
+
+
+def test_a_failure_is_not_kept() -> None:
+    reuse, attempts = Reuse(), []
+
+    def failing(item: object) -> int:
+        attempts.append(item)
+        raise ValueError("bad item")
+
+    item = object()
+    for _ in range(2):
+        with pytest.raises(ValueError, match="bad item"):
+            reuse.item("what", item, failing)
+    assert len(attempts) == 2
