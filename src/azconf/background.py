@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import signal
 import traceback
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
@@ -100,6 +101,15 @@ class Staged(Generic[T, U]):
         try:
             return _unwrap(_receive(self._reader))  # type: ignore[no-any-return]
         finally:
+            self._reap()
+
+    def abandon(self) -> None:
+        """Stop the child wherever it is, and wait for it to be gone (the first step's result is lost).
+
+        Only for a first step that changes nothing outside the child's memory.
+        """
+        if self._pid > 0:
+            os.kill(self._pid, signal.SIGKILL)
             self._reap()
 
     def _close_orders(self) -> None:

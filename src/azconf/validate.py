@@ -88,38 +88,80 @@ def check_environments(
     The files are parsed once; then the value checks run in a background process (a second core)
     while this one types the environments and checks their references.
     """
-    from azconf.background import Background
-
-    resolver = resolver or Resolver(project)
-    resolutions = [resolver.resolve(env) for env in envs]
-    values = Background(lambda: _value_checks(project, resolutions))
-    problems = [problem for resolution in resolutions for problem in resolution.problems]
-    model_problems, models = _model_checks(resolutions, today)
-    value_problems, allowed = values.result()
-    keep_until_exit(resolver, resolutions, models)  # in the CLI: never freed one by one
-    return Checked(problems + model_problems + value_problems, allowed, models)
+    checking = EnvironmentCheck(project, envs, today=today, resolver=resolver)
+    checking.models()
+    return checking.finish()
 
 
-def _model_checks(
-    resolutions: list[Resolution], today: dt.date
-) -> tuple[list[Problem], dict[str, Environment]]:
-    """Types, names, references, routes, flags and secret references of each environment.
+class EnvironmentCheck:
+    """:func:`check_environments` in steps, for a caller that uses the typed models before it ends.
 
-    (Split from :func:`_value_checks` so that the two take about as long: they run side by side.)
+    Made, it has resolved the environments and started the value checks on the second core;
+    :meth:`models` types the environments; :meth:`finish` checks the models and collects every
+    problem. Render builds files from the models while the checks finish, and writes them only
+    if :meth:`finish` finds no error.
     """
-    from azconf.model import secret_checks
 
+    def __init__(
+        self, project: Project, envs: list[str], *, today: dt.date, resolver: Resolver | None = None
+    ) -> None:
+        from azconf.background import Background
+
+        resolver = resolver or Resolver(project)
+        self.resolutions = [resolver.resolve(env) for env in envs]
+        resolutions = self.resolutions
+        self._values = Background(lambda: _value_checks(project, resolutions))
+        self._today = today
+        self._typed: tuple[list[Problem], dict[str, Environment]] | None = None
+        keep_until_exit(resolver)  # in the CLI: never freed one by one
+
+    def models(self) -> dict[str, Environment]:
+        """Each environment's typed items (the invalid ones left out), typed once."""
+        if self._typed is None:
+            self._typed = _typed_models(self.resolutions)
+            keep_until_exit(self._typed)
+        return self._typed[1]
+
+    def finish(self) -> Checked:
+        """Every problem: the files', the models' and (waiting for them) the value checks'."""
+        models = self.models()
+        assert self._typed is not None
+        problems = [problem for resolution in self.resolutions for problem in resolution.problems]
+        model_problems = self._typed[0] + _model_checks(self.resolutions, models, self._today)
+        value_problems, allowed = self._values.result()
+        return Checked(problems + model_problems + value_problems, allowed, models)
+
+
+def _typed_models(resolutions: list[Resolution]) -> tuple[list[Problem], dict[str, Environment]]:
+    """Each environment typed (items shared between environments typed once), and the problems."""
     cache = ItemCache()
-    check_cache = CheckCache()
     problems: list[Problem] = []
     models: dict[str, Environment] = {}
     for resolution in resolutions:
-        environment, found = build_environment(resolution.data, cache)
-        found += check_environment(environment, resolution.data, today=today, flag_cache=check_cache)
+        models[resolution.env], found = build_environment(resolution.data, cache)
+        problems += [_in_env(problem, resolution.env) for problem in found]
+    return problems, models
+
+
+def _model_checks(
+    resolutions: list[Resolution], models: dict[str, Environment], today: dt.date
+) -> list[Problem]:
+    """Names, references, routes, flags and secret references of each typed environment.
+
+    (With the typing, split from :func:`_value_checks` so that the two take about as long: they
+    run side by side.)
+    """
+    from azconf.model import secret_checks
+
+    check_cache = CheckCache()
+    problems: list[Problem] = []
+    for resolution in resolutions:
+        found = check_environment(
+            models[resolution.env], resolution.data, today=today, flag_cache=check_cache
+        )
         found += secret_checks.check_references(resolution.data)
         problems += [_in_env(problem, resolution.env) for problem in found]
-        models[resolution.env] = environment
-    return problems, models
+    return problems
 
 
 def _value_checks(

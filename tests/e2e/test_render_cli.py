@@ -127,6 +127,26 @@ def test_one_invalid_environment_stops_them_all_before_anything_is_written(
     assert not (tmp_path / "prod").exists() and not (tmp_path / "dev").exists()
 
 
+def test_an_environment_that_does_not_validate_stops_the_run_with_its_problems_and_nothing_written(
+    azconf: RunAzconf, repo: Path, env: dict[str, str], tmp_path: Path
+) -> None:
+    # Files are built while the checks finish: an error they find must still stop every write.
+    services = repo / "config" / "envs" / "prod" / "services.yaml"
+    text = services.read_text(encoding="utf-8")
+    services.write_text(
+        text.replace("    replicas: 6\n", "    replicas: 6\n    secrets: [no-such-secret]\n", 1)
+    )
+    run = azconf(
+        "-C", repo, "render", "--env", "staging", "--env", "prod", "--out", tmp_path / "{env}", env=env
+    )
+    assert run.returncode == 1, run.stderr
+    assert "AZC0301" in run.stderr and "no-such-secret" in run.stderr
+    assert "config/envs/prod/services.yaml:" in run.stderr  # file:line:col of the reference
+    assert 'environment "prod" is not valid' in run.stderr
+    assert not (tmp_path / "prod").exists() and not (tmp_path / "staging").exists()
+    assert "Traceback" not in run.stderr
+
+
 def test_every_environment_is_the_default(azconf: RunAzconf, repo: Path, env: dict[str, str]) -> None:
     run = azconf("-C", repo, "render", "--check", env=env)
     assert run.returncode == 1  # dev is not renderable: every environment was attempted

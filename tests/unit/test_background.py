@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -92,3 +93,33 @@ def test_a_child_that_dies_is_reported_not_waited_for(monkeypatch: pytest.Monkey
     monkeypatch.delenv("AZCONF_JOBS", raising=False)
     with pytest.raises(RuntimeError, match="the worker process died"):
         Background(lambda: os._exit(7)).result()
+
+
+def test_an_abandoned_child_is_stopped_in_its_first_step_and_never_takes_the_second(
+    mode: str, tmp_path: Path
+) -> None:
+    started, marker = tmp_path / "started", tmp_path / "second-ran"
+
+    def first() -> str:
+        started.write_text(str(os.getpid()), encoding="utf-8")
+        time.sleep(30)  # still at work when the parent gives up
+        return "built"
+
+    def second() -> None:
+        marker.write_text("yes", encoding="utf-8")
+
+    if mode == "inline":  # nothing runs behind the parent's back: abandoning has nothing to stop
+        staged = Staged(lambda: "built", second)
+        staged.abandon()
+        assert not marker.exists()
+        return
+    began = time.monotonic()
+    staged = Staged(first, second)
+    while not started.exists() or not started.read_text(encoding="utf-8"):
+        time.sleep(0.01)
+    child = int(started.read_text(encoding="utf-8"))
+    staged.abandon()
+    assert time.monotonic() - began < 10  # not waited for
+    with pytest.raises(ProcessLookupError):
+        os.kill(child, 0)  # gone, and reaped
+    assert not marker.exists()

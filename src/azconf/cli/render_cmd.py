@@ -27,7 +27,7 @@ def run(
     """
     from azconf.cli.common import open_project
     from azconf.render.pipeline import Job, all_targets, render_all
-    from azconf.render.sources import sources_for
+    from azconf.render.sources import pending_sources
 
     names = _targets(target, all_targets())
     if from_ref is not None and len(envs) > 1:
@@ -39,11 +39,15 @@ def run(
             f"--out {out} would receive {len(chosen)} environments",
             hint=f"put {ENV_PLACEHOLDER} in it (--out 'build/{ENV_PLACEHOLDER}'), or render one --env",
         )
+    # The environments are still being checked while the files are built: nothing is written
+    # unless the verdict passes.
+    pending = pending_sources(project, chosen, from_ref)
     jobs = [
         Job(source, Path(str(out).replace(ENV_PLACEHOLDER, source.env)) if out is not None else None)
-        for source in sources_for(project, chosen, from_ref)
+        for source in pending.sources
     ]
-    rendered = list(zip(jobs, render_all(project, jobs, names, check=check), strict=True))
+    per_job = render_all(project, jobs, names, check=check, verdict=pending.verdict)
+    rendered = list(zip(jobs, per_job, strict=True))
     drift = False
     for job, reports in rendered:
         drift |= _print(job.source.env, reports, check=check, several=len(jobs) > 1)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -56,7 +56,14 @@ def render(
     return render_all(project, [Job(source, out)], names, check=check)[0]
 
 
-def render_all(project: Project, jobs: list[Job], names: list[str], *, check: bool) -> list[Reports]:
+def render_all(
+    project: Project,
+    jobs: list[Job],
+    names: list[str],
+    *,
+    check: bool,
+    verdict: Callable[[], object] = lambda: None,
+) -> list[Reports]:
     """Render every job for each target in ``names``; one list of reports per job, in order.
 
     Every target of every environment is built before any file is written, so a rule broken in one
@@ -64,13 +71,27 @@ def render_all(project: Project, jobs: list[Job], names: list[str], *, check: bo
     target of one environment) are taken, largest first, by this process and a forked one on the
     second core (:class:`azconf.background.TaskQueue`); the child reports whether its units built
     cleanly, and writes them only once told that every unit did (:class:`azconf.background.Staged`).
+
+    ``verdict`` finishes checking the sources (see :class:`azconf.render.sources.PendingSources`):
+    the child starts building while this process runs it, and an error it raises stops the child
+    before anything is written.
     """
-    builder = _Builder(project, jobs, names)
+    try:
+        builder = _Builder(project, jobs, names)
+    except DataError:
+        verdict()  # an invalid environment is the first thing to fix
+        raise
     if not can_fork() or len(builder.units) < 2 or len(builder.units) > TaskQueue.MAX_TASKS:
+        verdict()
         violations, side = builder.build(builder.units), None
     else:
         queue = TaskQueue(len(builder.units))
         side = Staged(lambda: builder.build(builder.taken(queue)), lambda: builder.write(check))
+        try:
+            verdict()
+        except BaseException:
+            side.abandon()  # it has only built, in its own memory: nothing to undo
+            raise
         violations = builder.build(builder.taken(queue)) | side.first_result()
         queue.close()
     broken = [(job.source.env, found) for job, found in _by_job(jobs, names, violations) if found]

@@ -1,10 +1,25 @@
-"""Where a render's input comes from (the working tree or a recorded version), and its record."""
+"""Where a render's input comes from: the working tree or a recorded version."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from azconf.config.project import Project
 from azconf.render.pipeline import Source
 from azconf.snapshot import content_hash
+
+
+@dataclass(frozen=True)
+class PendingSources:
+    """Sources to build from at once, and the check that must pass before anything built is used.
+
+    ``verdict`` raises :class:`azconf.environment.InvalidEnvironment` with the errors of every
+    invalid environment (a recorded version was checked when it was loaded: its verdict passes).
+    """
+
+    sources: list[Source]
+    verdict: Callable[[], object]
 
 
 def source_for(project: Project, env: str | None, from_ref: str | None) -> Source:
@@ -18,19 +33,30 @@ def sources_for(project: Project, envs: list[str], from_ref: str | None) -> list
     Raises :class:`azconf.environment.InvalidEnvironment` with the errors of every invalid
     environment: nothing is rendered unless all of them are valid.
     """
+    pending = pending_sources(project, envs, from_ref)
+    pending.verdict()
+    return pending.sources
+
+
+def pending_sources(project: Project, envs: list[str], from_ref: str | None) -> PendingSources:
+    """Like :func:`sources_for`, with the environments' checks still running (see PendingSources).
+
+    The content hashes are computed while the value checks run on the second core, and the
+    sources carry the typed models before the reference checks have looked at them.
+    """
     if from_ref is not None:
         from azconf.history.api import load_version_source
 
-        return [load_version_source(project, from_ref, envs[0] if envs else None)]
-    from azconf.environment import load_environments
+        return PendingSources([load_version_source(project, from_ref, envs[0] if envs else None)], list)
+    from azconf.environment import PendingEnvironments
 
-    sources = []
-    for loaded in load_environments(project, envs):
-        # The resolved document itself, not a plain copy: the targets read the typed model, and
-        # history reads the data only to store a new version (through JSON).
-        data = loaded.resolution.data
-        digest = content_hash(data)
-        sources.append(
-            Source(loaded.name, loaded.model, data, f"{loaded.name} (working tree) {digest}", digest)
-        )
-    return sources
+    pending = PendingEnvironments(project, envs)
+    # The resolved documents themselves, not plain copies: the targets read the typed model, and
+    # history reads the data only to store a new version (through JSON).
+    digests = [content_hash(resolution.data) for resolution in pending.resolutions]
+    models = pending.models()
+    sources = [
+        Source(r.env, models[r.env], r.data, f"{r.env} (working tree) {digest}", digest)
+        for r, digest in zip(pending.resolutions, digests, strict=True)
+    ]
+    return PendingSources(sources, pending.verdict)
