@@ -18,16 +18,17 @@ SECTIONS = ("flags", "routes", "secrets", "services", "settings")
 
 @dataclass
 class ItemCache:
-    """Validated items, keyed by the identity of their resolved mapping.
+    """Validated items, keyed by the identity of their resolved mapping (a scalar by its value).
 
     Layering reuses every subtree an overlay does not touch, so an item that is the same object in
-    several environments is validated once. Only containers are cached: ``id()`` of a scalar says
-    nothing about where it was written. The resolved documents outlive the cache, so an id is never
-    reused by another object while its entry exists.
+    several environments is validated once, and is the same typed object in each (render reuses
+    what it derives from it). ``id()`` of a scalar says nothing about where it was written, so a
+    scalar item (a flag's ``true``) is keyed by its type and value. The resolved documents outlive
+    the cache, so an id is never reused by another object while its entry exists.
     """
 
     adapters: dict[str, TypeAdapter[Any]] = field(default_factory=dict)
-    items: dict[tuple[str, str, int], tuple[Any, list[Problem]]] = field(default_factory=dict)
+    items: dict[tuple[object, ...], tuple[Any, list[Problem]]] = field(default_factory=dict)
 
     def adapter(self, section: str) -> TypeAdapter[Any]:
         """The (cached) pydantic adapter of one section's items."""
@@ -79,17 +80,26 @@ def _items(
 ) -> dict[str, Any]:
     valid: dict[str, Any] = {}
     for name, raw in content.items():
-        key = (section, name, id(raw))
-        cached = cache.items.get(key) if isinstance(raw, dict | list) else None
+        key = _cache_key(section, name, raw)
+        cached = cache.items.get(key)
         if cached is None:
             cached = _validate_item(section, name, raw, root, cache)
-            if isinstance(raw, dict | list):
+            # A scalar item (a flag's shorthand) is kept only when it validated: the problems of an
+            # invalid one name the file that wrote it, which differs from one environment to the next.
+            if isinstance(raw, dict | list) or not cached[1]:
                 cache.items[key] = cached
         model, item_problems = cached
         problems.extend(item_problems)
         if model is not None:
             valid[name] = model
     return valid
+
+
+def _cache_key(section: str, name: str, raw: Any) -> tuple[object, ...]:
+    """A container by identity (layering shares untouched ones), a scalar by its type and value."""
+    if isinstance(raw, dict | list):
+        return (section, name, id(raw))
+    return (section, name, type(raw), raw)
 
 
 def _validate_item(
