@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from azconf.jsontext import dumps_compact
-from azconf.model.sections import Flag, FlagValue, Route, SecretValue, Service
+from azconf.model.sections import Flag, FlagValue, Route, Secret, SecretValue, Service
 from azconf.render import flagd
 from azconf.render.base import RenderContext, RenderError, TargetOptions
 from azconf.secrets.refs import K8sRef, ReferenceSyntaxError, SecretRef, VaultRef, parse_reference
@@ -175,6 +175,10 @@ class _Build:
         options: KubernetesOptions = self.context.options
         return options
 
+    def static_value(self, flag: Flag) -> str | None:
+        """:func:`static_flag_value`, once per flag for every environment of the run."""
+        return self.context.reuse.item("kubernetes.static", flag, static_flag_value)
+
 
 class KubernetesTarget:
     """Deployments, Services, ConfigMaps, ExternalSecrets, HTTPRoutes and a kustomization."""
@@ -244,7 +248,7 @@ def flags_configmap_name(project: str) -> str:
 def _flags_configmap(build: _Build) -> dict[str, Any]:
     data = {FLAGD_FILE_KEY: _flag_file(build)}
     for key, flag in sorted(build.context.model.flags.items()):
-        value = static_flag_value(flag)
+        value = build.static_value(flag)
         if value is not None:
             data[FLAG_KEY_PREFIX + key] = value
     name = flags_configmap_name(build.context.project)
@@ -306,7 +310,10 @@ def _secret_sources(build: _Build) -> dict[str, SecretSource]:
     owned: list[str] = []  # Secrets that an ExternalSecret writes
     existing: dict[str, str] = {}  # Secret name -> the first azconf secret that reads it (k8s://)
     for name, secret in sorted(build.context.model.secrets.items()):
-        ref = _parse(build, name, secret.ref)
+        ref = build.context.reuse.item("kubernetes.reference", secret, _reference)
+        if isinstance(ref, str):
+            build.violations.append(f"secrets.{name}.ref: {ref}")
+            continue
         if isinstance(ref, VaultRef):
             sources[name] = SecretSource(name, ref.key)
             owned.append(name)
@@ -325,13 +332,13 @@ def _secret_sources(build: _Build) -> dict[str, SecretSource]:
     return sources
 
 
-def _parse(build: _Build, name: str, text: str) -> SecretRef | None:
+def _reference(secret: Secret) -> SecretRef | str:
+    """The parsed reference, or why it does not parse (never repeating the text: it may be a
+    pasted secret)."""
     try:
-        return parse_reference(text)
+        return parse_reference(secret.ref)
     except ReferenceSyntaxError as error:
-        # The message never repeats the text: it may be a pasted secret.
-        build.violations.append(f"secrets.{name}.ref: {error}")
-        return None
+        return str(error)
 
 
 def _external_secret(build: _Build, name: str, ref: VaultRef) -> dict[str, Any]:
@@ -358,7 +365,7 @@ def settings_configmap_name(service: str) -> str:
 
 
 def _add_service(build: _Build, name: str, service: Service, secrets: dict[str, SecretSource]) -> None:
-    settings = canonical_json(service.settings).decode("utf-8")
+    settings = build.context.reuse.item("kubernetes.settings", service, _settings_json)
     meta = _metadata(build, settings_configmap_name(name), _labels(build, name))
     build.objects.append(_object("v1", "ConfigMap", meta, data={SETTINGS_KEY: settings}))
     env = [_env_var(build, name, var, value, secrets) for var, value in sorted(service.env.items())]
@@ -367,6 +374,10 @@ def _add_service(build: _Build, name: str, service: Service, secrets: dict[str, 
     checksum = _config_checksum(build, settings, service)
     build.objects.append(_deployment(build, name, service, env, checksum))
     build.objects.append(_service(build, name, service))
+
+
+def _settings_json(service: Service) -> str:
+    return canonical_json(service.settings).decode("utf-8")
 
 
 def _env_var(
@@ -390,7 +401,7 @@ def _flag_key_ref(build: _Build, flag_key: str) -> dict[str, Any]:
         "key": FLAG_KEY_PREFIX + flag_key,
     }
     flag = build.context.model.flags.get(flag_key)
-    if flag is None or static_flag_value(flag) is None:
+    if flag is None or build.static_value(flag) is None:
         ref["optional"] = True  # no static value: the variable is unset and the app's default applies
     return ref
 
@@ -423,7 +434,7 @@ def _config_checksum(build: _Build, settings: str, service: Service) -> str:
     # a checksum of them in the pod template makes a change roll the pods.
     flags = build.context.model.flags
     values = {
-        var: static_flag_value(flags[value.flag]) if value.flag in flags else None
+        var: build.static_value(flags[value.flag]) if value.flag in flags else None
         for var, value in sorted(service.env.items())
         if isinstance(value, FlagValue)
     }
