@@ -127,12 +127,14 @@ class Staged(Generic[T, U]):
 def _serve(
     results: int, orders: int, first: Callable[[], object], second: Callable[[], object] | None
 ) -> None:
-    with os.fdopen(results, "wb") as pipe:
-        _send(pipe, first)
-        # No order (the parent is gone, or there is no second step) is a "no".
-        if second is not None and os.read(orders, 1) == b"y":
-            _send(pipe, second)
-    os._exit(0)
+    try:
+        with os.fdopen(results, "wb") as pipe:
+            _send(pipe, first)
+            # No order (the parent is gone, or there is no second step) is a "no".
+            if second is not None and os.read(orders, 1) == b"y":
+                _send(pipe, second)
+    finally:  # whatever happens (a pipe the parent closed), never unwind into the parent's code
+        os._exit(0)
 
 
 def _send(pipe: Any, work: Callable[[], object]) -> None:

@@ -26,12 +26,29 @@ def snapshot(resolution: Resolution) -> dict[str, Any]:
 
 _encode_string = json.encoder.encode_basestring  # what json.dumps uses for str (ensure_ascii=False)
 
-# orjson spells a float below 1e-4 differently from Python (``1e-5`` or ``0.00001``, not ``1e-05``),
-# and NaN and the infinities as ``null`` where Python refuses them. Its output holds one of these
-# patterns whenever such a float is in it (checked against Python on generated floats by
-# tests/unit/test_snapshot.py); such output, rare in configuration, is made again by the standard library.
-_MAYBE_NOT_PYTHONS = re.compile(rb"e-[0-9]")
+# orjson (3.11.7 and later) writes what the standard library writes for JSON data (dicts, lists,
+# strings, integers, floats, booleans, None, and their subclasses) with two exceptions: a float
+# below 1e-4 (``1e-5`` or ``0.00001`` where Python writes ``1e-05``), and NaN or an infinity, which
+# orjson writes as null where Python refuses it. Output that holds such a float (a digit, then
+# ``e-``; or ``0.0000``) or a null token is made again by the standard library: rare in
+# configuration, and exact either way. tests/unit/test_snapshot.py checks both claims on generated
+# data; _ORJSON_AGREES checks the installed orjson on the floats where versions differed.
+_EXPONENT = re.compile(rb"e-[0-9]")
+_NULL = re.compile(rb"null")
+_DIGITS = b"0123456789"
+_BEFORE_VALUE = (b"", b":", b",", b"[")  # what may precede a value in compact JSON
+_AFTER_VALUE = (b"", b",", b"]", b"}")
 _ORJSON_CANONICAL = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME
+_PROBES = [1e16, 1.5e300, 1.2345678901234568e17, 1e22, 0.1, 0.0001, -0.0, 2.5, 'é\u2028\x7f\x00"\\']
+
+
+def _orjson_agrees() -> bool:
+    """Whether the installed orjson writes the probes as the standard library does (older orjson
+    wrote 1e16 where Python writes 1e+16)."""
+    try:
+        return all(orjson.dumps(p, option=_ORJSON_CANONICAL) == _stdlib_canonical(p) for p in _PROBES)
+    except (TypeError, ValueError):
+        return False
 
 
 def canonical_json(value: Any) -> bytes:
@@ -39,9 +56,11 @@ def canonical_json(value: Any) -> bytes:
 
     These bytes are hashed into history and the audit chain, so they must never change: they are
     exactly ``json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-    allow_nan=False)``, made by orjson (four times faster) when its output is provably the same.
+    allow_nan=False)`` for JSON data, made by orjson (four times faster) where its output is
+    certainly the same (see above). A value that is not JSON data (a UUID, an enum) may be written
+    where the standard library raises ``TypeError``: azconf's data holds none.
     """
-    text = _orjson(value)
+    text = _orjson(value) if _ORJSON_AGREES else None
     if text is None or not _surely_pythons(text):
         return _stdlib_canonical(value)
     return text
@@ -71,8 +90,20 @@ def _orjson(value: Any) -> bytes | None:
 
 
 def _surely_pythons(text: bytes) -> bool:
-    """Whether orjson's ``text`` is certainly what the standard library writes for the same value."""
-    return b"0.0000" not in text and b"null" not in text and _MAYBE_NOT_PYTHONS.search(text) is None
+    """Whether orjson's ``text`` is certainly what the standard library writes for the same value.
+
+    A match inside a string (``"route-1e-3"``, ``"/dev/null"``) only costs the slower path.
+    """
+    if b"0.0000" in text:
+        return False
+    for found in _EXPONENT.finditer(text):
+        if found.start() > 0 and text[found.start() - 1] in _DIGITS:
+            return False
+    for found in _NULL.finditer(text):  # a null token, not part of a string such as "nullable"
+        start, end = found.start(), found.end()
+        if text[start - 1 : start] in _BEFORE_VALUE and text[end : end + 1] in _AFTER_VALUE:
+            return False
+    return True
 
 
 def _stdlib_canonical(value: Any) -> bytes:
@@ -100,3 +131,6 @@ def _name_json(name: str) -> bytes:
 
 def _digest(text: bytes) -> str:
     return "sha256:" + hashlib.sha256(text).hexdigest()
+
+
+_ORJSON_AGREES = _orjson_agrees()

@@ -147,6 +147,19 @@ def test_an_environment_that_does_not_validate_stops_the_run_with_its_problems_a
     assert "Traceback" not in run.stderr
 
 
+@pytest.mark.parametrize("number", [".nan", ".inf", "1.0e+999"])
+def test_a_number_json_cannot_hold_is_reported_where_it_is_written(
+    azconf: RunAzconf, repo: Path, env: dict[str, str], tmp_path: Path, number: str
+) -> None:
+    settings = repo / "config" / "envs" / "prod" / "settings.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8") + f"  spare: {number}\n", encoding="utf-8")
+    run = azconf("-C", repo, "render", "--out", tmp_path / "{env}", env=env)
+    assert run.returncode == 1, run.stderr  # not exit 3: the environment is invalid, not azconf
+    assert "AZC0117" in run.stderr and "config/envs/prod/settings.yaml:" in run.stderr
+    assert "Traceback" not in run.stderr and "internal error" not in run.stderr
+    assert not list(tmp_path.glob("*/kubernetes"))
+
+
 def test_every_environment_is_the_default(azconf: RunAzconf, repo: Path, env: dict[str, str]) -> None:
     run = azconf("-C", repo, "render", "--check", env=env)
     assert run.returncode == 1  # dev is not renderable: every environment was attempted

@@ -18,6 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from azconf import snapshot as snapshot_module
 from azconf.config.project import load_project
 from azconf.config.resolve import Resolver
 from azconf.history.items import prepare
@@ -41,7 +42,21 @@ _FLOATS = st.one_of(
 ).filter(math.isfinite)
 _TEXT = st.one_of(
     st.text(st.characters(blacklist_categories=("Cs",)), max_size=12),
-    st.sampled_from(["null", "0.0000", "e-5", "1e-05", "\x7f", "\u2028", '"\\', "\x00\x1f", "é\U0001f600"]),
+    st.sampled_from(
+        [
+            "null",
+            ":null,",
+            "/dev/null",
+            "0.0000",
+            "e-5",
+            "1e-05",
+            "route-1e-3",
+            "\x7f",
+            "\u2028",
+            '"\\',
+            "é\U0001f600",
+        ]
+    ),
 )
 _SCALARS = st.one_of(st.none(), st.booleans(), st.integers(), st.integers(min_value=2**63), _FLOATS, _TEXT)
 _DATA = st.recursive(
@@ -69,6 +84,18 @@ def test_orjson_really_differs_where_the_guard_says() -> None:
     assert orjson.dumps(1e-5) == b"0.00001" != python_canonical(1e-5) == b"1e-05"
     assert orjson.dumps(1.5e-7) == b"1.5e-7" != python_canonical(1.5e-7)
     assert orjson.dumps(float("nan")) == b"null"
+
+
+def test_the_installed_orjson_agrees_on_the_floats_where_versions_differed() -> None:
+    # orjson before 3.11.7 wrote 1e16 where Python writes 1e+16; azconf then falls back to the
+    # standard library everywhere (exact, and slower). pyproject.toml asks for 3.11.7 or later.
+    assert snapshot_module._ORJSON_AGREES
+
+
+def test_an_orjson_that_disagrees_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(snapshot_module, "_ORJSON_AGREES", False)
+    monkeypatch.setattr(snapshot_module.orjson, "dumps", lambda *_, **__: b"wrong")
+    assert canonical_json({"a": [1e16, "x"]}) == b'{"a":[1e+16,"x"]}'
 
 
 def test_what_json_refuses_is_still_refused() -> None:

@@ -85,6 +85,10 @@ def emit_yaml(value: Any) -> str:
     return "".join(out)
 
 
+# Dates and dataclasses make orjson raise, as the emitter does, instead of spelling them like strings.
+_SPELL_EXACTLY = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+
+
 class EntryTexts:
     """Mapping entries written as YAML once, by content, however often they repeat.
 
@@ -108,7 +112,7 @@ class EntryTexts:
         if not isinstance(value, dict | list) or not value:
             return _entry(key, value, indent)  # one short line: cheaper to write than to look up
         try:
-            spelled = orjson.dumps(value)
+            spelled = orjson.dumps(value, option=_SPELL_EXACTLY)
         except TypeError:
             return _entry(key, value, indent)
         if b"null" in spelled:

@@ -86,6 +86,8 @@ def _items(
             cached = _validate_item(section, name, raw, root, cache)
             # A scalar item (a flag's shorthand) is kept only when it validated: the problems of an
             # invalid one name the file that wrote it, which differs from one environment to the next.
+            # (Nor has a valid one problems of its own later: a boolean flag's variants, default
+            # and missing expiry always pass the flag checks, which are cached by typed object.)
             if isinstance(raw, dict | list) or not cached[1]:
                 cache.items[key] = cached
         model, item_problems = cached

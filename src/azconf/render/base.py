@@ -37,13 +37,14 @@ class Reuse:
         self._results: dict[tuple[Hashable, ...], tuple[object, Any]] = {}
         self._kept: dict[str, Any] = {}
 
-    def item(self, what: str, item: ItemT, make: Callable[[ItemT], T], *extra: Hashable) -> T:
-        """``make(item)``, computed once per ``what``, ``item`` (by identity) and ``extra``.
+    def item(self, make: Callable[[ItemT], T], item: ItemT, *extra: Hashable) -> T:
+        """``make(item)``, computed once per function, ``item`` (by identity) and ``extra``.
 
-        ``extra`` is whatever else the result depends on; ``make`` must depend on nothing more.
+        ``make`` is a module-level function (a new lambda each call would never be found again);
+        ``extra`` is whatever else the result depends on, and ``make`` must depend on nothing more.
         An exception from ``make`` is not kept: the next environment raises it again.
         """
-        key = (what, id(item), *extra)
+        key = (make, id(item), *extra)
         found = self._results.get(key)
         if found is None:
             # The item is kept with its result: its id cannot go to another object meanwhile.

@@ -72,7 +72,7 @@ def _document(model: Environment, project: str, env: str, version: str, reuse: R
     violations: list[str] = []
     for key in sorted(model.flags):
         try:
-            flags[key] = reuse.item("flagd.flag", model.flags[key], _flag)
+            flags[key] = reuse.item(_flag, model.flags[key])
         except ValueError as error:
             violations.append(f"flags.{key}: {error}")
     if violations:
@@ -91,7 +91,8 @@ def dumps(document: dict[str, Any]) -> str:
 
 def _flag(flag: Flag) -> dict[str, Any]:
     # Copies: the document is handed to other targets and must not alias the (frozen) model. The
-    # values are JSON data, so copying dicts and lists is enough (deepcopy took 9x as long).
+    # values are JSON data, so copying dicts and lists is enough (deepcopy took 9x as long). The
+    # entry is shared by every environment that has this flag unchanged (Reuse): read-only.
     entry: dict[str, Any] = {"state": flag.state, "variants": plain(flag.variants)}
     if flag.default_variant is not None:
         entry["defaultVariant"] = flag.default_variant

@@ -177,7 +177,7 @@ class _Build:
 
     def static_value(self, flag: Flag) -> str | None:
         """:func:`static_flag_value`, once per flag for every environment of the run."""
-        return self.context.reuse.item("kubernetes.static", flag, static_flag_value)
+        return self.context.reuse.item(static_flag_value, flag)
 
 
 class KubernetesTarget:
@@ -310,7 +310,7 @@ def _secret_sources(build: _Build) -> dict[str, SecretSource]:
     owned: list[str] = []  # Secrets that an ExternalSecret writes
     existing: dict[str, str] = {}  # Secret name -> the first azconf secret that reads it (k8s://)
     for name, secret in sorted(build.context.model.secrets.items()):
-        ref = build.context.reuse.item("kubernetes.reference", secret, _reference)
+        ref = build.context.reuse.item(_reference, secret)
         if isinstance(ref, str):
             build.violations.append(f"secrets.{name}.ref: {ref}")
             continue
@@ -365,7 +365,7 @@ def settings_configmap_name(service: str) -> str:
 
 
 def _add_service(build: _Build, name: str, service: Service, secrets: dict[str, SecretSource]) -> None:
-    settings = build.context.reuse.item("kubernetes.settings", service, _settings_json)
+    settings = build.context.reuse.item(_settings_json, service)
     meta = _metadata(build, settings_configmap_name(name), _labels(build, name))
     build.objects.append(_object("v1", "ConfigMap", meta, data={SETTINGS_KEY: settings}))
     env = [_env_var(build, name, var, value, secrets) for var, value in sorted(service.env.items())]
@@ -592,14 +592,14 @@ def _object_violations(obj: dict[str, Any]) -> list[str]:
 
 
 @lru_cache(maxsize=4096)
-def _label_problems(key: str, value: str) -> list[str]:
+def _label_problems(key: str, value: str) -> tuple[str, ...]:
     # Every object of an environment carries the same few labels: each pair is checked once.
     found = []
     if problem := label_key_problem(key):
         found.append(f"label key {key!r} {problem}")
     if problem := LABEL_VALUE.problem(value):
         found.append(f"label {key}={value!r}: the value {problem}")
-    return found
+    return tuple(found)
 
 
 def _configmap_violations(where: str, data: dict[str, str]) -> list[str]:

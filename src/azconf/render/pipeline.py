@@ -91,6 +91,7 @@ def render_all(
             verdict()
         except BaseException:
             side.abandon()  # it has only built, in its own memory: nothing to undo
+            queue.close()
             raise
         violations = builder.build(builder.taken(queue)) | side.first_result()
         queue.close()

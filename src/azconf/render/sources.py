@@ -47,13 +47,18 @@ def pending_sources(project: Project, envs: list[str], from_ref: str | None) -> 
     if from_ref is not None:
         from azconf.history.api import load_version_source
 
-        return PendingSources([load_version_source(project, from_ref, envs[0] if envs else None)], list)
+        source = load_version_source(project, from_ref, envs[0] if envs else None)
+        return PendingSources([source], lambda: None)  # checked when it was loaded
     from azconf.environment import PendingEnvironments
 
     pending = PendingEnvironments(project, envs)
     # The resolved documents themselves, not plain copies: the targets read the typed model, and
     # history reads the data only to store a new version (through JSON).
-    digests = [content_hash(resolution.data) for resolution in pending.resolutions]
+    try:
+        digests = [content_hash(resolution.data) for resolution in pending.resolutions]
+    except ValueError:  # a number JSON cannot hold (.nan, .inf): the verdict reports it (AZC0117)
+        pending.verdict()
+        raise
     models = pending.models()
     sources = [
         Source(r.env, models[r.env], r.data, f"{r.env} (working tree) {digest}", digest)

@@ -117,10 +117,10 @@ def variables(context: RenderContext) -> dict[str, Any]:
         "azconf_version": context.version,
         "project": context.project,
         "environment": context.env,
-        "services": {name: reuse.item("tf.service", s, _service) for name, s in model.services.items()},
-        "routes": {name: reuse.item("tf.route", r, _route) for name, r in model.routes.items()},
-        "flags": {key: reuse.item("tf.flag", f, _flag) for key, f in model.flags.items()},
-        "secrets": {name: reuse.item("tf.secret", s, _secret) for name, s in model.secrets.items()},
+        "services": {name: reuse.item(_service, s) for name, s in model.services.items()},
+        "routes": {name: reuse.item(_route, r) for name, r in model.routes.items()},
+        "flags": {key: reuse.item(_flag, f) for key, f in model.flags.items()},
+        "secrets": {name: reuse.item(_secret, s) for name, s in model.secrets.items()},
         "settings": dict(model.settings),
     }
 

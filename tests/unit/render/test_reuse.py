@@ -60,18 +60,22 @@ def test_a_run_that_reuses_renders_every_environment_as_a_fresh_one(
         assert built(project, source, name, reuse) == built(project, source, name, Reuse()), source.env
 
 
-def test_reuse_computes_once_per_object_and_extra_key() -> None:
+def test_reuse_computes_once_per_function_object_and_extra_key() -> None:
     reuse, calls = Reuse(), []
 
     def make(item: dict[str, int]) -> int:
         calls.append(item)
         return len(calls)
 
+    def other(item: dict[str, int]) -> int:
+        return -1
+
     item, twin = {"a": 1}, {"a": 1}
-    assert reuse.item("what", item, make) == reuse.item("what", item, make) == 1
-    assert reuse.item("what", twin, make) == 2  # equal, but another object: computed again
-    assert reuse.item("what", item, make, "other input") == 3
-    assert reuse.item("another", item, make) == 4
+    assert reuse.item(make, item) == reuse.item(make, item) == 1
+    assert reuse.item(make, twin) == 2  # equal, but another object: computed again
+    assert reuse.item(make, item, "other input") == 3
+    assert reuse.item(other, item) == -1  # another function: its own result
+    assert reuse.item(make, item) == 1
     assert reuse.kept("cache", list) is reuse.kept("cache", list)
 
 
@@ -85,5 +89,5 @@ def test_a_failure_is_not_kept() -> None:
     item = object()
     for _ in range(2):
         with pytest.raises(ValueError, match="bad item"):
-            reuse.item("what", item, failing)
+            reuse.item(failing, item)
     assert len(attempts) == 2
