@@ -104,8 +104,11 @@ def check_references(env: Environment, root: LocatedMap) -> Iterator[Problem]:
     inside is reported once, where the typo is, not again at each place that uses it.
     """
     defined = {section: _names(root, section) for section in ("flags", "routes", "secrets", "services")}
+    # Names are looked up before anything else is made: almost all of them exist.
+    services = defined["services"]
     for name, route in env.routes.items():
-        yield from _unknown(root, ("routes", name, "service"), route.service, defined["services"], "service")
+        if route.service not in services:
+            yield _unknown(root, ("routes", name, "service"), route.service, services, "service")
     for name, service in env.services.items():
         base = ("services", name)
         for kind, used in (
@@ -113,15 +116,16 @@ def check_references(env: Environment, root: LocatedMap) -> Iterator[Problem]:
             ("secrets", service.secrets),
             ("routes", service.routes),
         ):
+            known = defined[kind]
             for index, item in enumerate(used):
-                yield from _unknown(root, (*base, kind, index), item, defined[kind], kind[:-1])
+                if item not in known:
+                    yield _unknown(root, (*base, kind, index), item, known, kind[:-1])
         for var, value in service.env.items():
-            if isinstance(value, SecretValue):
-                yield from _unknown(
-                    root, (*base, "env", var, "secret"), value.secret, defined["secrets"], "secret"
-                )
-            elif isinstance(value, FlagValue):
-                yield from _unknown(root, (*base, "env", var, "flag"), value.flag, defined["flags"], "flag")
+            if isinstance(value, SecretValue) and value.secret not in defined["secrets"]:
+                where = (*base, "env", var, "secret")
+                yield _unknown(root, where, value.secret, defined["secrets"], "secret")
+            elif isinstance(value, FlagValue) and value.flag not in defined["flags"]:
+                yield _unknown(root, (*base, "env", var, "flag"), value.flag, defined["flags"], "flag")
         for index, route_name in enumerate(service.routes):
             target = env.routes.get(route_name)
             if target is not None and target.service != name:
@@ -140,10 +144,9 @@ def _names(root: LocatedMap, section: str) -> frozenset[str]:
     return frozenset(content) if isinstance(content, dict) else frozenset()
 
 
-def _unknown(root: LocatedMap, path: Path, name: str, known: Collection[str], kind: str) -> Iterator[Problem]:
-    if name in known:
-        return
-    yield Problem(
+def _unknown(root: LocatedMap, path: Path, name: str, known: Collection[str], kind: str) -> Problem:
+    """The problem of a name ``known`` does not hold."""
+    return Problem(
         "AZC0301",
         f'unknown {kind} "{name}"{did_you_mean(name, known)}',
         value_at(root, path),

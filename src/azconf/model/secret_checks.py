@@ -77,7 +77,7 @@ class PlaintextScanner:
         self.allowed = allowed
         self.read_line = read_line
         self.exceptions: list[tuple[str, str]] = []  # (path, reason) of allowed findings
-        self._cache: dict[tuple[str, int], tuple[Any, list[Problem]]] = {}
+        self._cache: dict[tuple[Path, int], tuple[Any, list[Problem]]] = {}
 
     def scan(self, root: LocatedMap) -> list[Problem]:
         """Plaintext secrets in every section of ``root``."""
@@ -90,7 +90,7 @@ class PlaintextScanner:
         return problems
 
     def _scan_item(self, root: LocatedMap, path: Path, item: Any) -> list[Problem]:
-        key = (format_path(path), id(item))
+        key = (path, id(item))
         cached = self._cache.get(key)
         if cached is None:
             # The item's name goes in as the first path element: it is the key a scalar item sits under.
