@@ -269,7 +269,16 @@ def _looks_random(value: str, min_len: int = 20) -> bool:
 
 def find_plaintext_secret(key: str, value: object) -> Finding | None:
     """Whether ``value``, a literal under a mapping key or env var name, looks like a secret."""
-    if not isinstance(value, str) or looks_like_reference(value):
+    if not isinstance(value, str):
+        return None
+    return _judged(key, value)
+
+
+# Configs repeat themselves (nearly two in three strings of the large benchmark corpus have a twin under
+# the same key): each pair is judged once. The cache holds values the parsed files hold anyway.
+@functools.lru_cache(maxsize=16384)
+def _judged(key: str, value: str) -> Finding | None:
+    if looks_like_reference(value):
         return None
     shape = _find_shape(value)
     if shape is not None:
@@ -301,7 +310,7 @@ def _walk(key: str, value: object, path: list[str | int], found: list[tuple[Path
     # per node: configs have tens of thousands of leaves and almost none of them is a finding.
     if isinstance(value, str):
         if len(value) >= _MIN_SECRET_LENGTH:
-            finding = find_plaintext_secret(key, value)
+            finding = _judged(key, value)
             if finding is not None:
                 found.append((tuple(path), finding))
     elif isinstance(value, dict):
