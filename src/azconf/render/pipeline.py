@@ -115,7 +115,7 @@ class _Builder:
     def __init__(self, project: Project, jobs: list[Job], names: list[str]) -> None:
         # Options are read (and bad ones reported) and every target imported here, before any fork:
         # a child only builds and writes, and imports nothing twice.
-        self.options = {name: _options(project, name, target(name).options_model) for name in names}
+        self.options = {name: target_options(project, name) for name in names}
         # Largest first, so that the last units taken are small and both processes end together:
         # the targets in their documented order (kubernetes, about two thirds of the work, first).
         self.units: list[Unit] = [(index, name) for name in names for index in range(len(jobs))]
@@ -133,7 +133,7 @@ class _Builder:
         """Build ``units``; the rules each one breaks (an empty list when it built cleanly)."""
         violations: dict[Unit, list[str]] = {}
         for index, name in units:
-            context = _context(
+            context = render_context(
                 self._project, self._jobs[index].source, self.options[name], self._shared[index], self._reuse
             )
             try:
@@ -174,9 +174,11 @@ def _violations_error(broken: list[tuple[str, list[str]]], jobs: int) -> DataErr
     )
 
 
-def _context(
+def render_context(
     project: Project, source: Source, options: Any, shared: dict[str, Any], reuse: Reuse
 ) -> RenderContext:
+    """What one target sees of ``source``: ``options`` are its :func:`target_options`, ``shared``
+    the environment's dict for all its targets, ``reuse`` the run's (see RenderContext)."""
     return RenderContext(
         project=project.manifest.project,
         env=source.env,
@@ -198,10 +200,11 @@ def _folder(project: Project, job: Job, name: str, options: TargetOptions) -> Pa
     return project.root / options.out.replace("{env}", job.source.env).replace("{target}", name)
 
 
-def _options(project: Project, name: str, model: Any) -> Any:
+def target_options(project: Project, name: str) -> Any:
+    """The options of target ``name`` from ``render.<name>`` in azconf.yaml; a bad one is a DataError."""
     raw = next((value for key, value in project.manifest.render.items() if key == name), {})
     try:
-        return model.model_validate(raw)
+        return target(name).options_model.model_validate(raw)
     except ValidationError as error:
         first = error.errors(include_url=False)[0]
         where = ".".join(str(part) for part in first["loc"])

@@ -12,8 +12,8 @@ import pytest
 
 from azconf.config.project import Project, load_project
 from azconf.render import TARGETS, target
-from azconf.render.base import RenderContext, RenderError, Reuse
-from azconf.render.pipeline import Source
+from azconf.render.base import RenderError, Reuse
+from azconf.render.pipeline import Source, render_context, target_options
 from azconf.render.sources import sources_for
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "azora"
@@ -28,19 +28,7 @@ def project() -> Project:
 
 def built(project: Project, source: Source, name: str, reuse: Reuse) -> dict[str, str] | list[str]:
     """The files of one target for one environment, or the rules it breaks."""
-    raw = project.manifest.render.get(name, {})
-    context = RenderContext(
-        project=project.manifest.project,
-        env=source.env,
-        model=source.model,
-        data=source.data,
-        version=source.version,
-        content_hash=source.content_hash,
-        options=target(name).options_model.model_validate(raw),
-        environments=tuple(project.manifest.environments),
-        root=project.root,
-        reuse=reuse,
-    )
+    context = render_context(project, source, target_options(project, name), {}, reuse)
     try:
         return target(name).render(context)
     except RenderError as error:
