@@ -21,43 +21,35 @@ class TargetOptions(BaseModel):
 
 
 T = TypeVar("T")
-ItemT = TypeVar("ItemT")
 
 
 class Reuse:
     """What targets derive from one typed item, kept for the other environments of the same run.
 
     An item that no overlay touches is the very same typed object in every environment (see
-    :class:`azconf.model.build.ItemCache`), so a pure function of it and of the run's options gives
-    the same result in each: :meth:`item` computes it once. One per run (and per process that
-    builds); treat what it returns as read-only, since several environments' files share it.
+    :class:`azconf.model.build.ItemCache`), so a pure function of it, of inputs that compare equal
+    and of the run's options gives the same result in each: :meth:`item` computes it once. One per
+    run (and per process that builds); treat what it returns as read-only, since several
+    environments' files share it.
     """
 
     def __init__(self) -> None:
         self._results: dict[tuple[Hashable, ...], tuple[object, Any]] = {}
-        self._kept: dict[str, Any] = {}
 
-    def item(self, make: Callable[[ItemT], T], item: ItemT, *extra: Hashable) -> T:
-        """``make(item)``, computed once per function, ``item`` (by identity) and ``extra``.
+    def item(self, make: Callable[..., T], item: object, *inputs: Hashable) -> T:
+        """``make(item, *inputs)``, computed once per function, ``item`` (by identity) and ``inputs``.
 
-        ``make`` is a module-level function (a new lambda each call would never be found again);
-        ``extra`` is whatever else the result depends on, and ``make`` must depend on nothing more.
-        An exception from ``make`` is not kept: the next environment raises it again.
+        ``make`` is a module-level function (a new lambda each call would never be found again)
+        that depends on nothing but its arguments and the run's options; ``inputs`` compare by
+        value. An exception from ``make`` is not kept: the next environment raises it again.
         """
-        key = (make, id(item), *extra)
+        key = (make, id(item), *inputs)
         found = self._results.get(key)
         if found is None:
             # The item is kept with its result: its id cannot go to another object meanwhile.
-            found = self._results[key] = (item, make(item))
+            found = self._results[key] = (item, make(item, *inputs))
         result: T = found[1]
         return result
-
-    def kept(self, what: str, make: Callable[[], T]) -> T:
-        """The run's one ``what`` (a target's own cache), made by ``make`` the first time."""
-        if what not in self._kept:
-            self._kept[what] = make()
-        found: T = self._kept[what]
-        return found
 
 
 @dataclass(frozen=True)

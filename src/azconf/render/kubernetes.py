@@ -162,18 +162,56 @@ def label_key_problem(key: str) -> str | None:
 # -- the target -------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, eq=False)  # one per run, hashed and compared by identity: a Reuse input
+class _Run:
+    """What every environment of a run shares: the options, the project's name, the YAML written."""
+
+    options: KubernetesOptions
+    project: str
+    texts: EntryTexts
+
+
+def _run(options: KubernetesOptions, project: str) -> _Run:
+    from azconf.config.yaml_emit import EntryTexts
+
+    return _Run(options, project, EntryTexts())
+
+
+@dataclass(frozen=True)
+class _Piece:
+    """One object's file, all but the lines that name the environment (the header, the annotations).
+
+    An object depends on its item, on what it links to elsewhere in its environment and on the
+    run: the piece made for one environment serves each other one where these are equal.
+    """
+
+    file: str  # <kind>-<name>.yaml
+    head: str  # apiVersion, kind and metadata up to its annotations, as YAML
+    tail: str  # the rest of the object (its spec or data)
+    broken: tuple[str, ...]  # the Kubernetes rules the object breaks
+
+
+@dataclass(frozen=True)
+class _Part:
+    """What one item adds to its environment's render: the rules it breaks, and its objects."""
+
+    violations: tuple[str, ...]
+    pieces: tuple[_Piece, ...]
+
+
 @dataclass
 class _Build:
     """What one render accumulates: the objects so far and every rule broken."""
 
     context: RenderContext
-    objects: list[dict[str, Any]] = field(default_factory=list)
+    run: _Run
+    pieces: list[_Piece] = field(default_factory=list)
     violations: list[str] = field(default_factory=list)
 
-    @property
-    def options(self) -> KubernetesOptions:
-        options: KubernetesOptions = self.context.options
-        return options
+    def add(self, part: _Part) -> None:
+        """Add an item's objects and the rules it breaks."""
+        self.violations += part.violations
+        self.pieces += part.pieces
 
     def static_value(self, flag: Flag) -> str | None:
         """:func:`static_flag_value`, once per flag for every environment of the run."""
@@ -188,19 +226,19 @@ class KubernetesTarget:
 
     def render(self, context: RenderContext) -> dict[str, str]:
         """Relative path -> YAML text for every object, or :class:`RenderError` with every violation."""
-        build = _Build(context)
-        build.violations += _option_violations(build.options)
+        build = _Build(context, context.reuse.item(_run, context.options, context.project))
+        build.violations += _option_violations(build.run.options)
         secrets = _secret_sources(build)
-        build.objects.append(_flags_configmap(build))
+        build.pieces.append(_piece(_flags_configmap(build), build.run.texts))
         for name, service in sorted(context.model.services.items()):
             _add_service(build, name, service, secrets)
         for name, route in sorted(context.model.routes.items()):
             _add_route(build, name, route)
-        for obj in build.objects:
-            build.violations += _object_violations(obj)
+        for piece in build.pieces:
+            build.violations += piece.broken
         if build.violations:
             raise RenderError(NAME, list(dict.fromkeys(build.violations)))
-        return _files(context, build.objects)
+        return _files(context, build.run, build.pieces)
 
 
 TARGET = KubernetesTarget()
@@ -209,27 +247,24 @@ TARGET = KubernetesTarget()
 # -- metadata ---------------------------------------------------------------------------------------
 
 
-def _labels(build: _Build, app: str, component: str | None = None) -> dict[str, str]:
-    labels = {**build.options.labels, **_selector(build, app), "app.kubernetes.io/managed-by": "azconf"}
+def _labels(run: _Run, app: str, component: str | None = None) -> dict[str, str]:
+    labels = {**run.options.labels, **_selector(run, app), "app.kubernetes.io/managed-by": "azconf"}
     if component:
         labels["app.kubernetes.io/component"] = component
     return dict(sorted(labels.items()))
 
 
-def _selector(build: _Build, app: str) -> dict[str, str]:
+def _selector(run: _Run, app: str) -> dict[str, str]:
     # Only labels that never change: a Deployment's selector is immutable once applied.
-    return {"app.kubernetes.io/name": app, "app.kubernetes.io/part-of": build.context.project}
+    return {"app.kubernetes.io/name": app, "app.kubernetes.io/part-of": run.project}
 
 
-def _metadata(build: _Build, name: str, labels: dict[str, str]) -> dict[str, Any]:
+def _metadata(run: _Run, name: str, labels: dict[str, str]) -> dict[str, Any]:
+    """An object's metadata but its annotations, which name the environment (see :func:`_files`)."""
     meta: dict[str, Any] = {"name": name}
-    if build.options.namespace:
-        meta["namespace"] = build.options.namespace
+    if run.options.namespace:
+        meta["namespace"] = run.options.namespace
     meta["labels"] = labels
-    meta["annotations"] = {
-        ANNOTATION_VERSION: build.context.version,
-        ANNOTATION_HASH: build.context.content_hash,
-    }
     return meta
 
 
@@ -251,8 +286,8 @@ def _flags_configmap(build: _Build) -> dict[str, Any]:
         value = build.static_value(flag)
         if value is not None:
             data[FLAG_KEY_PREFIX + key] = value
-    name = flags_configmap_name(build.context.project)
-    meta = _metadata(build, name, _labels(build, build.context.project, "flags"))
+    run = build.run
+    meta = _metadata(run, flags_configmap_name(run.project), _labels(run, run.project, "flags"))
     return _object("v1", "ConfigMap", meta, data=data)
 
 
@@ -309,15 +344,16 @@ def _secret_sources(build: _Build) -> dict[str, SecretSource]:
     sources: dict[str, SecretSource] = {}
     owned: list[str] = []  # Secrets that an ExternalSecret writes
     existing: dict[str, str] = {}  # Secret name -> the first azconf secret that reads it (k8s://)
+    reuse = build.context.reuse
     for name, secret in sorted(build.context.model.secrets.items()):
-        ref = build.context.reuse.item(_reference, secret)
+        ref = reuse.item(_reference, secret)
         if isinstance(ref, str):
             build.violations.append(f"secrets.{name}.ref: {ref}")
             continue
         if isinstance(ref, VaultRef):
             sources[name] = SecretSource(name, ref.key)
             owned.append(name)
-            build.objects.append(_external_secret(build, name, ref))
+            build.pieces.append(reuse.item(_external_secret, ref, name, build.run))
         elif isinstance(ref, K8sRef):
             sources[name] = SecretSource(ref.name, ref.key)
             existing.setdefault(ref.name, name)
@@ -341,19 +377,19 @@ def _reference(secret: Secret) -> SecretRef | str:
         return str(error)
 
 
-def _external_secret(build: _Build, name: str, ref: VaultRef) -> dict[str, Any]:
-    store = build.options.secret_store
+def _external_secret(ref: VaultRef, name: str, run: _Run) -> _Piece:
+    store = run.options.secret_store
     # "<mount>/<path>" works whether or not the store sets its own mount path: External Secrets
     # strips a leading mount that equals the store's path, and adds "data/" for KV v2 itself.
     remote = {"key": f"{ref.mount}/{ref.path}", "property": ref.key}
     spec = {
-        "refreshInterval": build.options.refresh_interval,
+        "refreshInterval": run.options.refresh_interval,
         "secretStoreRef": {"name": store.name, "kind": store.kind},
         "target": {"name": name, "creationPolicy": "Owner"},
         "data": [{"secretKey": ref.key, "remoteRef": remote}],
     }
-    meta = _metadata(build, name, _labels(build, build.context.project, "secrets"))
-    return _object("external-secrets.io/v1", "ExternalSecret", meta, spec=spec)
+    meta = _metadata(run, name, _labels(run, run.project, "secrets"))
+    return _piece(_object("external-secrets.io/v1", "ExternalSecret", meta, spec=spec), run.texts)
 
 
 # -- services ---------------------------------------------------------------------------------------
@@ -364,107 +400,139 @@ def settings_configmap_name(service: str) -> str:
     return f"{service}-settings"
 
 
+@dataclass(frozen=True)
+class _Links:
+    """What a service's objects take from the rest of its environment, by secret and flag name."""
+
+    secrets: tuple[tuple[str, SecretSource | str], ...]  # the source, or why the cluster has none
+    flags: tuple[tuple[str, str | None], ...]  # the static value (None: none, or no such flag)
+
+
+def _links(build: _Build, service: Service, secrets: dict[str, SecretSource]) -> _Links:
+    """The secrets (in ``env`` and ``secrets``) and flags ``service`` uses, as its environment has them."""
+    secret_names, flag_keys = set(service.secrets), set()
+    for value in service.env.values():
+        if isinstance(value, SecretValue):
+            secret_names.add(value.secret)
+        elif isinstance(value, FlagValue):
+            flag_keys.add(value.flag)
+    model = build.context.model
+    return _Links(
+        tuple(
+            (
+                name,
+                source
+                if (source := secrets.get(name)) is not None
+                else _no_cluster_source(model.secrets, name),
+            )
+            for name in sorted(secret_names)
+        ),
+        tuple(
+            (key, build.static_value(model.flags[key]) if key in model.flags else None)
+            for key in sorted(flag_keys)
+        ),
+    )
+
+
+def _no_cluster_source(secrets: dict[str, Secret], secret: str) -> str:
+    """Why a pod cannot read ``secret`` (it is undefined, local only, or its reference is invalid)."""
+    entry = secrets.get(secret)
+    if entry is None:
+        return f'secret "{secret}" is not defined under secrets'
+    scheme = entry.ref.partition("://")[0]
+    if scheme in ("env", "keyring"):
+        return (
+            f'secret "{secret}" ({scheme}://) only resolves on a developer\'s machine, '
+            f"not in a cluster; give this environment a vault:// or k8s:// reference for it"
+        )
+    return f'secret "{secret}" has no valid reference'
+
+
 def _add_service(build: _Build, name: str, service: Service, secrets: dict[str, SecretSource]) -> None:
-    settings = build.context.reuse.item(_settings_json, service)
-    meta = _metadata(build, settings_configmap_name(name), _labels(build, name))
-    build.objects.append(_object("v1", "ConfigMap", meta, data={SETTINGS_KEY: settings}))
-    env = [_env_var(build, name, var, value, secrets) for var, value in sorted(service.env.items())]
-    env = [entry for entry in env if entry]  # an empty entry stands for a violation already noted
-    _check_listed_secrets(build, name, service, secrets)
-    checksum = _config_checksum(build, settings, service)
-    build.objects.append(_deployment(build, name, service, env, checksum))
-    build.objects.append(_service(build, name, service))
+    build.add(
+        build.context.reuse.item(_service_part, service, name, _links(build, service, secrets), build.run)
+    )
 
 
-def _settings_json(service: Service) -> str:
-    return canonical_json(service.settings).decode("utf-8")
+def _service_part(service: Service, name: str, links: _Links, run: _Run) -> _Part:
+    """The settings ConfigMap, Deployment and Service of ``service``, and the rules they break."""
+    violations: list[str] = []
+    settings = canonical_json(service.settings).decode("utf-8")
+    meta = _metadata(run, settings_configmap_name(name), _labels(run, name))
+    settings_map = _object("v1", "ConfigMap", meta, data={SETTINGS_KEY: settings})
+    sources, statics = dict(links.secrets), dict(links.flags)
+    env = []
+    for var, value in sorted(service.env.items()):
+        if isinstance(value, SecretValue):
+            source = sources[value.secret]
+            if isinstance(source, str):
+                violations.append(f"services.{name}.env.{var}: {source}")
+                continue
+            env.append(
+                {"name": var, "valueFrom": {"secretKeyRef": {"name": source.secret, "key": source.key}}}
+            )
+        elif isinstance(value, FlagValue):
+            ref = _flag_key_ref(run, value.flag, statics[value.flag])
+            env.append({"name": var, "valueFrom": {"configMapKeyRef": ref}})
+        else:
+            # Kubelet expands $(VAR) in values; "$$" is its escape for "$", so a literal stays literal.
+            env.append({"name": var, "value": env_text(value).replace("$", "$$")})
+    violations += _unlisted_secrets(name, service, sources)
+    checksum = _config_checksum(settings, service, statics)
+    objects = (settings_map, _deployment(run, name, service, env, checksum), _service(run, name, service))
+    return _Part(tuple(violations), tuple(_piece(obj, run.texts) for obj in objects))
 
 
-def _env_var(
-    build: _Build, service: str, var: str, value: Any, secrets: dict[str, SecretSource]
-) -> dict[str, Any]:
-    if isinstance(value, SecretValue):
-        source = secrets.get(value.secret)
-        if source is None:
-            build.violations.append(_not_in_cluster(build, f"services.{service}.env.{var}", value.secret))
-            return {}
-        return {"name": var, "valueFrom": {"secretKeyRef": {"name": source.secret, "key": source.key}}}
-    if isinstance(value, FlagValue):
-        return {"name": var, "valueFrom": {"configMapKeyRef": _flag_key_ref(build, value.flag)}}
-    # Kubelet expands $(VAR) in values; "$$" is its escape for "$", so a literal stays literal.
-    return {"name": var, "value": env_text(value).replace("$", "$$")}
-
-
-def _flag_key_ref(build: _Build, flag_key: str) -> dict[str, Any]:
-    ref: dict[str, Any] = {
-        "name": flags_configmap_name(build.context.project),
-        "key": FLAG_KEY_PREFIX + flag_key,
-    }
-    flag = build.context.model.flags.get(flag_key)
-    if flag is None or build.static_value(flag) is None:
+def _flag_key_ref(run: _Run, flag_key: str, static: str | None) -> dict[str, Any]:
+    ref: dict[str, Any] = {"name": flags_configmap_name(run.project), "key": FLAG_KEY_PREFIX + flag_key}
+    if static is None:
         ref["optional"] = True  # no static value: the variable is unset and the app's default applies
     return ref
 
 
-def _not_in_cluster(build: _Build, where: str, secret: str) -> str:
-    entry = build.context.model.secrets.get(secret)
-    if entry is None:
-        return f'{where}: secret "{secret}" is not defined under secrets'
-    scheme = entry.ref.partition("://")[0]
-    if scheme in ("env", "keyring"):
-        return (
-            f'{where}: secret "{secret}" ({scheme}://) only resolves on a developer\'s machine, '
-            f"not in a cluster; give this environment a vault:// or k8s:// reference for it"
-        )
-    return f'{where}: secret "{secret}" has no valid reference'
-
-
-def _check_listed_secrets(
-    build: _Build, name: str, service: Service, secrets: dict[str, SecretSource]
-) -> None:
+def _unlisted_secrets(name: str, service: Service, sources: dict[str, SecretSource | str]) -> list[str]:
     """A secret in ``services.X.secrets`` must be resolvable in the cluster too."""
     used_by_env = {v.secret for v in service.env.values() if isinstance(v, SecretValue)}
-    for index, secret in enumerate(service.secrets):
-        if secret not in secrets and secret not in used_by_env:
-            build.violations.append(_not_in_cluster(build, f"services.{name}.secrets[{index}]", secret))
+    return [
+        f"services.{name}.secrets[{index}]: {source}"
+        for index, secret in enumerate(service.secrets)
+        if isinstance(source := sources[secret], str) and secret not in used_by_env
+    ]
 
 
-def _config_checksum(build: _Build, settings: str, service: Service) -> str:
+def _config_checksum(settings: str, service: Service, statics: dict[str, str | None]) -> str:
     # The pod reads its settings and flag values from ConfigMaps, which Kubernetes does not watch:
     # a checksum of them in the pod template makes a change roll the pods.
-    flags = build.context.model.flags
     values = {
-        var: build.static_value(flags[value.flag]) if value.flag in flags else None
-        for var, value in sorted(service.env.items())
-        if isinstance(value, FlagValue)
+        var: statics[value.flag] for var, value in sorted(service.env.items()) if isinstance(value, FlagValue)
     }
     data = canonical_json({"settings": settings, "flags": values})
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
 def _deployment(
-    build: _Build, name: str, service: Service, env: list[dict[str, Any]], checksum: str
+    run: _Run, name: str, service: Service, env: list[dict[str, Any]], checksum: str
 ) -> dict[str, Any]:
     template = {
-        "metadata": {"labels": _labels(build, name), "annotations": {ANNOTATION_CHECKSUM: checksum}},
+        "metadata": {"labels": _labels(run, name), "annotations": {ANNOTATION_CHECKSUM: checksum}},
         "spec": {
-            "containers": [_container(build, name, service, env)],
+            "containers": [_container(run, name, service, env)],
             "volumes": [{"name": "settings", "configMap": {"name": settings_configmap_name(name)}}],
         },
     }
     spec = {
         "replicas": service.replicas,
-        "selector": {"matchLabels": _selector(build, name)},
+        "selector": {"matchLabels": _selector(run, name)},
         "template": template,
     }
-    return _object("apps/v1", "Deployment", _metadata(build, name, _labels(build, name)), spec=spec)
+    return _object("apps/v1", "Deployment", _metadata(run, name, _labels(run, name)), spec=spec)
 
 
-def _container(build: _Build, name: str, service: Service, env: list[dict[str, Any]]) -> dict[str, Any]:
+def _container(run: _Run, name: str, service: Service, env: list[dict[str, Any]]) -> dict[str, Any]:
     container: dict[str, Any] = {
         "name": name,
         "image": service.image,
-        "imagePullPolicy": build.options.image_pull_policy,
+        "imagePullPolicy": run.options.image_pull_policy,
         "ports": [{"name": PORT_NAME, "containerPort": service.port, "protocol": "TCP"}],
     }
     if env:
@@ -472,7 +540,7 @@ def _container(build: _Build, name: str, service: Service, env: list[dict[str, A
     resources = _resources(service)
     if resources:
         container["resources"] = resources
-    mount = {"name": "settings", "mountPath": build.options.settings_path, "readOnly": True}
+    mount = {"name": "settings", "mountPath": run.options.settings_path, "readOnly": True}
     container["volumeMounts"] = [mount]
     return container
 
@@ -492,11 +560,11 @@ def _resources(service: Service) -> dict[str, dict[str, str]]:
     return out
 
 
-def _service(build: _Build, name: str, service: Service) -> dict[str, Any]:
+def _service(run: _Run, name: str, service: Service) -> dict[str, Any]:
     # The Service port equals the container port, so http://<service>:<port> works in the cluster.
     port = {"name": PORT_NAME, "port": service.port, "targetPort": PORT_NAME, "protocol": "TCP"}
-    spec = {"type": "ClusterIP", "selector": _selector(build, name), "ports": [port]}
-    return _object("v1", "Service", _metadata(build, name, _labels(build, name)), spec=spec)
+    spec = {"type": "ClusterIP", "selector": _selector(run, name), "ports": [port]}
+    return _object("v1", "Service", _metadata(run, name, _labels(run, name)), spec=spec)
 
 
 # -- routes -----------------------------------------------------------------------------------------
@@ -504,23 +572,29 @@ def _service(build: _Build, name: str, service: Service) -> dict[str, Any]:
 
 def _add_route(build: _Build, name: str, route: Route) -> None:
     service = build.context.model.services.get(route.service)
-    if service is None:
-        build.violations.append(f'routes.{name}.service: service "{route.service}" is not defined')
-        return
-    build.violations += [f"routes.{name}.path: {p}" for p in path_prefix_problems(route.path)]
+    port = None if service is None else service.port
+    build.add(build.context.reuse.item(_route_part, route, name, port, build.run))
+
+
+def _route_part(route: Route, name: str, port: int | None, run: _Run) -> _Part:
+    """The HTTPRoute of ``route`` (whose service listens on ``port``), and the rules it breaks."""
+    if port is None:
+        return _Part((f'routes.{name}.service: service "{route.service}" is not defined',), ())
+    violations = tuple(f"routes.{name}.path: {p}" for p in path_prefix_problems(route.path))
     # One rule per method: the Gateway API allows a prefix-rewriting filter only on a rule with
     # exactly one match, and a match holds one method.
-    rules = [_route_rule(route, method, service.port) for method in route.methods]
+    rules = [_route_rule(route, method, port) for method in route.methods]
     parent: dict[str, Any] = {"group": "gateway.networking.k8s.io", "kind": "Gateway"}
-    gateway = build.options.gateway
+    gateway = run.options.gateway
     parent["name"] = gateway.name
     if gateway.namespace:
         parent["namespace"] = gateway.namespace
     if gateway.section_name:
         parent["sectionName"] = gateway.section_name
-    meta = _metadata(build, name, _labels(build, route.service))
+    meta = _metadata(run, name, _labels(run, route.service))
     spec = {"parentRefs": [parent], "rules": rules}
-    build.objects.append(_object("gateway.networking.k8s.io/v1", "HTTPRoute", meta, spec=spec))
+    route_object = _object("gateway.networking.k8s.io/v1", "HTTPRoute", meta, spec=spec)
+    return _Part(violations, (_piece(route_object, run.texts),))
 
 
 def _route_rule(route: Route, method: str, port: int) -> dict[str, Any]:
@@ -612,15 +686,36 @@ def _configmap_violations(where: str, data: dict[str, str]) -> list[str]:
 
 # -- files ------------------------------------------------------------------------------------------
 
+_HEAD_KEYS = ("apiVersion", "kind", "metadata")
 
-def _files(context: RenderContext, objects: list[dict[str, Any]]) -> dict[str, str]:
-    from azconf.config.yaml_emit import EntryTexts, emit_yaml
 
-    texts = context.reuse.kept("kubernetes.texts", EntryTexts)
+def _piece(obj: dict[str, Any], texts: EntryTexts) -> _Piece:
+    """``obj`` (metadata without annotations) as :func:`azconf.config.yaml_emit.emit_yaml` writes it,
+    cut where the annotations go.
+
+    Top-level entries are written independently of each other, and so are the entries of
+    ``metadata`` under its key: the parts joined are exactly emit_yaml's lines. ``texts`` writes
+    each entry that repeats (labels, specs) once.
+    """
+    head = [
+        texts.entry("apiVersion", obj["apiVersion"], 0),
+        texts.entry("kind", obj["kind"], 0),
+        "metadata:\n",
+    ]
+    head += [texts.entry(key, value, _METADATA_INDENT) for key, value in obj["metadata"].items()]
+    tail = [texts.entry(key, value, 0) for key, value in obj.items() if key not in _HEAD_KEYS]
+    file = f"{obj['kind'].lower()}-{obj['metadata']['name']}.yaml"
+    return _Piece(file, "".join(head), "".join(tail), tuple(_object_violations(obj)))
+
+
+def _files(context: RenderContext, run: _Run, pieces: list[_Piece]) -> dict[str, str]:
+    from azconf.config.yaml_emit import emit_yaml
+
     header = f"# Rendered by azconf from {context.version}; edit the config, not this file.\n"
-    files = {
-        f"{obj['kind'].lower()}-{obj['metadata']['name']}.yaml": header + _yaml(obj, texts) for obj in objects
-    }
+    # Every object names the config version it came from: the one part that is the environment's.
+    versions = {ANNOTATION_VERSION: context.version, ANNOTATION_HASH: context.content_hash}
+    annotations = run.texts.entry("annotations", versions, _METADATA_INDENT)
+    files = {piece.file: header + piece.head + annotations + piece.tail for piece in pieces}
     kustomization = {
         "apiVersion": "kustomize.config.k8s.io/v1beta1",
         "kind": "Kustomization",
@@ -628,19 +723,3 @@ def _files(context: RenderContext, objects: list[dict[str, Any]]) -> dict[str, s
     }
     files["kustomization.yaml"] = header + emit_yaml(kustomization)
     return dict(sorted(files.items()))
-
-
-def _yaml(obj: dict[str, Any], texts: EntryTexts) -> str:
-    """``emit_yaml(obj)``, with the entries that repeat (labels, annotations, specs) written once.
-
-    Top-level entries are written independently of each other, and so are the entries of
-    ``metadata`` under its key: the parts joined are exactly emit_yaml's lines.
-    """
-    parts: list[str] = []
-    for key, value in obj.items():
-        if key == "metadata":
-            parts.append("metadata:\n")
-            parts += [texts.entry(name, item, _METADATA_INDENT) for name, item in value.items()]
-        else:
-            parts.append(texts.entry(key, value, 0))
-    return "".join(parts)

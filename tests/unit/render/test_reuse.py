@@ -48,11 +48,11 @@ def test_a_run_that_reuses_renders_every_environment_as_a_fresh_one(
         assert built(project, source, name, reuse) == built(project, source, name, Reuse()), source.env
 
 
-def test_reuse_computes_once_per_function_object_and_extra_key() -> None:
+def test_reuse_computes_once_per_function_object_and_inputs() -> None:
     reuse, calls = Reuse(), []
 
-    def make(item: dict[str, int]) -> int:
-        calls.append(item)
+    def make(item: dict[str, int], *inputs: str) -> int:
+        calls.append((item, inputs))
         return len(calls)
 
     def other(item: dict[str, int]) -> int:
@@ -62,9 +62,10 @@ def test_reuse_computes_once_per_function_object_and_extra_key() -> None:
     assert reuse.item(make, item) == reuse.item(make, item) == 1
     assert reuse.item(make, twin) == 2  # equal, but another object: computed again
     assert reuse.item(make, item, "other input") == 3
+    assert calls[-1] == (item, ("other input",))  # the inputs reach the function
+    assert reuse.item(make, item, "other " + "input") == 3  # inputs compare by value
     assert reuse.item(other, item) == -1  # another function: its own result
     assert reuse.item(make, item) == 1
-    assert reuse.kept("cache", list) is reuse.kept("cache", list)
 
 
 def test_a_failure_is_not_kept() -> None:
