@@ -16,6 +16,8 @@ everything in one process.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import os
 import pickle
 import signal
@@ -27,6 +29,25 @@ from azconf.errors import AzconfError
 
 T = TypeVar("T")
 U = TypeVar("U")
+
+
+# Children that sent their last result and are leaving: the parent goes on rather than wait the
+# few milliseconds a big process takes to exit, and waits for them later (see wait_for_leaving).
+_LEAVING: list[int] = []
+
+
+def wait_for_leaving() -> None:
+    """Wait for the children that sent their last result (gone by now, or nearly).
+
+    A function that forks calls it before it returns, once it has done what it could meanwhile:
+    it leaves no child behind.
+    """
+    while _LEAVING:
+        with contextlib.suppress(ChildProcessError):  # someone waited for it already
+            os.waitpid(_LEAVING.pop(), 0)
+
+
+atexit.register(wait_for_leaving)  # a CLI that leaves with os._exit leaves them to init instead
 
 
 def can_fork() -> bool:
@@ -61,6 +82,7 @@ class Staged(Generic[T, U]):
         if not can_fork():
             self._first, self._received = first(), True
             return
+        wait_for_leaving()  # before the fork: a child must not hold its siblings' process ids
         results, child_results = os.pipe()
         child_orders, self._orders = os.pipe()
         self._pid = os.fork()
@@ -94,14 +116,17 @@ class Staged(Generic[T, U]):
                 self._reap()
 
     def result(self) -> U:
-        """The second step's result, after :meth:`proceed` said ``go``."""
+        """The second step's result, after :meth:`proceed` said ``go``.
+
+        The child may still be exiting: call :func:`wait_for_leaving` before the work is done.
+        """
         assert self._second is not None, "no second step"
         if self._pid == 0:
             return self._second()
         try:
             return _unwrap(_receive(self._reader))  # type: ignore[no-any-return]
         finally:
-            self._reap()
+            self._reap(leaving=True)
 
     def abandon(self) -> None:
         """Stop the child wherever it is, and wait for it to be gone (the first step's result is lost).
@@ -117,11 +142,15 @@ class Staged(Generic[T, U]):
             os.close(self._orders)  # a child still waiting for an order reads "no" and leaves
             self._orders = -1
 
-    def _reap(self) -> None:
+    def _reap(self, *, leaving: bool = False) -> None:
+        """Wait for the child to be gone; ``leaving``: it sent its last result, wait for it later."""
         self._close_orders()
         self._reader.close()
-        os.waitpid(self._pid, 0)
-        self._pid = -1  # done: the child is gone
+        if not leaving:
+            os.waitpid(self._pid, 0)
+        elif os.waitpid(self._pid, os.WNOHANG) == (0, 0):  # not gone yet: it does nothing but exit
+            _LEAVING.append(self._pid)
+        self._pid = -1  # done: the child is gone, or only exiting
 
 
 def _serve(

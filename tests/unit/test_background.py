@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from azconf.background import Background, Staged
+from azconf.background import Background, Staged, wait_for_leaving
 from azconf.errors import DataError, UsageError
 from azconf.problems import Location, Problem
 
@@ -119,3 +119,36 @@ def test_an_abandoned_child_is_stopped_in_its_first_step_and_never_takes_the_sec
     with pytest.raises(ProcessLookupError):
         os.kill(child, 0)  # gone, and reaped
     assert not marker.exists()
+
+
+def exiting_slowly(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Children take a while to exit after their last result, as a big one does."""
+    monkeypatch.delenv("AZCONF_JOBS", raising=False)
+    exit_now = os._exit
+
+    def slow_exit(code: int) -> None:
+        time.sleep(1)
+        exit_now(code)
+
+    monkeypatch.setattr(os, "_exit", slow_exit)
+
+
+def test_a_child_that_sent_its_last_result_is_waited_for_later(monkeypatch: pytest.MonkeyPatch) -> None:
+    exiting_slowly(monkeypatch)
+    staged = Staged(lambda: None, os.getpid)
+    staged.proceed(True)
+    began = time.monotonic()
+    child = staged.result()
+    assert time.monotonic() - began < 0.9  # not waited for here
+    os.kill(child, 0)  # still there
+    wait_for_leaving()
+    with pytest.raises(ProcessLookupError):
+        os.kill(child, 0)  # gone, and reaped: no zombie either
+
+
+def test_waiting_for_a_child_someone_else_waited_for_is_no_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    exiting_slowly(monkeypatch)
+    staged = Staged(lambda: None, os.getpid)
+    staged.proceed(True)
+    os.waitpid(staged.result(), 0)  # another waiter, such as a test runner's
+    wait_for_leaving()
