@@ -21,7 +21,7 @@ from typing import Any, overload
 from azconf.config.located import plain
 from azconf.jsontext import dumps_pretty
 from azconf.model.sections import Environment, Flag
-from azconf.render.base import RenderContext, RenderError, Reuse, TargetOptions
+from azconf.render.base import RenderContext, RenderError, Reuse, TargetOptions, Whole
 
 SCHEMA_URL = "https://flagd.dev/schema/v0/flags.json"
 FILE_NAME = "flags.flagd.json"
@@ -121,7 +121,7 @@ def _metadata(flag: Flag) -> dict[str, str | bool | int | float]:
     return metadata
 
 
-class FlagdTarget:
+class FlagdTarget(Whole):
     """Renders ``flags.flagd.json``."""
 
     name = "flagd"

@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -32,7 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from azconf.jsontext import dumps_compact
 from azconf.model.sections import Flag, FlagValue, Route, Secret, SecretValue, Service
 from azconf.render import flagd
-from azconf.render.base import RenderContext, RenderError, TargetOptions
+from azconf.render.base import RenderContext, RenderError, TargetOptions, render_in_parts
 from azconf.secrets.refs import K8sRef, ReferenceSyntaxError, SecretRef, VaultRef, parse_reference
 from azconf.snapshot import canonical_json
 
@@ -50,6 +51,7 @@ STANDARD_LABELS = ("app.kubernetes.io/name", "app.kubernetes.io/part-of", "app.k
 MAX_CONFIGMAP_BYTES = 1024 * 1024  # Kubernetes' limit on the keys plus values of one ConfigMap
 PORT_NAME = "http"
 _METADATA_INDENT = 2  # the YAML indentation of metadata's entries
+_ITEM_PARTS = 2  # see KubernetesTarget.parts
 
 # Go's time.ParseDuration grammar, which External Secrets uses for refreshInterval.
 _GO_DURATION = r"^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$"
@@ -201,12 +203,17 @@ class _Part:
 
 @dataclass
 class _Build:
-    """What one render accumulates: the objects so far and every rule broken."""
+    """What one render of one part accumulates: the objects so far and every rule broken."""
 
     context: RenderContext
     run: _Run
+    part: int
     pieces: list[_Piece] = field(default_factory=list)
     violations: list[str] = field(default_factory=list)
+
+    def mine(self, name: str) -> bool:
+        """Whether the item ``name`` is this part's (the same one in every environment)."""
+        return 1 + zlib.crc32(name.encode("utf-8")) % _ITEM_PARTS == self.part
 
     def add(self, part: _Part) -> None:
         """Add an item's objects and the rules it breaks."""
@@ -223,22 +230,41 @@ class KubernetesTarget:
 
     name = NAME
     options_model: type[TargetOptions] = KubernetesOptions
+    # The flags ConfigMap, and two halves of the items by name: a process builds a part of every
+    # environment, and writes each item's objects once for all environments where they are equal.
+    parts = _ITEM_PARTS + 1
 
     def render(self, context: RenderContext) -> dict[str, str]:
         """Relative path -> YAML text for every object, or :class:`RenderError` with every violation."""
-        build = _Build(context, context.reuse.item(_run, context.options, context.project))
-        build.violations += _option_violations(build.run.options)
+        return render_in_parts(self, context)
+
+    def render_part(self, context: RenderContext, part: int) -> dict[str, str]:
+        """The flags ConfigMap (part 0), or the objects of the items of ``part``; without the
+        kustomization."""
+        build = _Build(context, context.reuse.item(_run, context.options, context.project), part)
+        if part == 0:
+            build.violations += _option_violations(build.run.options)
+            build.pieces.append(_piece(_flags_configmap(build), build.run.texts))
+            return _checked_files(build)
         secrets = _secret_sources(build)
-        build.pieces.append(_piece(_flags_configmap(build), build.run.texts))
         for name, service in sorted(context.model.services.items()):
-            _add_service(build, name, service, secrets)
+            if build.mine(name):
+                _add_service(build, name, service, secrets)
         for name, route in sorted(context.model.routes.items()):
-            _add_route(build, name, route)
-        for piece in build.pieces:
-            build.violations += piece.broken
-        if build.violations:
-            raise RenderError(NAME, list(dict.fromkeys(build.violations)))
-        return _files(context, build.run, build.pieces)
+            if build.mine(name):
+                _add_route(build, name, route)
+        return _checked_files(build)
+
+    def finish(self, context: RenderContext, names: list[str]) -> dict[str, str]:
+        """``kustomization.yaml``, listing every object's file."""
+        from azconf.config.yaml_emit import emit_yaml
+
+        kustomization = {
+            "apiVersion": "kustomize.config.k8s.io/v1beta1",
+            "kind": "Kustomization",
+            "resources": names,
+        }
+        return {"kustomization.yaml": _header(context) + emit_yaml(kustomization)}
 
 
 TARGET = KubernetesTarget()
@@ -340,7 +366,8 @@ class SecretSource:
 
 
 def _secret_sources(build: _Build) -> dict[str, SecretSource]:
-    """Each cluster-resolvable secret's source; adds an ExternalSecret per ``vault://`` secret."""
+    """Each cluster-resolvable secret's source; adds an ExternalSecret per ``vault://`` secret of
+    the part."""
     sources: dict[str, SecretSource] = {}
     owned: list[str] = []  # Secrets that an ExternalSecret writes
     existing: dict[str, str] = {}  # Secret name -> the first azconf secret that reads it (k8s://)
@@ -348,12 +375,14 @@ def _secret_sources(build: _Build) -> dict[str, SecretSource]:
     for name, secret in sorted(build.context.model.secrets.items()):
         ref = reuse.item(_reference, secret)
         if isinstance(ref, str):
-            build.violations.append(f"secrets.{name}.ref: {ref}")
+            if build.mine(name):
+                build.violations.append(f"secrets.{name}.ref: {ref}")
             continue
         if isinstance(ref, VaultRef):
             sources[name] = SecretSource(name, ref.key)
-            owned.append(name)
-            build.pieces.append(reuse.item(_external_secret, ref, name, build.run))
+            if build.mine(name):
+                owned.append(name)
+                build.pieces.append(reuse.item(_external_secret, ref, name, build.run))
         elif isinstance(ref, K8sRef):
             sources[name] = SecretSource(ref.name, ref.key)
             existing.setdefault(ref.name, name)
@@ -708,18 +737,22 @@ def _piece(obj: dict[str, Any], texts: EntryTexts) -> _Piece:
     return _Piece(file, "".join(head), "".join(tail), tuple(_object_violations(obj)))
 
 
-def _files(context: RenderContext, run: _Run, pieces: list[_Piece]) -> dict[str, str]:
-    from azconf.config.yaml_emit import emit_yaml
+def _checked_files(build: _Build) -> dict[str, str]:
+    """The files of the pieces built, or :class:`RenderError` with every rule broken."""
+    for piece in build.pieces:
+        build.violations += piece.broken
+    if build.violations:
+        raise RenderError(NAME, list(dict.fromkeys(build.violations)))
+    return _files(build.context, build.run, build.pieces)
 
-    header = f"# Rendered by azconf from {context.version}; edit the config, not this file.\n"
+
+def _files(context: RenderContext, run: _Run, pieces: list[_Piece]) -> dict[str, str]:
+    header = _header(context)
     # Every object names the config version it came from: the one part that is the environment's.
     versions = {ANNOTATION_VERSION: context.version, ANNOTATION_HASH: context.content_hash}
     annotations = run.texts.entry("annotations", versions, _METADATA_INDENT)
-    files = {piece.file: header + piece.head + annotations + piece.tail for piece in pieces}
-    kustomization = {
-        "apiVersion": "kustomize.config.k8s.io/v1beta1",
-        "kind": "Kustomization",
-        "resources": sorted(files),
-    }
-    files["kustomization.yaml"] = header + emit_yaml(kustomization)
-    return dict(sorted(files.items()))
+    return {piece.file: header + piece.head + annotations + piece.tail for piece in pieces}
+
+
+def _header(context: RenderContext) -> str:
+    return f"# Rendered by azconf from {context.version}; edit the config, not this file.\n"

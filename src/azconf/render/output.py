@@ -7,9 +7,11 @@ their hashes. A later render removes the files it no longer produces only if the
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -78,14 +80,62 @@ def _same_bytes(path: str, expected: bytes) -> bool | None:
         os.close(descriptor)
 
 
+@dataclass
+class FilesReport:
+    """What :func:`write_files` did with some of a folder's files; :func:`finish_folder` joins them."""
+
+    folder: Path
+    digests: dict[str, str] = field(default_factory=dict)  # every file given, by name
+    written: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    different: list[str] = field(default_factory=list)
+
+
 def sync_folder(folder: Path, files: dict[str, str], *, check: bool) -> OutputReport:
     """Make ``folder`` hold exactly ``files`` (among the files azconf rendered), or only compare.
 
     Raises :class:`DataError` when the folder cannot be read or written (a file in the way, no
     permission, a full disk); each file is replaced atomically, so none is left half-written.
     """
+    return finish_folder(folder, [write_files(folder, files, check=check)], check=check)
+
+
+def write_files(folder: Path, files: dict[str, str], *, check: bool) -> FilesReport:
+    """Write (or with ``check`` compare) some of the files ``folder`` will hold, each atomically.
+
+    Several processes may write the files of one folder at once; :func:`finish_folder` then
+    removes what is stale and records them all. Raises :class:`DataError` as :func:`sync_folder`.
+    """
+    with _reported(folder, check):
+        return _write(folder, files, check=check)
+
+
+def finish_folder(folder: Path, parts: list[FilesReport], *, check: bool) -> OutputReport:
+    """Remove (or with ``check`` report) the stale files, and record every file of ``parts``."""
+    report, digests = OutputReport(folder), dict[str, str]()
+    for part in parts:
+        if digests.keys() & part.digests.keys():
+            raise ValueError(f"two parts of a render wrote {sorted(digests.keys() & part.digests.keys())}")
+        digests |= part.digests
+        for mine, theirs in (
+            (report.written, part.written),
+            (report.unchanged, part.unchanged),
+            (report.missing, part.missing),
+            (report.different, part.different),
+        ):
+            mine.extend(theirs)
+    for names in (report.written, report.unchanged, report.missing, report.different):
+        names.sort()
+    with _reported(folder, check):
+        _finish(folder, dict(sorted(digests.items())), report, check=check)
+    return report
+
+
+@contextlib.contextmanager
+def _reported(folder: Path, check: bool) -> Iterator[None]:
     try:
-        return _sync(folder, files, check=check)
+        yield
     except OSError as error:
         where = error.filename or folder
         raise DataError(
@@ -94,13 +144,13 @@ def sync_folder(folder: Path, files: dict[str, str], *, check: bool) -> OutputRe
         ) from None
 
 
-def _sync(folder: Path, files: dict[str, str], *, check: bool) -> OutputReport:
-    report = OutputReport(folder)
-    encoded = {_safe(name): text.encode("utf-8") for name, text in sorted(files.items())}
-    record_text, previous = _read_record(folder)
+def _write(folder: Path, files: dict[str, str], *, check: bool) -> FilesReport:
+    report = FilesReport(folder)
     pending: list[tuple[Path, bytes]] = []
     base = str(folder) + os.sep
-    for name, data in encoded.items():
+    for name, text in sorted(files.items()):
+        data = text.encode("utf-8")
+        report.digests[_safe(name)] = _digest(data)
         same = _same_bytes(base + name, data)
         if same:
             report.unchanged.append(name)
@@ -110,7 +160,12 @@ def _sync(folder: Path, files: dict[str, str], *, check: bool) -> OutputReport:
             pending.append((folder / name, data))
             report.written.append(name)
     write_many_atomic(pending)
-    for name in sorted(set(previous) - set(encoded)):
+    return report
+
+
+def _finish(folder: Path, digests: dict[str, str], report: OutputReport, *, check: bool) -> None:
+    record_text, previous = _read_record(folder)
+    for name in sorted(set(previous) - set(digests)):
         if not (folder / name).is_file():
             continue
         if check:
@@ -119,7 +174,6 @@ def _sync(folder: Path, files: dict[str, str], *, check: bool) -> OutputReport:
             os.unlink(folder / name)
             report.removed.append(name)
     if not check:
-        record = dumps_pretty({"files": {n: _digest(d) for n, d in encoded.items()}, "generator": "azconf"})
+        record = dumps_pretty({"files": digests, "generator": "azconf"})
         if record != record_text:  # an unchanged record is not rewritten (nor flushed to disk)
             write_atomic(folder / RECORD_NAME, record)
-    return report

@@ -9,13 +9,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from azconf.background import Staged, TaskQueue, can_fork
+from azconf.background import Staged, TaskQueue, can_fork, wait_for_leaving
 from azconf.config.project import Project
 from azconf.errors import DataError
+from azconf.lifetime import keep_until_exit
 from azconf.model.sections import Environment
 from azconf.render import TARGETS, target
-from azconf.render.base import RenderContext, RenderError, Reuse, TargetOptions
-from azconf.render.output import OutputReport, sync_folder
+from azconf.render.base import RenderContext, RenderError, Reuse
+from azconf.render.output import FilesReport, OutputReport, finish_folder, write_files
 
 
 @dataclass(frozen=True)
@@ -68,9 +69,12 @@ def render_all(
 
     Every target of every environment is built before any file is written, so a rule broken in one
     of them leaves every folder as it was. Building is pure and CPU-bound: the units of work (one
-    target of one environment) are taken, largest first, by this process and a forked one on the
-    second core (:class:`azconf.background.TaskQueue`); the child reports whether its units built
-    cleanly, and writes them only once told that every unit did (:class:`azconf.background.Staged`).
+    part of a target, for every environment) are taken, largest first, by this process and a
+    forked one on the second core (:class:`azconf.background.TaskQueue`). One process builds a
+    part for every environment, so that what it derives from an item serves all of them
+    (:class:`azconf.render.base.Reuse`). The child reports whether its units built cleanly, and
+    writes them only once told that every unit did (:class:`azconf.background.Staged`); this
+    process then removes stale files and records each folder.
 
     ``verdict`` finishes checking the sources (see :class:`azconf.render.sources.PendingSources`):
     the child starts building while this process runs it, and an error it raises stops the child
@@ -81,9 +85,9 @@ def render_all(
     except DataError:
         verdict()  # an invalid environment is the first thing to fix
         raise
-    if not can_fork() or len(builder.units) < 2 or len(builder.units) > TaskQueue.MAX_TASKS:
+    if not can_fork() or len(builder.units) < 2:
         verdict()
-        violations, side = builder.build(builder.units), None
+        outcomes, side = builder.build(builder.units), None
     else:
         queue = TaskQueue(len(builder.units))
         side = Staged(lambda: builder.build(builder.taken(queue)), lambda: builder.write(check))
@@ -93,20 +97,34 @@ def render_all(
             side.abandon()  # it has only built, in its own memory: nothing to undo
             queue.close()
             raise
-        violations = builder.build(builder.taken(queue)) | side.first_result()
+        outcomes = builder.build(builder.taken(queue)) | side.first_result()
         queue.close()
-    broken = [(job.source.env, found) for job, found in _by_job(jobs, names, violations) if found]
+    broken = [(job.source.env, found) for job, found in _by_job(jobs, names, outcomes) if found]
     if side is not None:
         side.proceed(go=not broken)
     if broken:
         raise _violations_error(broken, len(jobs))
-    reports = builder.write(check)
+    builder.finish(outcomes)
+    written = builder.write(check)
     if side is not None:
-        reports |= side.result()
+        written |= side.result()
+    reports = builder.folders(written, check)
+    wait_for_leaving()  # the child has been exiting while the folders were finished
+    keep_until_exit(builder, outcomes, written)  # every file's text: never freed one by one (7 ms)
     return [[(name, reports[(index, name)]) for name in names] for index in range(len(jobs))]
 
 
-Unit = tuple[int, str]  # (index of the job, target name): one target of one environment
+Unit = tuple[str, int, tuple[int, ...]]  # (target, part, indices of the jobs): built in one process
+Key = tuple[int, str, int]  # (index of the job, target, part): one part of one environment's files
+FINISH = -1  # the part of the files a target makes from the names of all the others
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How one part of one environment built: the rules it broke, or the names of its files."""
+
+    violations: list[str]
+    files: list[str]
 
 
 class _Builder:
@@ -116,47 +134,99 @@ class _Builder:
         # Options are read (and bad ones reported) and every target imported here, before any fork:
         # a child only builds and writes, and imports nothing twice.
         self.options = {name: target_options(project, name) for name in names}
-        # Largest first, so that the last units taken are small and both processes end together:
-        # the targets in their documented order (kubernetes, about two thirds of the work, first).
-        self.units: list[Unit] = [(index, name) for name in names for index in range(len(jobs))]
+        self.units = _units(names, len(jobs))
         self._project, self._jobs = project, jobs
         self._shared: list[dict[str, Any]] = [{} for _ in jobs]  # per environment, for all its targets
         self._reuse = Reuse()  # per item, for every environment and target this process builds
-        self._built: dict[Unit, Built] = {}
+        self._built: dict[Key, Built] = {}
 
     def taken(self, queue: TaskQueue) -> Iterator[Unit]:
         """The units this process takes from ``queue``, one at a time, until none is left."""
         while (number := queue.take()) is not None:
             yield self.units[number]
 
-    def build(self, units: Iterable[Unit]) -> dict[Unit, list[str]]:
-        """Build ``units``; the rules each one breaks (an empty list when it built cleanly)."""
-        violations: dict[Unit, list[str]] = {}
-        for index, name in units:
-            context = render_context(
-                self._project, self._jobs[index].source, self.options[name], self._shared[index], self._reuse
-            )
-            try:
-                files = target(name).render(context)
-            except RenderError as error:
-                violations[(index, name)] = [f"{error.target}: {v}" for v in error.violations]
-                continue
-            folder = _folder(self._project, self._jobs[index], name, self.options[name])
-            self._built[(index, name)] = Built(name, folder, files)
-            violations[(index, name)] = []
-        return violations
+    def build(self, units: Iterable[Unit]) -> dict[Key, Outcome]:
+        """Build ``units``: how each part of each environment built."""
+        outcomes: dict[Key, Outcome] = {}
+        for name, part, indices in units:
+            for index in indices:
+                try:
+                    files = target(name).render_part(self._context(index, name), part)
+                except RenderError as error:
+                    outcomes[(index, name, part)] = Outcome(
+                        [f"{error.target}: {v}" for v in error.violations], []
+                    )
+                    continue
+                self._built[(index, name, part)] = Built(name, self._folder(index, name), files)
+                outcomes[(index, name, part)] = Outcome([], list(files))
+        return outcomes
 
-    def write(self, check: bool) -> dict[Unit, OutputReport]:
-        """Sync (or with ``check`` compare) the folders of every unit this process built."""
+    def finish(self, outcomes: dict[Key, Outcome]) -> None:
+        """Build the files each target makes from the names of all its parts' files (in this process)."""
+        names: dict[tuple[int, str], list[str]] = {}
+        for (index, name, _), outcome in outcomes.items():
+            names.setdefault((index, name), []).extend(outcome.files)
+        for (index, name), files in names.items():
+            made = target(name).finish(self._context(index, name), sorted(files))
+            if made:
+                self._built[(index, name, FINISH)] = Built(name, self._folder(index, name), made)
+
+    def write(self, check: bool) -> dict[Key, FilesReport]:
+        """Write (or with ``check`` compare) the files of every part this process built."""
         return {
-            unit: sync_folder(built.folder, built.files, check=check) for unit, built in self._built.items()
+            key: write_files(built.folder, built.files, check=check) for key, built in self._built.items()
         }
 
+    def folders(self, written: dict[Key, FilesReport], check: bool) -> dict[tuple[int, str], OutputReport]:
+        """Finish each folder from the reports of all its parts: stale files removed, files recorded."""
+        parts: dict[tuple[int, str], list[FilesReport]] = {}
+        for (index, name, _), report in sorted(written.items()):
+            parts.setdefault((index, name), []).append(report)
+        return {
+            (index, name): finish_folder(self._folder(index, name), parts.get((index, name), []), check=check)
+            for index in range(len(self._jobs))
+            for name in self.options
+        }
 
-def _by_job(
-    jobs: list[Job], names: list[str], violations: dict[Unit, list[str]]
-) -> list[tuple[Job, list[str]]]:
-    return [(job, [v for name in names for v in violations[(index, name)]]) for index, job in enumerate(jobs)]
+    def _context(self, index: int, name: str) -> RenderContext:
+        source = self._jobs[index].source
+        return render_context(self._project, source, self.options[name], self._shared[index], self._reuse)
+
+    def _folder(self, index: int, name: str) -> Path:
+        job = self._jobs[index]
+        if job.out is not None:
+            return job.out / name
+        out: str = self.options[name].out
+        return self._project.root / out.replace("{env}", job.source.env).replace("{target}", name)
+
+
+def _units(names: list[str], jobs: int) -> list[Unit]:
+    """Each part of each target for every job; largest first, so that both processes end together.
+
+    Largest first: the targets in their documented order (kubernetes, about two thirds of the
+    work, first). A single unit is split by environment instead, to keep both cores busy.
+    """
+    every = tuple(range(jobs))
+    units = [(name, part, every) for name in names for part in range(target(name).parts)]
+    if len(units) == 1 and jobs > 1:
+        ((name, part, _),) = units
+        half = (jobs + 1) // 2
+        units = [(name, part, every[:half]), (name, part, every[half:])]
+    return units
+
+
+def _by_job(jobs: list[Job], names: list[str], outcomes: dict[Key, Outcome]) -> list[tuple[Job, list[str]]]:
+    """Each job's broken rules: every target's, part by part, each rule once."""
+    found = []
+    for index, job in enumerate(jobs):
+        rules = [
+            rule
+            for name in names
+            for part in range(target(name).parts)
+            for rule in outcomes[(index, name, part)].violations
+        ]
+        found.append((job, list(dict.fromkeys(rules))))
+    return found
 
 
 def _violations_error(broken: list[tuple[str, list[str]]], jobs: int) -> DataError:
@@ -192,12 +262,6 @@ def render_context(
         shared=shared,
         reuse=reuse,
     )
-
-
-def _folder(project: Project, job: Job, name: str, options: TargetOptions) -> Path:
-    if job.out is not None:
-        return job.out / name
-    return project.root / options.out.replace("{env}", job.source.env).replace("{target}", name)
 
 
 def target_options(project: Project, name: str) -> Any:

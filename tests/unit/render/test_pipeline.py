@@ -1,8 +1,10 @@
-"""The render pipeline's verdict: building starts before the checks end, writing only after they pass."""
+"""The render pipeline: building starts before the checks end, writing only after they pass, and the
+parts that two processes build and write make the same folders as one process does."""
 
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import time
 from pathlib import Path
@@ -11,6 +13,8 @@ import pytest
 
 from azconf.config.project import Project, load_project
 from azconf.errors import DataError
+from azconf.render import target
+from azconf.render.base import RenderContext
 from azconf.render.pipeline import Job, all_targets, render_all
 from azconf.render.sources import pending_sources
 
@@ -77,3 +81,65 @@ def test_an_invalid_environment_is_reported_before_a_bad_render_option(
         render_all(bad_options, jobs_for(project, tmp_path), all_targets(), check=False, verdict=verdict)
     with pytest.raises(DataError, match=r"render\.kubernetes\.namespace"):
         render_all(bad_options, jobs_for(project, tmp_path), all_targets(), check=False)
+
+
+def folder_bytes(root: Path) -> dict[str, bytes]:
+    return {
+        str(path.relative_to(root)): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file()
+    }
+
+
+def test_two_processes_write_what_one_process_writes(
+    project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    forked, inline = tmp_path / "forked", tmp_path / "inline"
+    render_all(project, jobs_for(project, forked), all_targets(), check=False)
+    monkeypatch.setenv("AZCONF_JOBS", "1")
+    render_all(project, jobs_for(project, inline), all_targets(), check=False)
+    written = folder_bytes(forked)
+    assert written == folder_bytes(inline)
+    # The kubernetes target is built in parts: its record lists every part's files.
+    assert "prod/kubernetes/.azconf-rendered.json" in written
+    record = json.loads(written["prod/kubernetes/.azconf-rendered.json"])
+    on_disk = [
+        name.removeprefix("prod/kubernetes/") for name in written if name.startswith("prod/kubernetes/")
+    ]
+    assert sorted(record["files"]) == sorted(set(on_disk) - {".azconf-rendered.json"})
+    assert "kustomization.yaml" in record["files"] and len(record["files"]) > 10
+
+
+def test_a_folder_built_in_parts_loses_its_stale_files_only(project: Project, tmp_path: Path) -> None:
+    render_all(project, jobs_for(project, tmp_path), ["kubernetes"], check=False)
+    folder = tmp_path / "prod" / "kubernetes"
+    record = json.loads((folder / ".azconf-rendered.json").read_text(encoding="utf-8"))
+    record["files"]["service-retired.yaml"] = "sha256:0"  # rendered once, no longer produced
+    (folder / ".azconf-rendered.json").write_text(json.dumps(record), encoding="utf-8")
+    (folder / "service-retired.yaml").write_text("kind: Service\n", encoding="utf-8")
+    (folder / "notes.txt").write_text("mine\n", encoding="utf-8")  # not azconf's
+
+    checked = dict(render_all(project, jobs_for(project, tmp_path), ["kubernetes"], check=True)[1])
+    assert checked["kubernetes"].extra == ["service-retired.yaml"]
+    assert not checked["kubernetes"].missing and not checked["kubernetes"].different
+    synced = dict(render_all(project, jobs_for(project, tmp_path), ["kubernetes"], check=False)[1])
+    assert synced["kubernetes"].removed == ["service-retired.yaml"]
+    assert synced["kubernetes"].written == [] and len(synced["kubernetes"].unchanged) > 10
+    assert not (folder / "service-retired.yaml").exists()
+    assert (folder / "notes.txt").read_text(encoding="utf-8") == "mine\n"
+    assert no_child_left()
+
+
+def test_one_target_of_several_environments_is_built_by_both_processes(
+    project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    terraform = target("terraform")
+    render_part = terraform.render_part
+
+    def signed(context: RenderContext, part: int) -> dict[str, str]:
+        return {**render_part(context, part), "built-by": f"{os.getpid()}\n"}
+
+    monkeypatch.setattr(terraform, "render_part", signed)
+    render_all(project, jobs_for(project, tmp_path), ["terraform"], check=False)
+    builders = {
+        (tmp_path / env / "terraform" / "built-by").read_text(encoding="utf-8") for env in ("staging", "prod")
+    }
+    assert len(builders) == 2  # staging in one process, prod in the other
