@@ -475,6 +475,23 @@ def find_azconf(explicit: str | None) -> list[str] | None:
 # Reporting
 
 
+def compile_bytecode(python: str) -> None:
+    """Compile azconf's modules for ``python``, as installing a wheel does.
+
+    An editable install has no bytecode until a run writes it, and where PYTHONDONTWRITEBYTECODE is
+    set (some CI images, this project's build machines) no run ever does: every command would
+    compile each module it imports, which a user's installed azconf never does.
+    """
+    where = subprocess.run(
+        [python, "-c", "import azconf, pathlib; print(pathlib.Path(azconf.__file__).parent)"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if where.returncode == 0:
+        subprocess.run([python, "-m", "compileall", "-q", where.stdout.strip()], check=True)
+
+
 def ratio_value(ratio: Ratio, samples: dict[str, Sample]) -> float | None:
     if ratio.numerator not in samples or ratio.denominator not in samples:
         return None
@@ -588,6 +605,7 @@ def run(args: argparse.Namespace) -> int:
                 "(`pip install -e .` in the repository, or `make bench`), pass --azconf PATH, or "
                 "measure the floors alone with --baselines-only."
             )
+    compile_bytecode(args.python)
     stats: dict[str, Any] | None = None
     corpus_dir: Path | None = None
     if any(case.needs_corpus for case in cases):

@@ -43,6 +43,8 @@ VERSION_NAME = "Default"  # the single version of an unversioned classic API
 ALL_PATHS = "/*"
 _SAFE_API_ID = re.compile(r"[A-Za-z0-9_-]+")
 _URL_SCHEMES = ("http", "https")
+# What str.isspace() calls whitespace (re's \s for str patterns is the same Unicode test), in C.
+_WHITESPACE = re.compile(r"\s")
 
 
 class JwtOptions(BaseModel):
@@ -246,7 +248,7 @@ def _definition_problems(definition: dict[str, Any]) -> list[str]:
     listen_path: str = definition["proxy"]["listen_path"]
     if not listen_path:
         problems.append("the listen path is empty (Tyk skips such an API)")
-    elif any(character.isspace() for character in listen_path):
+    elif _WHITESPACE.search(listen_path):
         problems.append(f"the listen path {listen_path!r} contains whitespace (Tyk skips such an API)")
     problems += _url_problems(definition["proxy"]["target_url"])
     api_id: str = definition["api_id"]
@@ -257,7 +259,7 @@ def _definition_problems(definition: dict[str, Any]) -> list[str]:
 
 def _url_problems(url: str) -> list[str]:
     # Whitespace first: urlsplit silently drops tabs and newlines, Go's url.Parse rejects them.
-    if any(character.isspace() for character in url):
+    if _WHITESPACE.search(url):
         return [f"the target URL {url!r} contains whitespace"]
     try:
         parts = urlsplit(url)
