@@ -109,6 +109,11 @@ class Target(Protocol):
         """The files made from the sorted ``names`` of every part's files (none for most targets)."""
         ...
 
+    def shares(self, part: int) -> str | None:
+        """The key in :attr:`RenderContext.shared` of what ``part`` makes that a part of another
+        target makes too (the flag document), or None: such parts are built in one process."""
+        ...
+
 
 class Whole:
     """Base of a target whose files are built in one part: it defines :meth:`Target.render` only."""
@@ -126,6 +131,10 @@ class Whole:
     def finish(self, context: RenderContext, names: list[str]) -> dict[str, str]:
         """Nothing: :meth:`render` makes every file."""
         return {}
+
+    def shares(self, part: int) -> str | None:
+        """Nothing shared with other targets."""
+        return None
 
 
 def render_in_parts(target: Target, context: RenderContext) -> dict[str, str]:

@@ -54,17 +54,17 @@ def flag_file(
     With a context, the document is built once per environment and shared by its targets.
     """
     if isinstance(source, RenderContext):
-        shared: dict[str, Any] = source.shared.get(_SHARED_KEY) or _document(
+        shared: dict[str, Any] = source.shared.get(DOCUMENT_KEY) or _document(
             source.model, source.project, source.env, source.version, source.reuse
         )
-        source.shared[_SHARED_KEY] = shared  # the Kubernetes target puts the same document in a ConfigMap
+        source.shared[DOCUMENT_KEY] = shared  # the Kubernetes target puts the same document in a ConfigMap
         return shared
     if project is None or env is None or version is None:
         raise TypeError("flag_file(model, project, env, version): all four are needed with a model")
     return _document(source, project, env, version, Reuse())
 
 
-_SHARED_KEY = "flagd.document"
+DOCUMENT_KEY = "flagd.document"  # the flag document in RenderContext.shared
 
 
 def _document(model: Environment, project: str, env: str, version: str, reuse: Reuse) -> dict[str, Any]:
@@ -130,6 +130,10 @@ class FlagdTarget(Whole):
     def render(self, context: RenderContext) -> dict[str, str]:
         """One file: the environment's flag file."""
         return {FILE_NAME: dumps(flag_file(context))}
+
+    def shares(self, part: int) -> str | None:
+        """The flag document, which the Kubernetes target puts in its flags ConfigMap."""
+        return DOCUMENT_KEY
 
 
 TARGET = FlagdTarget()

@@ -255,6 +255,10 @@ class KubernetesTarget:
                 _add_route(build, name, route)
         return _checked_files(build)
 
+    def shares(self, part: int) -> str | None:
+        """Part 0 (the flags ConfigMap) holds the flagd target's document."""
+        return flagd.DOCUMENT_KEY if part == 0 else None
+
     def finish(self, context: RenderContext, names: list[str]) -> dict[str, str]:
         """``kustomization.yaml``, listing every object's file."""
         from azconf.config.yaml_emit import emit_yaml

@@ -69,12 +69,13 @@ def render_all(
 
     Every target of every environment is built before any file is written, so a rule broken in one
     of them leaves every folder as it was. Building is pure and CPU-bound: the units of work (one
-    part of a target, for every environment) are taken, largest first, by this process and a
-    forked one on the second core (:class:`azconf.background.TaskQueue`). One process builds a
-    part for every environment, so that what it derives from an item serves all of them
-    (:class:`azconf.render.base.Reuse`). The child reports whether its units built cleanly, and
-    writes them only once told that every unit did (:class:`azconf.background.Staged`); this
-    process then removes stale files and records each folder.
+    part of a target for every environment, with the parts of other targets that share its work;
+    see :func:`work_units`) are taken, largest first, by this process and a forked one on the second
+    core (:class:`azconf.background.TaskQueue`). One process builds a part for every environment,
+    so that what it derives from an item serves all of them (:class:`azconf.render.base.Reuse`).
+    The child reports whether its units built cleanly, and writes them only once told that every
+    unit did (:class:`azconf.background.Staged`); this process then removes stale files and
+    records each folder.
 
     ``verdict`` finishes checking the sources (see :class:`azconf.render.sources.PendingSources`):
     the child starts building while this process runs it, and an error it raises stops the child
@@ -114,7 +115,8 @@ def render_all(
     return [[(name, reports[(index, name)]) for name in names] for index in range(len(jobs))]
 
 
-Unit = tuple[str, int, tuple[int, ...]]  # (target, part, indices of the jobs): built in one process
+Piece = tuple[str, int, tuple[int, ...]]  # (target, part, indices of the jobs)
+Unit = tuple[Piece, ...]  # built in one process, piece by piece
 Key = tuple[int, str, int]  # (index of the job, target, part): one part of one environment's files
 FINISH = -1  # the part of the files a target makes from the names of all the others
 
@@ -134,7 +136,7 @@ class _Builder:
         # Options are read (and bad ones reported) and every target imported here, before any fork:
         # a child only builds and writes, and imports nothing twice.
         self.options = {name: target_options(project, name) for name in names}
-        self.units = _units(names, len(jobs))
+        self.units = work_units(names, len(jobs))
         self._project, self._jobs = project, jobs
         self._shared: list[dict[str, Any]] = [{} for _ in jobs]  # per environment, for all its targets
         self._reuse = Reuse()  # per item, for every environment and target this process builds
@@ -148,7 +150,7 @@ class _Builder:
     def build(self, units: Iterable[Unit]) -> dict[Key, Outcome]:
         """Build ``units``: how each part of each environment built."""
         outcomes: dict[Key, Outcome] = {}
-        for name, part, indices in units:
+        for name, part, indices in (piece for unit in units for piece in unit):
             for index in indices:
                 try:
                     files = target(name).render_part(self._context(index, name), part)
@@ -200,18 +202,27 @@ class _Builder:
         return self._project.root / out.replace("{env}", job.source.env).replace("{target}", name)
 
 
-def _units(names: list[str], jobs: int) -> list[Unit]:
-    """Each part of each target for every job; largest first, so that both processes end together.
+def work_units(names: list[str], jobs: int) -> list[Unit]:
+    """Each part of each target for every job; the biggest first, so that both processes end together.
 
-    Largest first: the targets in their documented order (kubernetes, about two thirds of the
-    work, first). A single unit is split by environment instead, to keep both cores busy.
+    The biggest first: the targets in their documented order (kubernetes, about two thirds of the
+    work, first). Parts that share work (:meth:`azconf.render.base.Target.shares`) form one unit,
+    built in one process. The last unit is split by job: the work ends in small pieces.
     """
     every = tuple(range(jobs))
-    units = [(name, part, every) for name in names for part in range(target(name).parts)]
-    if len(units) == 1 and jobs > 1:
-        ((name, part, _),) = units
-        half = (jobs + 1) // 2
-        units = [(name, part, every[:half]), (name, part, every[half:])]
+    units: list[Unit] = []
+    unit_of: dict[str, int] = {}  # what parts share -> the index of their unit
+    for name in names:
+        for part in range(target(name).parts):
+            shared = target(name).shares(part)
+            if shared in unit_of:
+                units[unit_of[shared]] += ((name, part, every),)
+                continue
+            if shared is not None:
+                unit_of[shared] = len(units)
+            units.append(((name, part, every),))
+    last = units.pop()
+    units += [tuple((name, part, (index,)) for name, part, _ in last) for index in every]
     return units
 
 

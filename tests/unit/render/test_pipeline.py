@@ -7,7 +7,9 @@ import dataclasses
 import json
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,7 +17,7 @@ from azconf.config.project import Project, load_project
 from azconf.errors import DataError
 from azconf.render import target
 from azconf.render.base import RenderContext
-from azconf.render.pipeline import Job, all_targets, render_all
+from azconf.render.pipeline import Job, all_targets, render_all, work_units
 from azconf.render.sources import pending_sources
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "azora"
@@ -128,18 +130,39 @@ def test_a_folder_built_in_parts_loses_its_stale_files_only(project: Project, tm
     assert no_child_left()
 
 
+def signing(render_part: Callable[[RenderContext, int], dict[str, str]], sign_part: int) -> Any:
+    """``render_part``, adding a file ``built-by`` with the building process's id to part ``sign_part``."""
+
+    def signed(context: RenderContext, part: int) -> dict[str, str]:
+        files = render_part(context, part)
+        return {**files, "built-by": f"{os.getpid()}\n"} if part == sign_part else files
+
+    return signed
+
+
 def test_one_target_of_several_environments_is_built_by_both_processes(
     project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     terraform = target("terraform")
-    render_part = terraform.render_part
-
-    def signed(context: RenderContext, part: int) -> dict[str, str]:
-        return {**render_part(context, part), "built-by": f"{os.getpid()}\n"}
-
-    monkeypatch.setattr(terraform, "render_part", signed)
+    monkeypatch.setattr(terraform, "render_part", signing(terraform.render_part, sign_part=0))
     render_all(project, jobs_for(project, tmp_path), ["terraform"], check=False)
     builders = {
         (tmp_path / env / "terraform" / "built-by").read_text(encoding="utf-8") for env in ("staging", "prod")
     }
     assert len(builders) == 2  # staging in one process, prod in the other
+
+
+def test_the_work_is_planned_biggest_first_with_shared_parts_together_and_the_end_in_small_pieces() -> None:
+    every = (0, 1, 2)
+    assert work_units(all_targets(), 3) == [
+        # The flags ConfigMap holds the flagd target's document: one process makes it once.
+        (("kubernetes", 0, every), ("flagd", 0, every)),
+        (("kubernetes", 1, every),),
+        (("kubernetes", 2, every),),
+        (("terraform", 0, every),),
+        (("tyk", 0, (0,)),),
+        (("tyk", 0, (1,)),),
+        (("tyk", 0, (2,)),),
+    ]
+    assert work_units(["terraform"], 2) == [(("terraform", 0, (0,)),), (("terraform", 0, (1,)),)]
+    assert work_units(["flagd"], 1) == [(("flagd", 0, (0,)),)]
