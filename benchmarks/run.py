@@ -475,21 +475,39 @@ def find_azconf(explicit: str | None) -> list[str] | None:
 # Reporting
 
 
-def compile_bytecode(python: str) -> None:
-    """Compile azconf's modules for ``python``, as installing a wheel does.
+def compile_bytecode(pythons: list[str]) -> None:
+    """Compile azconf's modules for each interpreter in ``pythons``, as installing a wheel does.
 
     An editable install has no bytecode until a run writes it, and where PYTHONDONTWRITEBYTECODE is
     set (some CI images, this project's build machines) no run ever does: every command would
-    compile each module it imports, which a user's installed azconf never does.
+    compile each module it imports, which a user's installed azconf never does. An install that
+    cannot be written to is measured as it is, with a note.
     """
-    where = subprocess.run(
-        [python, "-c", "import azconf, pathlib; print(pathlib.Path(azconf.__file__).parent)"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if where.returncode == 0:
-        subprocess.run([python, "-m", "compileall", "-q", where.stdout.strip()], check=True)
+    for python in dict.fromkeys(pythons):
+        where = subprocess.run(
+            [python, "-c", "import azconf, pathlib; print(pathlib.Path(azconf.__file__).parent)"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if where.returncode != 0:
+            continue  # this interpreter has no azconf (the floors' Python may not)
+        done = subprocess.run([python, "-m", "compileall", "-q", where.stdout.strip()], check=False)
+        if done.returncode != 0:
+            print(f"note: could not compile azconf's bytecode for {python}", file=sys.stderr)
+
+
+def interpreter_of(executable: str) -> str | None:
+    """The Python that a console script runs (its ``#!`` line), or None."""
+    try:
+        with open(executable, "rb") as script:
+            first = script.readline(4096)
+    except OSError:
+        return None
+    if not first.startswith(b"#!"):
+        return None
+    words = first[2:].decode("utf-8", "replace").split()
+    return words[0] if words and "python" in Path(words[0]).name else None
 
 
 def ratio_value(ratio: Ratio, samples: dict[str, Sample]) -> float | None:
@@ -605,7 +623,8 @@ def run(args: argparse.Namespace) -> int:
                 "(`pip install -e .` in the repository, or `make bench`), pass --azconf PATH, or "
                 "measure the floors alone with --baselines-only."
             )
-    compile_bytecode(args.python)
+    if azconf is not None:
+        compile_bytecode([args.python, *filter(None, [interpreter_of(azconf[0])])])
     stats: dict[str, Any] | None = None
     corpus_dir: Path | None = None
     if any(case.needs_corpus for case in cases):

@@ -42,6 +42,8 @@ def wait_for_leaving() -> None:
     A function that forks calls it before it returns, once it has done what it could meanwhile:
     it leaves no child behind.
     """
+    # A pid that other code waited for (waitpid(-1)) could in principle go to a new child of that
+    # code; azconf forks only through Staged, which calls this first, so its pids are its own.
     while _LEAVING:
         with contextlib.suppress(ChildProcessError):  # someone waited for it already
             os.waitpid(_LEAVING.pop(), 0)

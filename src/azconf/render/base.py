@@ -111,7 +111,8 @@ class Target(Protocol):
 
     def shares(self, part: int) -> str | None:
         """The key in :attr:`RenderContext.shared` of what ``part`` makes that a part of another
-        target makes too (the flag document), or None: such parts are built in one process."""
+        target makes too (the flag document), or None: for each environment, such parts are built
+        in one process, which makes it once."""
         ...
 
 

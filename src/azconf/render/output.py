@@ -84,7 +84,6 @@ def _same_bytes(path: str, expected: bytes) -> bool | None:
 class FilesReport:
     """What :func:`write_files` did with some of a folder's files; :func:`finish_folder` joins them."""
 
-    folder: Path
     digests: dict[str, str] = field(default_factory=dict)  # every file given, by name
     written: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
@@ -92,23 +91,24 @@ class FilesReport:
     different: list[str] = field(default_factory=list)
 
 
-def sync_folder(folder: Path, files: dict[str, str], *, check: bool) -> OutputReport:
-    """Make ``folder`` hold exactly ``files`` (among the files azconf rendered), or only compare.
+def write_files(parts: list[tuple[Path, dict[str, str]]], *, check: bool) -> list[FilesReport]:
+    """Write (or with ``check`` compare) some of the files of each folder in ``parts``.
 
-    Raises :class:`DataError` when the folder cannot be read or written (a file in the way, no
-    permission, a full disk); each file is replaced atomically, so none is left half-written.
+    Each file is replaced atomically, and one flush to disk serves them all (see
+    :func:`azconf.atomic.write_many_atomic`); a file whose bytes are already right is not rewritten.
+    Several processes may write the files of one folder at once: :func:`finish_folder` then removes
+    what is stale and records them all. Raises :class:`DataError` when a folder cannot be read or
+    written (a file in the way, no permission, a full disk).
     """
-    return finish_folder(folder, [write_files(folder, files, check=check)], check=check)
-
-
-def write_files(folder: Path, files: dict[str, str], *, check: bool) -> FilesReport:
-    """Write (or with ``check`` compare) some of the files ``folder`` will hold, each atomically.
-
-    Several processes may write the files of one folder at once; :func:`finish_folder` then
-    removes what is stale and records them all. Raises :class:`DataError` as :func:`sync_folder`.
-    """
-    with _reported(folder, check):
-        return _write(folder, files, check=check)
+    reports: list[FilesReport] = []
+    pending: list[tuple[Path, bytes]] = []
+    for folder, files in parts:
+        with _reported(folder, check):
+            reports.append(_compare(folder, files, check=check, pending=pending))
+    if pending:
+        with _reported(pending[0][0].parent, check):
+            write_many_atomic(pending)
+    return reports
 
 
 def finish_folder(folder: Path, parts: list[FilesReport], *, check: bool) -> OutputReport:
@@ -132,6 +132,21 @@ def finish_folder(folder: Path, parts: list[FilesReport], *, check: bool) -> Out
     return report
 
 
+def record_written(folder: Path, parts: list[FilesReport]) -> None:
+    """Add the files that ``parts`` wrote to ``folder``'s record, and remove nothing.
+
+    For a folder some of whose parts could not be written: what was written stays azconf's, so a
+    later render removes it if it is no longer produced (and --check reports it).
+    """
+    written = {name: part.digests[name] for part in parts for name in part.written}
+    if not written:
+        return
+    _, previous = _read_record(folder)
+    record = dumps_pretty({"files": dict(sorted((previous | written).items())), "generator": "azconf"})
+    with _reported(folder, check=False):
+        write_atomic(folder / RECORD_NAME, record)
+
+
 @contextlib.contextmanager
 def _reported(folder: Path, check: bool) -> Iterator[None]:
     try:
@@ -144,9 +159,11 @@ def _reported(folder: Path, check: bool) -> Iterator[None]:
         ) from None
 
 
-def _write(folder: Path, files: dict[str, str], *, check: bool) -> FilesReport:
-    report = FilesReport(folder)
-    pending: list[tuple[Path, bytes]] = []
+def _compare(
+    folder: Path, files: dict[str, str], *, check: bool, pending: list[tuple[Path, bytes]]
+) -> FilesReport:
+    """Compare ``files`` with ``folder``'s; add those to write to ``pending``."""
+    report = FilesReport()
     base = str(folder) + os.sep
     for name, text in sorted(files.items()):
         data = text.encode("utf-8")
@@ -159,7 +176,6 @@ def _write(folder: Path, files: dict[str, str], *, check: bool) -> FilesReport:
         else:
             pending.append((folder / name, data))
             report.written.append(name)
-    write_many_atomic(pending)
     return report
 
 

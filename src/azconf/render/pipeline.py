@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +17,7 @@ from azconf.lifetime import keep_until_exit
 from azconf.model.sections import Environment
 from azconf.render import TARGETS, target
 from azconf.render.base import RenderContext, RenderError, Reuse
-from azconf.render.output import FilesReport, OutputReport, finish_folder, write_files
+from azconf.render.output import FilesReport, OutputReport, finish_folder, record_written, write_files
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ class Job:
 
 @dataclass(frozen=True)
 class Built:
-    """One target's files for one environment, built but not yet written."""
+    """One part of one target's files for one environment, built but not yet written."""
 
     target: str
     folder: Path
@@ -86,7 +87,7 @@ def render_all(
     except DataError:
         verdict()  # an invalid environment is the first thing to fix
         raise
-    if not can_fork() or len(builder.units) < 2:
+    if not can_fork() or not 2 <= len(builder.units) <= TaskQueue.MAX_TASKS:
         verdict()
         outcomes, side = builder.build(builder.units), None
     else:
@@ -100,18 +101,22 @@ def render_all(
             raise
         outcomes = builder.build(builder.taken(queue)) | side.first_result()
         queue.close()
+    outcomes |= builder.finish(outcomes)  # before anything is written: it may break rules too
     broken = [(job.source.env, found) for job, found in _by_job(jobs, names, outcomes) if found]
     if side is not None:
         side.proceed(go=not broken)
     if broken:
         raise _violations_error(broken, len(jobs))
-    builder.finish(outcomes)
-    written = builder.write(check)
-    if side is not None:
-        written |= side.result()
-    reports = builder.folders(written, check)
+    mine = builder.write(check)
+    theirs = side.result() if side is not None else Written({}, None)
+    # Each folder whose parts were all written is finished, even when some other one failed: a
+    # file written and not recorded would never be removed, nor reported as extra by --check.
+    reports = builder.folders(mine.reports | theirs.reports, check)
     wait_for_leaving()  # the child has been exiting while the folders were finished
-    keep_until_exit(builder, outcomes, written)  # every file's text: never freed one by one (7 ms)
+    keep_until_exit(builder, outcomes, mine, theirs)  # every file's text: never freed one by one
+    for failure in (mine.failure, theirs.failure):
+        if failure is not None:
+            raise DataError(failure[0], hint=failure[1])
     return [[(name, reports[(index, name)]) for name in names] for index in range(len(jobs))]
 
 
@@ -119,6 +124,14 @@ Piece = tuple[str, int, tuple[int, ...]]  # (target, part, indices of the jobs)
 Unit = tuple[Piece, ...]  # built in one process, piece by piece
 Key = tuple[int, str, int]  # (index of the job, target, part): one part of one environment's files
 FINISH = -1  # the part of the files a target makes from the names of all the others
+
+
+@dataclass(frozen=True)
+class Written:
+    """What one process wrote: a report per part, or why it could not write (message, hint)."""
+
+    reports: dict[Key, FilesReport]
+    failure: tuple[str, str | None] | None
 
 
 @dataclass(frozen=True)
@@ -141,6 +154,8 @@ class _Builder:
         self._shared: list[dict[str, Any]] = [{} for _ in jobs]  # per environment, for all its targets
         self._reuse = Reuse()  # per item, for every environment and target this process builds
         self._built: dict[Key, Built] = {}
+        self._folders = _distinct_folders(project, jobs, self.options)
+        self._expected: dict[tuple[int, str], set[Key]] = {}  # the parts of each folder's files
 
     def taken(self, queue: TaskQueue) -> Iterator[Unit]:
         """The units this process takes from ``queue``, one at a time, until none is left."""
@@ -159,47 +174,90 @@ class _Builder:
                         [f"{error.target}: {v}" for v in error.violations], []
                     )
                     continue
-                self._built[(index, name, part)] = Built(name, self._folder(index, name), files)
+                self._built[(index, name, part)] = Built(name, self._folders[(index, name)], files)
                 outcomes[(index, name, part)] = Outcome([], list(files))
         return outcomes
 
-    def finish(self, outcomes: dict[Key, Outcome]) -> None:
-        """Build the files each target makes from the names of all its parts' files (in this process)."""
+    def finish(self, outcomes: dict[Key, Outcome]) -> dict[Key, Outcome]:
+        """Build, in this process, the files each target makes from the names of all its parts'
+        files (a kustomization): how each built, as part ``FINISH``."""
         names: dict[tuple[int, str], list[str]] = {}
         for (index, name, _), outcome in outcomes.items():
             names.setdefault((index, name), []).extend(outcome.files)
+        finished: dict[Key, Outcome] = {}
         for (index, name), files in names.items():
-            made = target(name).finish(self._context(index, name), sorted(files))
+            key = (index, name, FINISH)
+            try:
+                made = target(name).finish(self._context(index, name), sorted(files))
+            except RenderError as error:
+                finished[key] = Outcome([f"{error.target}: {v}" for v in error.violations], [])
+                continue
+            finished[key] = Outcome([], list(made))
             if made:
-                self._built[(index, name, FINISH)] = Built(name, self._folder(index, name), made)
+                self._built[key] = Built(name, self._folders[(index, name)], made)
+        # What each folder holds: every part, and the finished files if there are any.
+        for key in [*outcomes, *(key for key in finished if key in self._built)]:
+            self._expected.setdefault((key[0], key[1]), set()).add(key)
+        return finished
 
-    def write(self, check: bool) -> dict[Key, FilesReport]:
+    def write(self, check: bool) -> Written:
         """Write (or with ``check`` compare) the files of every part this process built."""
-        return {
-            key: write_files(built.folder, built.files, check=check) for key, built in self._built.items()
-        }
+        keys = list(self._built)
+        try:
+            reports = write_files(
+                [(built.folder, built.files) for built in self._built.values()], check=check
+            )
+        except DataError as error:  # nothing this process wrote counts as written
+            return Written({}, (error.message, error.hint))
+        return Written(dict(zip(keys, reports, strict=True)), None)
 
     def folders(self, written: dict[Key, FilesReport], check: bool) -> dict[tuple[int, str], OutputReport]:
-        """Finish each folder from the reports of all its parts: stale files removed, files recorded."""
-        parts: dict[tuple[int, str], list[FilesReport]] = {}
-        for (index, name, _), report in sorted(written.items()):
-            parts.setdefault((index, name), []).append(report)
-        return {
-            (index, name): finish_folder(self._folder(index, name), parts.get((index, name), []), check=check)
-            for index in range(len(self._jobs))
-            for name in self.options
-        }
+        """Finish each folder whose parts were all written: stale files removed, files recorded.
+
+        A folder that some part could not be written to only has what was written recorded.
+        """
+        reports = {}
+        for (index, name), keys in self._expected.items():
+            folder, parts = (
+                self._folders[(index, name)],
+                [written[key] for key in sorted(keys) if key in written],
+            )
+            if keys <= written.keys():
+                reports[(index, name)] = finish_folder(folder, parts, check=check)
+            elif not check:
+                record_written(folder, parts)
+        return reports
 
     def _context(self, index: int, name: str) -> RenderContext:
         source = self._jobs[index].source
         return render_context(self._project, source, self.options[name], self._shared[index], self._reuse)
 
-    def _folder(self, index: int, name: str) -> Path:
-        job = self._jobs[index]
-        if job.out is not None:
-            return job.out / name
-        out: str = self.options[name].out
-        return self._project.root / out.replace("{env}", job.source.env).replace("{target}", name)
+
+def _distinct_folders(
+    project: Project, jobs: list[Job], options: dict[str, Any]
+) -> dict[tuple[int, str], Path]:
+    """Each (job, target)'s output folder; a DataError if two would share one (each would remove
+    the other's files as stale)."""
+    folders: dict[tuple[int, str], Path] = {}
+    owner: dict[Path, tuple[int, str]] = {}
+    for index, job in enumerate(jobs):
+        for name, option in options.items():
+            if job.out is not None:
+                folder = job.out / name
+            else:
+                folder = project.root / option.out.replace("{env}", job.source.env).replace("{target}", name)
+            folder = Path(os.path.normpath(folder))
+            if folder in owner:
+                other_index, other = owner[folder]
+                raise DataError(
+                    f"{jobs[other_index].source.env}/{other} and {job.source.env}/{name} would both be "
+                    f"rendered into {folder}",
+                    hint="give each environment and target its own folder: put {env} and {target} in "
+                    "render.<target>.out in azconf.yaml",
+                )
+            owner[folder] = (index, name)
+            folders[(index, name)] = folder
+    return folders
 
 
 def work_units(names: list[str], jobs: int) -> list[Unit]:
@@ -211,6 +269,8 @@ def work_units(names: list[str], jobs: int) -> list[Unit]:
     """
     every = tuple(range(jobs))
     units: list[Unit] = []
+    if not names:
+        return units
     unit_of: dict[str, int] = {}  # what parts share -> the index of their unit
     for name in names:
         for part in range(target(name).parts):
@@ -233,8 +293,8 @@ def _by_job(jobs: list[Job], names: list[str], outcomes: dict[Key, Outcome]) -> 
         rules = [
             rule
             for name in names
-            for part in range(target(name).parts)
-            for rule in outcomes[(index, name, part)].violations
+            for part in [*range(target(name).parts), FINISH]
+            for rule in (outcomes[(index, name, part)].violations if (index, name, part) in outcomes else [])
         ]
         found.append((job, list(dict.fromkeys(rules))))
     return found

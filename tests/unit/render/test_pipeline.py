@@ -130,12 +130,19 @@ def test_a_folder_built_in_parts_loses_its_stale_files_only(project: Project, tm
     assert no_child_left()
 
 
-def signing(render_part: Callable[[RenderContext, int], dict[str, str]], sign_part: int) -> Any:
-    """``render_part``, adding a file ``built-by`` with the building process's id to part ``sign_part``."""
+def signing(render_part: Callable[[RenderContext, int], dict[str, str]], barrier: Path) -> Any:
+    """``render_part``, adding a file ``built-by`` with the building process's id.
+
+    Each process waits (up to 10 s) until two have started: one process cannot take every unit
+    before the other begins, however loaded the machine.
+    """
 
     def signed(context: RenderContext, part: int) -> dict[str, str]:
-        files = render_part(context, part)
-        return {**files, "built-by": f"{os.getpid()}\n"} if part == sign_part else files
+        (barrier / str(os.getpid())).touch()
+        deadline = time.monotonic() + 10
+        while len(list(barrier.iterdir())) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return {**render_part(context, part), "built-by": f"{os.getpid()}\n"}
 
     return signed
 
@@ -143,13 +150,46 @@ def signing(render_part: Callable[[RenderContext, int], dict[str, str]], sign_pa
 def test_one_target_of_several_environments_is_built_by_both_processes(
     project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    terraform = target("terraform")
-    monkeypatch.setattr(terraform, "render_part", signing(terraform.render_part, sign_part=0))
-    render_all(project, jobs_for(project, tmp_path), ["terraform"], check=False)
+    terraform, barrier = target("terraform"), tmp_path / "barrier"
+    barrier.mkdir()
+    monkeypatch.setattr(terraform, "render_part", signing(terraform.render_part, barrier))
+    render_all(project, jobs_for(project, tmp_path / "out"), ["terraform"], check=False)
+    out = tmp_path / "out"
     builders = {
-        (tmp_path / env / "terraform" / "built-by").read_text(encoding="utf-8") for env in ("staging", "prod")
+        (out / env / "terraform" / "built-by").read_text(encoding="utf-8") for env in ("staging", "prod")
     }
     assert len(builders) == 2  # staging in one process, prod in the other
+
+
+def test_two_targets_or_environments_may_not_share_a_folder(project: Project, tmp_path: Path) -> None:
+    render = {"kubernetes": {"out": "deploy/{env}"}, "flagd": {"out": "deploy/{env}"}}
+    sharing = dataclasses.replace(
+        project, root=tmp_path, manifest=project.manifest.model_copy(update={"render": render})
+    )
+    jobs = [Job(job.source) for job in jobs_for(project, tmp_path)]
+    with pytest.raises(DataError, match=r"staging/kubernetes and staging/flagd would both be rendered into"):
+        render_all(sharing, jobs, ["kubernetes", "flagd"], check=False)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_folder_that_cannot_be_written_leaves_every_written_file_recorded(
+    project: Project, tmp_path: Path
+) -> None:
+    (tmp_path / "prod").mkdir()
+    (tmp_path / "prod" / "tyk").write_text("a file where a folder goes\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"cannot write .*prod/tyk"):
+        render_all(project, jobs_for(project, tmp_path), all_targets(), check=False)
+    written = [
+        path for path in tmp_path.rglob("*") if path.is_file() and path.name != ".azconf-rendered.json"
+    ]
+    assert len(written) > 10
+    for path in written:
+        if path == tmp_path / "prod" / "tyk":
+            continue
+        env, name, *inside = path.relative_to(tmp_path).parts  # <env>/<target>/<file in the folder>
+        record = json.loads((tmp_path / env / name / ".azconf-rendered.json").read_text(encoding="utf-8"))
+        assert "/".join(inside) in record["files"], path  # a later render can remove it, --check sees it
+    assert no_child_left()
 
 
 def test_the_work_is_planned_biggest_first_with_shared_parts_together_and_the_end_in_small_pieces() -> None:
