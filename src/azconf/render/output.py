@@ -128,7 +128,7 @@ def finish_folder(folder: Path, parts: list[FilesReport], *, check: bool) -> Out
     for names in (report.written, report.unchanged, report.missing, report.different):
         names.sort()
     with _reported(folder, check):
-        _finish(folder, dict(sorted(digests.items())), report, check=check)
+        _finish(folder, digests, report, check=check)
     return report
 
 
@@ -142,9 +142,8 @@ def record_written(folder: Path, parts: list[FilesReport]) -> None:
     if not written:
         return
     _, previous = _read_record(folder)
-    record = dumps_pretty({"files": dict(sorted((previous | written).items())), "generator": "azconf"})
     with _reported(folder, check=False):
-        write_atomic(folder / RECORD_NAME, record)
+        write_atomic(folder / RECORD_NAME, _record_text(previous | written))
 
 
 @contextlib.contextmanager
@@ -190,6 +189,11 @@ def _finish(folder: Path, digests: dict[str, str], report: OutputReport, *, chec
             os.unlink(folder / name)
             report.removed.append(name)
     if not check:
-        record = dumps_pretty({"files": digests, "generator": "azconf"})
+        record = _record_text(digests)
         if record != record_text:  # an unchanged record is not rewritten (nor flushed to disk)
             write_atomic(folder / RECORD_NAME, record)
+
+
+def _record_text(digests: dict[str, str]) -> str:
+    """The record of a folder holding the files ``digests`` names."""
+    return dumps_pretty({"files": digests, "generator": "azconf"})  # keys sorted

@@ -43,7 +43,6 @@ class Job:
 class Built:
     """One part of one target's files for one environment, built but not yet written."""
 
-    target: str
     folder: Path
     files: dict[str, str]
 
@@ -141,6 +140,11 @@ class Outcome:
     violations: list[str]
     files: list[str]
 
+    @staticmethod
+    def broken(error: RenderError) -> Outcome:
+        """The outcome of a part that broke the rules ``error`` lists, each named by its target."""
+        return Outcome([f"{error.target}: {v}" for v in error.violations], [])
+
 
 class _Builder:
     """Builds units and keeps their files until they are written (in whichever process built them)."""
@@ -170,11 +174,9 @@ class _Builder:
                 try:
                     files = target(name).render_part(self._context(index, name), part)
                 except RenderError as error:
-                    outcomes[(index, name, part)] = Outcome(
-                        [f"{error.target}: {v}" for v in error.violations], []
-                    )
+                    outcomes[(index, name, part)] = Outcome.broken(error)
                     continue
-                self._built[(index, name, part)] = Built(name, self._folders[(index, name)], files)
+                self._built[(index, name, part)] = Built(self._folders[(index, name)], files)
                 outcomes[(index, name, part)] = Outcome([], list(files))
         return outcomes
 
@@ -190,11 +192,11 @@ class _Builder:
             try:
                 made = target(name).finish(self._context(index, name), sorted(files))
             except RenderError as error:
-                finished[key] = Outcome([f"{error.target}: {v}" for v in error.violations], [])
+                finished[key] = Outcome.broken(error)
                 continue
             finished[key] = Outcome([], list(made))
             if made:
-                self._built[key] = Built(name, self._folders[(index, name)], made)
+                self._built[key] = Built(self._folders[(index, name)], made)
         # What each folder holds: every part, and the finished files if there are any.
         for key in [*outcomes, *(key for key in finished if key in self._built)]:
             self._expected.setdefault((key[0], key[1]), set()).add(key)
@@ -218,10 +220,8 @@ class _Builder:
         """
         reports = {}
         for (index, name), keys in self._expected.items():
-            folder, parts = (
-                self._folders[(index, name)],
-                [written[key] for key in sorted(keys) if key in written],
-            )
+            folder = self._folders[(index, name)]
+            parts = [written[key] for key in sorted(keys) if key in written]
             if keys <= written.keys():
                 reports[(index, name)] = finish_folder(folder, parts, check=check)
             elif not check:
@@ -290,12 +290,8 @@ def _by_job(jobs: list[Job], names: list[str], outcomes: dict[Key, Outcome]) -> 
     """Each job's broken rules: every target's, part by part, each rule once."""
     found = []
     for index, job in enumerate(jobs):
-        rules = [
-            rule
-            for name in names
-            for part in [*range(target(name).parts), FINISH]
-            for rule in (outcomes[(index, name, part)].violations if (index, name, part) in outcomes else [])
-        ]
+        keys = [(index, name, part) for name in names for part in [*range(target(name).parts), FINISH]]
+        rules = [rule for key in keys if key in outcomes for rule in outcomes[key].violations]
         found.append((job, list(dict.fromkeys(rules))))
     return found
 
