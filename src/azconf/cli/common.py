@@ -13,13 +13,37 @@ from azconf.problems import Problem, Severity
 
 def open_project(project_dir: Path | None) -> Project:
     """The project at ``project_dir`` (or found from the current folder); a bad manifest stops here."""
-    root = find_project(project_dir or Path.cwd())
+    root = project_root(project_dir)
     project, problems = load_project(root)
     if project is None:
         stop_on_problems(problems, "azconf.yaml is not valid")
     assert project is not None
     keep_until_exit(project)
     return project
+
+
+def project_root(project_dir: Path | None) -> Path:
+    """The project's folder (``-C`` or found from the current one), its files consistent: a write
+    that was killed halfway is finished or undone before any command reads them."""
+    root = find_project(project_dir or Path.cwd())
+    _finish_interrupted_write(root)
+    return root
+
+
+def _finish_interrupted_write(root: Path) -> None:
+    """A write killed halfway left a journal: put its files back to all-old or all-new first."""
+    from azconf.edit.transaction import JOURNAL_NAME
+
+    if not (root / JOURNAL_NAME).exists():
+        return  # the common case costs one stat
+    import typer
+
+    from azconf.edit.transaction import project_lock, recover
+
+    with project_lock(root):
+        done = recover(root)
+    if done:
+        typer.echo(f"azconf: {done}", err=True)
 
 
 def stop_on_problems(problems: list[Problem], summary: str) -> None:
