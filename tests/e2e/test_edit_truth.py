@@ -160,7 +160,8 @@ def test_a_deleted_key_over_a_flow_mapping_gives_valid_yaml(azconf: RunAzconf, t
         {
             "azconf.yaml": "version: 1\nproject: flow\nenvironments: [staging, prod]\n"
             "layers: [config/base, 'config/envs/{env}']\n",
-            "config/base/settings.yaml": "settings:\n  customers:\n    acme: {seats: 5}\n    beta: {seats: 1}\n",
+            "config/base/settings.yaml": "settings:\n  customers:\n"
+            "    acme: {seats: 5}\n    beta: {seats: 1}\n",
             "config/envs/staging/settings.yaml": "settings:\n  customers:\n    acme: null\n",
             "config/envs/prod/settings.yaml": "settings:\n  customers:\n    acme: {seats: 506}   # big\n",
         },
@@ -226,13 +227,13 @@ def test_parallel_writers_lose_no_acknowledged_write(azconf: RunAzconf, fresh: P
     assert len(log(azconf, fresh, "prod")) == 1 + len(acknowledged)
 
 
-def two_file_project(azconf: RunAzconf, repo: Path) -> tuple[dict[str, str], dict[str, str]]:
-    """The example with history; the prod files before and after `promote staging prod`."""
+def two_file_project(azconf: RunAzconf, repo: Path) -> dict[str, str]:
+    """The example with history, where `promote staging prod` edits two files; prod's files now."""
     assert azconf("-C", repo, "commit", "-m", "base").returncode == 0
     before = prod_files(repo)
     run = azconf("-C", repo, "promote", "staging", "prod", "--dry-run")
     assert "config/envs/prod/flags.yaml:" in run.stdout and "config/envs/prod/services.yaml:" in run.stdout
-    return before, {}
+    return before
 
 
 def prod_files(root: Path) -> dict[str, str]:
@@ -243,7 +244,7 @@ def prod_files(root: Path) -> dict[str, str]:
 def test_a_promote_killed_anywhere_leaves_the_old_or_the_new_state(
     azconf: RunAzconf, repo: Path, tmp_path: Path, trial: int
 ) -> None:
-    before, _ = two_file_project(azconf, repo)
+    before = two_file_project(azconf, repo)
     after_root = tmp_path / "after"
     _copy_project(repo, after_root)
     assert azconf("-C", after_root, "promote", "staging", "prod", "--yes", "-m", "release").returncode == 0

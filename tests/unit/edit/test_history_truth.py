@@ -16,7 +16,7 @@ from azconf.compare import Side
 from azconf.config.located import plain
 from azconf.config.project import Project
 from azconf.config.resolve import Resolver
-from azconf.edit.plan import ABSENT, Plan, Planner
+from azconf.edit.plan import ABSENT, Plan
 from azconf.edit.promote import plan_promotion
 from azconf.edit.restore import plan_restore
 from azconf.edit.transaction import Recording, fresh_project, set_values, write_recorded
