@@ -120,7 +120,7 @@ def protected_goal(
 
 def select_paths(selectors: list[StrPath], trees: list[Any], source: str, dst: str) -> list[StrPath]:
     """The concrete paths the selectors name (globs expanded); a selector matching nothing is an error."""
-    paths: list[StrPath] = []
+    paths: dict[StrPath, None] = {}  # ordered, without repeats
     for selector in selectors:
         found = [p for p in expand(selector, trees) if any(lookup(t, p) is not ABSENT for t in trees)]
         if not found:
@@ -128,8 +128,8 @@ def select_paths(selectors: list[StrPath], trees: list[Any], source: str, dst: s
                 f'"{".".join(selector)}" matches nothing in {source} or {dst}',
                 hint="check the path with `azconf show`; quote globs so the shell leaves them alone",
             )
-        paths += [p for p in found if p not in paths]
-    return paths
+        paths.update(dict.fromkeys(found))
+    return list(paths)
 
 
 def restrict(goal: dict[str, Any], current: dict[str, Any], paths: list[StrPath]) -> dict[str, Any]:
