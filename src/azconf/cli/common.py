@@ -6,7 +6,7 @@ from pathlib import Path
 
 from azconf.config.project import Project, find_project, load_project
 from azconf.config.resolve import Resolution
-from azconf.errors import DataError
+from azconf.errors import DataError, UsageError
 from azconf.lifetime import keep_until_exit
 from azconf.problems import Problem, Severity
 
@@ -59,3 +59,24 @@ def resolve_or_stop(project: Project, env: str) -> Resolution:
     from azconf.environment import resolve_readable
 
     return resolve_readable(Resolver(project), env)
+
+
+def one_environment(options: list[str] | None, arguments: list[str], usage: str) -> tuple[str, list[str]]:
+    """The one environment (or version) a command reads, from ``--env`` or its first argument, and the
+    arguments left. Naming it twice is an error: "the last one wins" would hide a mistake."""
+    given = options or []
+    if len(given) > 1:
+        raise UsageError(
+            f"--env given {len(given)} times ({', '.join(given)}); this command reads one environment",
+            hint=f"usage: azconf {usage}",
+        )
+    if given:
+        return given[0], arguments
+    if not arguments:
+        raise UsageError("name the environment", hint=f"usage: azconf {usage}")
+    return arguments[0], arguments[1:]
+
+
+def several_environments(options: list[str] | None, arguments: list[str]) -> list[str]:
+    """Environments named with ``--env`` and as arguments, each once, in the order given."""
+    return list(dict.fromkeys([*(options or []), *arguments]))
