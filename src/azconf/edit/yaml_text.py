@@ -31,6 +31,7 @@ StrPath = tuple[Key, ...]
 _PLAIN_SAFE = re.compile(r"[A-Za-z_/][A-Za-z0-9_./@+=-]*(?::[A-Za-z0-9_./@+=-]+)*")
 KEEP_MARKER = "azconf:keep"
 _KEEP = re.compile(r"(?<![\w:])azconf:keep(?![\w-])")
+_KEEP_IN_REASON = re.compile(r"\(?(?<![\w:])azconf:keep(?![\w-])\)?:?")  # "azconf:keep:", "(azconf:keep)"
 
 
 @dataclass(frozen=True)
@@ -361,7 +362,7 @@ def _kept_keys(text: str, mapping: MappingNode, path: StrPath, display: str) -> 
         child = (*path, str(key_node.value))
         comment = _line_comment(text, key_node, value_node)
         if _KEEP.search(comment):
-            reason = _KEEP.sub("", comment).strip(" #-:()")
+            reason = _KEEP_IN_REASON.sub("", comment.lstrip("#")).strip(" -:")
             found.append(Kept(child, display, int(key_node.start_mark.line) + 1, reason))
         if isinstance(value_node, MappingNode) and not value_node.flow_style:
             found += _kept_keys(text, value_node, child, display)
