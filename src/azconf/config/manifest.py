@@ -52,10 +52,19 @@ class Threshold(_Section):
 class NotifySettings(_Section):
     """Where ``azconf doctor`` posts opened and resolved alerts."""
 
-    url: Annotated[str, StringConstraints(pattern=r"^(https?://\S+|env://[A-Za-z_][A-Za-z0-9_]*)$")]
+    url: str
     format: Literal["json", "slack"] = "json"
     timeout_seconds: float = Field(default=2.0, gt=0, le=30)
     retries: int = Field(default=2, ge=0, le=5)
+
+    @field_validator("url")
+    @classmethod
+    def _http_or_reference(cls, value: str) -> str:
+        if not re.fullmatch(r"https?://\S+|env://[A-Za-z_][A-Za-z0-9_]*", value):
+            raise ValueError(
+                "give an http(s):// URL, or env://VARIABLE to keep a webhook's token out of the file"
+            )
+        return value
 
 
 class HealthSettings(_Section):
