@@ -223,9 +223,8 @@ def _drift(context: Context, env: str) -> list[Check]:
         if drifted is None:
             continue  # never rendered there
         shown = context.project.display(folder)
-        message = (
-            f"{len(drifted)} file(s) edited since rendered: {', '.join(drifted[:3])}" if drifted else shown
-        )
+        edited = f"{len(drifted)} file(s) edited since rendered: {', '.join(drifted[:3])}"
+        message = edited if drifted else f"as rendered ({shown})"
         action = f"azconf render {env} --target {target} (or find who edited {shown})"
         component_env = f"{env}/{target}"
         checks.append(
