@@ -236,3 +236,18 @@ def test_a_dead_webhook_warns_and_never_shows_its_url(azconf: RunAzconf, healthy
     run = azconf("-C", healthy, "doctor", env={"AZCONF_TEST_WEBHOOK": dead, "STRIPE_TEST_API_KEY": "x"})
     assert "not sent to 127.0.0.1" in run.stdout
     assert "secret-token" not in run.stdout + run.stderr
+
+
+def test_a_silent_flags_service_is_seen_through_its_heartbeat(azconf: RunAzconf, healthy: Path) -> None:
+    import datetime as dt
+
+    beat = healthy / ".azconf/serve-heartbeat.json"
+    old = (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)).isoformat()
+    beat.write_text(json.dumps({"time": old, "pid": 4242, "serving": {"prod": "prod@1"}}))
+    run = azconf("-C", healthy, "doctor", "prod", "--format", "json", env={"STRIPE_TEST_API_KEY": "x"})
+    (check,) = [c for c in run.json()["checks"] if c["component"] == "serve"]
+    assert (check["status"], run.returncode) == ("critical", 1)
+    assert "pid 4242, serving prod prod@1" in check["message"]
+    beat.write_text(json.dumps({"time": dt.datetime.now(dt.UTC).isoformat(), "pid": 4242, "serving": {}}))
+    run = azconf("-C", healthy, "doctor", "prod", "--format", "json", env={"STRIPE_TEST_API_KEY": "x"})
+    assert [c["status"] for c in run.json()["checks"] if c["component"] == "serve"] == ["ok"]
