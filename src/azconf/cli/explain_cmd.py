@@ -24,8 +24,12 @@ def run(project_dir: Path | None, env: str, path_text: str, output: str) -> int:
             hint='write it like services.web.replicas, flags."my.flag".state or services.web.flags[0]',
         )
     project = open_project(project_dir)
+    from azconf.gitrefs import split_git_ref
     from azconf.history.refs import is_version_ref
 
+    git = split_git_ref(env)
+    if git is not None:
+        return _explain_git(project, *git, path, output)
     if is_version_ref(env, project.manifest.environments):
         return _explain_version(project, env, path, output)
     resolution = resolve_or_stop(project, env)
@@ -41,4 +45,17 @@ def _explain_version(project: Project, ref: str, path: KeyPath, output: str) -> 
 
     explanation = explain_version(project, ref, path)
     sys.stdout.write((render_version_json if output == "json" else render_version_text)(explanation))
+    return 0
+
+
+def _explain_git(project: Project, env: str, revision: str, path: KeyPath, output: str) -> int:
+    """Explain a value as the files were in a git revision: with their file:line:col at that revision."""
+    from azconf.explain import explain
+    from azconf.gitrefs import project_at
+    from azconf.report.explanation import render_json, render_text
+
+    with project_at(project, revision) as (then, _):
+        explanation = explain(resolve_or_stop(then, env), path, then.source_line)
+        explanation.env = f"{env}@git:{revision}"
+        sys.stdout.write((render_json if output == "json" else render_text)(explanation))
     return 0

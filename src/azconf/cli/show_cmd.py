@@ -32,8 +32,14 @@ def run(project_dir: Path | None, env: str, path_text: str | None, output: str) 
 
 def _data(project: Project, env: str) -> Any:
     """The working tree of ``env``, or a recorded version (``prod@12``, ``@3fa2c1``) from history."""
+    from azconf.gitrefs import split_git_ref
     from azconf.history.refs import is_version_ref
 
+    if split_git_ref(env) is not None:
+        from azconf.compare import load_side
+        from azconf.config.resolve import Resolver
+
+        return load_side(project, Resolver(project), env).data
     if not is_version_ref(env, project.manifest.environments):
         return resolve_or_stop(project, env).data
     from azconf.history.api import load_ref
