@@ -84,3 +84,19 @@ def test_bad_git_versions_are_usage_errors(azconf: RunAzconf, nested: Path, tmp_
     shutil.copytree(EXAMPLE, outside, ignore=shutil.ignore_patterns(".azconf", "deploy"))
     not_git = azconf("-C", outside, "show", "prod@git:HEAD")
     assert not_git.returncode == 2 and "not in a git repository" in not_git.stderr
+
+
+def test_machine_formats_name_files_from_the_repository_top(azconf: RunAzconf, nested: Path) -> None:
+    routes = nested / "config/envs/prod/routes.yaml"
+    routes.write_text(routes.read_text().replace("\n  payments:\n", "\n  payments:\n    service: payment\n"))
+    github = azconf("-C", nested, "validate", "--format", "github").stdout
+    assert "::error file=infra-config/config/envs/prod/routes.yaml,line=6,col=14," in github
+    sarif = azconf("-C", nested, "validate", "--format", "sarif").json()
+    run = sarif["runs"][0]
+    assert run["originalUriBaseIds"]["PROJECTROOT"]["uri"] == nested.parent.resolve().as_uri() + "/"
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]}
+    assert "infra-config/config/envs/prod/routes.yaml" in uris
+    text = azconf("-C", nested, "validate").stdout
+    assert "\nconfig/envs/prod/routes.yaml:6:14: error" in "\n" + text  # people inside the project
+    from_top = azconf("validate", "infra-config/config/envs/prod/routes.yaml", cwd=nested.parent).stdout
+    assert "infra-config/config/envs/prod/routes.yaml:6:14: error AZC0301" in from_top

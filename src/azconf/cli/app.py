@@ -121,7 +121,12 @@ def init(
 def validate(
     ctx: typer.Context,
     envs: Annotated[
-        list[str] | None, typer.Argument(help="Validate only these environments (default: all).")
+        list[str] | None,
+        typer.Argument(
+            metavar="[ENV|FILE]...",
+            help="Validate only these environments (default: all); or, given files, every project "
+            "that contains one (the pre-commit hook does that).",
+        ),
     ] = None,
     env: Annotated[
         list[str] | None,
