@@ -56,6 +56,24 @@ def test_init_then_validate(azconf: RunAzconf, tmp_path: Path) -> None:
     assert "already exists" in again.stderr
 
 
+def test_init_ignores_history_and_rendered_output_in_git(azconf: RunAzconf, tmp_path: Path) -> None:
+    import subprocess
+
+    existing = tmp_path / "repo"
+    existing.mkdir()
+    (existing / ".gitignore").write_text("node_modules/\n")
+    assert azconf("init", existing).returncode == 0
+    assert (existing / ".gitignore").read_text().startswith("node_modules/\n# azconf's history")
+    subprocess.run(["git", "init", "-q"], cwd=existing, check=True)
+    assert azconf("-C", existing, "commit", "-m", "base").returncode == 0
+    assert azconf("-C", existing, "render", "prod").returncode == 0
+    status = subprocess.run(
+        ["git", "status", "--porcelain"], cwd=existing, capture_output=True, text=True, check=True
+    )
+    listed = status.stdout
+    assert ".azconf" not in listed and "deploy" not in listed and "config/" in listed
+
+
 def test_a_broken_manifest_names_it_in_the_summary(azconf: RunAzconf, tmp_path: Path) -> None:
     assert azconf("init", tmp_path / "shop", cwd=tmp_path).returncode == 0
     manifest = tmp_path / "shop" / "azconf.yaml"
