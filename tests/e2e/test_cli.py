@@ -348,3 +348,22 @@ def test_stale_schemas_are_detected(azconf: RunAzconf, tmp_path: Path) -> None:
     assert stale.returncode == 1
     assert "azconf-config.schema.json" in stale.stdout
     assert (out / "azconf-config.schema.json").read_text() == "{}\n"  # --check writes nothing
+
+
+def test_defaults_are_visible_in_explain_and_show(azconf: RunAzconf, tmp_path: Path) -> None:
+    assert azconf("init", tmp_path / "shop").returncode == 0
+    shop = tmp_path / "shop"
+    explained = azconf("-C", shop, "explain", "prod", "routes.web.timeout_seconds")
+    assert explained.returncode == 0, explained.stderr
+    assert explained.stdout.splitlines() == [
+        "routes.web.timeout_seconds = 30   [prod]",
+        "  default: no layer sets it (docs/config-model.md lists every default)",
+    ]
+    as_json = azconf("-C", shop, "explain", "prod", "routes.web.strip_path", "--format", "json").json()
+    assert (as_json["value"], as_json["default"], as_json["settings"]) == (True, True, [])
+    missing = azconf("-C", shop, "explain", "prod", "routes.web.timeouts")
+    assert missing.returncode == 2 and 'did you mean "timeout_seconds"' in missing.stderr
+    plain = azconf("-C", shop, "show", "prod", "routes.web", "--format", "json").json()
+    full = azconf("-C", shop, "show", "prod", "routes.web", "--format", "json", "--defaults").json()
+    assert "timeout_seconds" not in plain and full["timeout_seconds"] == 30 and full["strip_path"] is True
+    assert {k: full[k] for k in plain} == plain

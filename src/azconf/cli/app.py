@@ -159,13 +159,17 @@ def show(
     ] = None,
     env: EnvOrVersionOption = None,
     output: Annotated[DataFormat, typer.Option("--format", "-f", help="Output format.")] = DataFormat.yaml,
+    defaults: Annotated[
+        bool, typer.Option("--defaults", help="Fill in every default: the config as the renderers see it.")
+    ] = False,
 ) -> None:
     """Print an environment's resolved config, or one subtree of it."""
     from azconf.cli import show_cmd
     from azconf.cli.common import one_environment
 
     chosen, rest = one_environment(env, arguments or [], "show ENV[@VERSION] [PATH]")
-    _finish(show_cmd.run(ctx.obj, chosen, _at_most_one(rest, "show ENV[@VERSION] [PATH]"), output.value))
+    path = _at_most_one(rest, "show ENV[@VERSION] [PATH]")
+    _finish(show_cmd.run(ctx.obj, chosen, path, output.value, defaults=defaults))
 
 
 @app.command()

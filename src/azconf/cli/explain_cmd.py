@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from azconf.cli.common import open_project, resolve_or_stop
 from azconf.config.located import Path as KeyPath
 from azconf.config.located import parse_path
 from azconf.config.project import Project
 from azconf.errors import UsageError
+
+if TYPE_CHECKING:
+    from azconf.explain import Explanation
 
 
 def run(project_dir: Path | None, env: str, path_text: str, output: str) -> int:
@@ -34,7 +38,10 @@ def run(project_dir: Path | None, env: str, path_text: str, output: str) -> int:
         return _explain_version(project, env, path, output)
     resolution = resolve_or_stop(project, env)
 
-    explanation = explain(resolution, path, project.source_line)
+    try:
+        explanation = explain(resolution, path, project.source_line)
+    except UsageError:  # no layer sets it: a default, or (with a better suggestion) nothing
+        explanation = _default(project, env, path)
     sys.stdout.write((render_json if output == "json" else render_text)(explanation))
     return 0
 
@@ -59,3 +66,11 @@ def _explain_git(project: Project, env: str, revision: str, path: KeyPath, outpu
         explanation.env = f"{env}@git:{revision}"
         sys.stdout.write((render_json if output == "json" else render_text)(explanation))
     return 0
+
+
+def _default(project: Project, env: str, path: KeyPath) -> Explanation:
+    """The model's default at ``path`` (``routes.health.auth`` is ``jwt`` when no layer sets it)."""
+    from azconf.environment import load_environment
+    from azconf.explain import explain_default
+
+    return explain_default(env, load_environment(project, env).model, path)
