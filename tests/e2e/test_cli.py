@@ -231,7 +231,7 @@ def test_explain_json_shape(azconf: RunAzconf) -> None:
     run = azconf("-C", EXAMPLE, "explain", "--env", "prod", "services.payments.replicas", "--format", "json")
     assert run.returncode == 0
     document = run.json()
-    assert set(document) == {"version", "env", "path", "exists", "value", "settings", "leaves"}
+    assert set(document) == {"version", "env", "path", "exists", "default", "value", "settings", "leaves"}
     assert document["version"] == 1
     assert (document["env"], document["path"], document["exists"], document["value"]) == (
         "prod",
