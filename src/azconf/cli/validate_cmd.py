@@ -43,9 +43,20 @@ def run(
         result.verbose = verbose
         if output != "text" or files:  # machines, and hooks run from the repository's top
             result = repository_relative(result)
-        sys.stdout.write(reporter(output)(result))
+        _write(reporter(output)(result), colour=output == "text" and sys.stdout.isatty())
         ok &= result.ok
     return EXIT_OK if ok else EXIT_PROBLEMS
+
+
+def _write(report: str, *, colour: bool) -> None:
+    """Print a report; through rich (colour, unless NO_COLOR) only on a terminal: it costs an import."""
+    if not colour:
+        sys.stdout.write(report)
+        return
+    from azconf.cli.styled import print_lines
+    from azconf.report.text import styled
+
+    print_lines(styled(report))
 
 
 def is_file_argument(argument: str) -> bool:

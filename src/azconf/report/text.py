@@ -50,3 +50,21 @@ def _exceptions_note(result: ValidationResult) -> str:
     if not count or result.verbose:
         return ""
     return f"; {count} reviewed secret exception(s) (--verbose lists them)"
+
+
+def styled(report: str) -> list[tuple[str, str]]:
+    """The lines of a text report, each with a rich style: errors red, warnings yellow, the verdict
+    green or red (for a terminal; the words carry the meaning, colour only helps the eye)."""
+    lines = []
+    for line in report.rstrip("\n").split("\n"):
+        style = ""
+        if ": error " in line or line.startswith("failed:"):
+            style = "bold red" if line.startswith("failed:") else "red"
+        elif ": warning " in line:
+            style = "yellow"
+        elif line.startswith("ok:"):
+            style = "bold green"
+        elif line.startswith("    hint: "):
+            style = "dim"
+        lines.append((line, style))
+    return lines
