@@ -135,6 +135,14 @@ _TABLE: list[tuple[str, str, str, str]] = [
     ),
     ("AZC0202", "Missing required key", "The model requires this key.", "Add it."),
     (
+        "AZC0205",
+        "Overlay item matches nothing below",
+        "An environment's overlay names an item (a service, a route ...) that no lower layer defines, "
+        "and a lower layer defines one with a similar name: most likely a typo, reported instead of "
+        "every required key the new item would lack.",
+        "Fix the name to the one suggested, or define the new item whole in the overlay.",
+    ),
+    (
         "AZC0203",
         "Invalid value",
         "The value has the wrong type or is outside the allowed range.",

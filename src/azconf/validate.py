@@ -126,10 +126,13 @@ class EnvironmentCheck:
         """Every problem: the files', the models' and (waiting for them) the value checks'."""
         models = self.models()
         assert self._typed is not None
+        from azconf.model.root_causes import root_causes
+
         problems = [problem for resolution in self.resolutions for problem in resolution.problems]
         model_problems = self._typed[0] + _model_checks(self.resolutions, models, self._today)
         value_problems, allowed = self._values.result()
-        return Checked(problems + model_problems + value_problems, allowed, models)
+        derived = root_causes(model_problems + value_problems, self.resolutions)
+        return Checked(problems + derived, allowed, models)
 
 
 def _typed_models(resolutions: list[Resolution]) -> tuple[list[Problem], dict[str, Environment]]:

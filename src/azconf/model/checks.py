@@ -48,6 +48,7 @@ def check_environment(
     problems: list[Problem] = []
     problems += check_references(env, root)
     problems += check_route_conflicts(env, root)
+    problems += check_cors(env, root)
     problems += check_flags(env, root, today=today, cache=flag_cache or CheckCache())
     return problems
 
@@ -170,6 +171,19 @@ def check_route_conflicts(env: Environment, root: LocatedMap) -> Iterator[Proble
                     hint="give each route its own path, or split the methods between them",
                     related=(value_at(root, ("routes", owner, "path")),),
                 )
+
+
+def check_cors(env: Environment, root: LocatedMap) -> Iterator[Problem]:
+    """A wildcard origin with credentials: browsers refuse it (the Fetch standard forbids the pair)."""
+    for name, route in env.routes.items():
+        if route.cors is not None and route.cors.allow_credentials and "*" in route.cors.origins:
+            yield Problem(
+                "AZC0203",
+                'CORS origin "*" with allow_credentials: true is refused by every browser',
+                value_at(root, ("routes", name, "cors", "origins")),
+                path=format_path(("routes", name, "cors", "origins")),
+                hint="list the allowed origins (https://app.example.com), or drop allow_credentials",
+            )
 
 
 def check_flags(
