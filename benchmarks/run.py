@@ -363,6 +363,7 @@ class Sample:
 
     command: Command
     wall: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)  # user + system time of the command's process tree
     maxrss_kib: list[int] = field(default_factory=list)
     launcher_maxrss_kib: int = 0
 
@@ -373,6 +374,8 @@ class Sample:
             "median_s": round(statistics.median(self.wall), 6),
             "min_s": round(min(self.wall), 6),
             "max_s": round(max(self.wall), 6),
+            "cpu_s": [round(c, 6) for c in self.cpu],
+            "median_cpu_s": round(statistics.median(self.cpu), 6),
             "maxrss_kib": self.maxrss_kib,
             "median_maxrss_kib": statistics.median(self.maxrss_kib) if self.maxrss_kib else None,
             "launcher_maxrss_kib": self.launcher_maxrss_kib,
@@ -384,6 +387,7 @@ class Run:
     """One child process: wall time, peak RSS, exit code and the start of its output."""
 
     wall: float
+    cpu: float
     maxrss_kib: int
     launcher_maxrss_kib: int
     returncode: int
@@ -410,7 +414,8 @@ pid = os.posix_spawnp(argv[0], argv, os.environ)
 _, status, usage = os.wait4(pid, 0)
 wall = time.perf_counter() - start
 with open(result, "w") as out:
-    out.write(f"{wall!r} {usage.ru_maxrss} {own} {os.waitstatus_to_exitcode(status)}")
+    cpu = usage.ru_utime + usage.ru_stime  # the child and every process it waited for
+    out.write(f"{wall!r} {cpu!r} {usage.ru_maxrss} {own} {os.waitstatus_to_exitcode(status)}")
 """
 
 
@@ -432,9 +437,9 @@ def run_once(argv: list[str], env: dict[str, str], scratch: Path) -> Run:
         output = out.read(4000).decode("utf-8", errors="replace")
     if proc.returncode != 0 or not result.is_file():
         raise BenchError(f"cannot run {argv[0]}:\n{indent(output)}")
-    wall, rss, own, code = result.read_text(encoding="utf-8").split()
+    wall, cpu, rss, own, code = result.read_text(encoding="utf-8").split()
     scale = 1024 if sys.platform == "darwin" else 1  # ru_maxrss is in bytes on macOS, KiB elsewhere
-    return Run(float(wall), int(rss) // scale, int(own) // scale, int(code), output)
+    return Run(float(wall), float(cpu), int(rss) // scale, int(own) // scale, int(code), output)
 
 
 def measure(
@@ -458,6 +463,7 @@ def measure(
             result = run_once(command.argv, env, scratch)
             sample = samples[command.label]
             sample.wall.append(result.wall)
+            sample.cpu.append(result.cpu)
             sample.maxrss_kib.append(result.maxrss_kib)
             sample.launcher_maxrss_kib = max(sample.launcher_maxrss_kib, result.launcher_maxrss_kib)
     return samples
@@ -597,12 +603,13 @@ def print_case(case: Case, samples: dict[str, Sample]) -> list[dict[str, Any]]:
     """Print one case's table and its ratios; return the ratios as data."""
     print(f"{case.name}: {case.title}")
     width = max(len(label) for label in samples) + 2
-    head = f"  {'command':<{width}}{'median':>10}{'min':>10}{'max':>10}"
+    head = f"  {'command':<{width}}{'median':>10}{'min':>10}{'max':>10}{'CPU':>10}"
     print(head + (f"{'peak RSS':>12}" if case.memory else ""))
     for label, sample in samples.items():
         line = (
             f"  {label:<{width}}{fmt_seconds(statistics.median(sample.wall)):>10}"
             f"{fmt_seconds(min(sample.wall)):>10}{fmt_seconds(max(sample.wall)):>10}"
+            f"{fmt_seconds(statistics.median(sample.cpu)):>10}"
         )
         if case.memory:
             peak = max(sample.maxrss_kib)
@@ -616,8 +623,19 @@ def print_case(case: Case, samples: dict[str, Sample]) -> list[dict[str, Any]]:
             continue
         met = None if ratio.target is None else value <= ratio.target
         verdict = "" if met is None else f"   target <= {ratio.target:.2f}x: {'met' if met else 'MISSED'}"
-        print(f"  ratio {ratio.name}: {value:.2f}x{verdict}")
-        results.append({"name": ratio.name, "value": round(value, 4), "target": ratio.target, "met": met})
+        cpu = statistics.median(samples[ratio.numerator].cpu) / max(
+            statistics.median(samples[ratio.denominator].cpu), 1e-9
+        )
+        print(f"  ratio {ratio.name}: {value:.2f}x{verdict}   (CPU time: {cpu:.2f}x)")
+        results.append(
+            {
+                "name": ratio.name,
+                "value": round(value, 4),
+                "cpu_value": round(cpu, 4),
+                "target": ratio.target,
+                "met": met,
+            }
+        )
     print()
     return results
 
