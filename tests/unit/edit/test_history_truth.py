@@ -19,7 +19,7 @@ from azconf.config.resolve import Resolver
 from azconf.edit.plan import ABSENT, Plan
 from azconf.edit.promote import plan_promotion
 from azconf.edit.restore import plan_restore
-from azconf.edit.transaction import Recording, fresh_project, set_values, write_recorded
+from azconf.edit.transaction import Recording, WriteOutcome, fresh_project, set_values, write_recorded
 from azconf.edit.yaml_text import YamlText
 from azconf.errors import DataError
 from azconf.history import api
@@ -55,21 +55,18 @@ def working_tree(root: Path, env: str) -> dict[str, Any]:
 
 
 def run_step(root: Path, step: tuple[Any, ...]) -> str | None:
-    """Carry out one step; the environment azconf wrote to, or None."""
+    """Carry out one step; the environment azconf wrote files of, or None."""
     kind, env, path, value = step
     recording = Recording(f"{kind} {env}", "tester", kind)
     try:
-        if kind == "set":
-            return set_values(
-                root, env, {path: value}, message=f"set {env}", actor="tester", action="set"
-            ).env
-        if kind == "unset":
-            return set_values(root, env, {path: ABSENT}, message="unset", actor="tester", action="unset").env
+        if kind in ("set", "unset"):
+            wanted = {path: value if kind == "set" else ABSENT}
+            return _written(set_values(root, env, wanted, message=kind, actor="tester", action=kind))
         if kind == "promote" and env != "prod":
             dst = ENVS[ENVS.index(env) + 1]
-            return write_recorded(root, lambda p: _promotion(p, env, dst), recording).env
+            return _written(write_recorded(root, lambda p: _promotion(p, env, dst), recording))
         if kind == "restore":
-            return write_recorded(root, lambda p: _restore(p, env), recording).env
+            return _written(write_recorded(root, lambda p: _restore(p, env), recording))
         if kind == "commit":
             api.commit_environments(fresh_project(root), ENVS, message="commit", actor="tester")
         if kind == "hand":
@@ -77,6 +74,11 @@ def run_step(root: Path, step: tuple[Any, ...]) -> str | None:
     except DataError:
         return None  # refused (invalid result, nothing recorded yet): nothing was written
     return None
+
+
+def _written(outcome: WriteOutcome) -> str | None:
+    """The environment when the write changed files ("nothing to change" writes and records nothing)."""
+    return outcome.env if outcome.files else None
 
 
 def _promotion(project: Project, src: str, dst: str) -> Plan:
@@ -92,6 +94,7 @@ def _restore(project: Project, env: str) -> Plan:
 def _hand_edit(root: Path, env: str, path: tuple[str, ...], value: Any) -> None:
     overlay = root / "config" / "envs" / env / "services.yaml"
     text = YamlText(overlay.read_text(encoding="utf-8") if overlay.exists() else "")
+    # A bool makes the environment invalid on purpose (replicas must be an integer): writes refuse then.
     text.set(("services", "web", "replicas"), value if isinstance(value, int) else 2)
     overlay.write_text(text.text(), encoding="utf-8")
 
