@@ -30,7 +30,9 @@ the errors in :mod:`azconf.history.errors`.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sqlite3
 import time
 import uuid
@@ -125,7 +127,8 @@ def _open(path: Path, create: bool) -> Store | None:
         if not create:
             return None
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            _create_private(path)
         except OSError as error:
             raise HistoryUnavailable(
                 f"cannot create the history database {path}: {error.strerror or error}", hint=WRITE_HINT
@@ -140,6 +143,15 @@ def _open(path: Path, create: bool) -> Store | None:
         if not readable:
             raise
         return _connect(path, create, immutable=True)
+
+
+def _create_private(path: Path) -> None:
+    """Create ``path`` empty and readable by its owner only: it holds the audit log.
+
+    SQLite gives its -wal and -shm files the database file's mode, so they are private too.
+    """
+    with contextlib.suppress(FileExistsError):  # another commit created it meanwhile
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def _connect(path: Path, create: bool, *, immutable: bool) -> Store | None:
