@@ -20,6 +20,7 @@ from yaml._yaml import CParser
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from azconf.config.located import Loc, LocatedList, LocatedMap
+from azconf.fileread import FileTooLarge, NotRegularFile, read_regular
 from azconf.problems import Location, Problem
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
@@ -104,15 +105,22 @@ class _Fatal(Exception):
 def read_yaml_file(path: Path, display: str) -> Document:
     """Read and parse ``path``; ``display`` is the name used in locations (relative to the project)."""
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return _failed(
-                display,
-                "AZC0103",
-                f"file is {size:,} bytes, above the {MAX_FILE_BYTES:,} limit",
-                "split it into several files in the same layer folder",
-            )
-        data = path.read_bytes()
+        data = read_regular(path, MAX_FILE_BYTES)
+    except FileTooLarge:
+        size = f"{path.stat().st_size:,} bytes" if path.is_file() else "larger"
+        return _failed(
+            display,
+            "AZC0103",
+            f"file is {size}, above the {MAX_FILE_BYTES:,} limit",
+            "split it into several files in the same layer folder",
+        )
+    except NotRegularFile as error:
+        return _failed(
+            display,
+            "AZC0101",
+            f"cannot read file: {error.strerror}",
+            "point it at a regular file (not a device such as /dev/zero, a FIFO or a folder)",
+        )
     except OSError as error:
         reason = error.strerror or str(error)
         return _failed(

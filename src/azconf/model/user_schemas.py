@@ -8,8 +8,11 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from azconf.config.located import LocatedMap, Path, format_path
+from azconf.fileread import read_regular
 from azconf.model.locate import key_at, value_at
 from azconf.problems import Location, Problem, Severity, did_you_mean
+
+MAX_SCHEMA_BYTES = 8 * 1024 * 1024  # as for config files: a stray generated file cannot exhaust memory
 
 if TYPE_CHECKING:
     from jsonschema.protocols import Validator
@@ -62,7 +65,7 @@ class SchemaChecker:
         where = _binding_location(self.project.manifest_data, pattern)
         path = self.project.root / schema_file
         try:
-            document = json.loads(path.read_text(encoding="utf-8"))
+            document = json.loads(read_regular(path, MAX_SCHEMA_BYTES).decode("utf-8"))
         except OSError as error:
             self._bad(where, f'cannot read schema "{schema_file}": {error.strerror}')
             return None
@@ -132,7 +135,7 @@ def _retriever(folder: Any) -> Any:
         candidate = FilePath(urlparse(uri).path).resolve()
         if candidate.parent != folder.resolve() or not candidate.is_file():
             raise ValueError(f"{uri} is not a schema file next to the binding's schema")
-        return json.loads(candidate.read_text(encoding="utf-8"))
+        return json.loads(read_regular(candidate, MAX_SCHEMA_BYTES).decode("utf-8"))
 
     return retrieve
 
@@ -147,7 +150,7 @@ def _registry(folder: Any) -> Any:
         candidate = (folder / uri).resolve()
         if candidate.parent != folder.resolve() or not candidate.is_file():
             raise NoSuchResource(uri)
-        contents = json.loads(candidate.read_text(encoding="utf-8"))
+        contents = json.loads(read_regular(candidate, MAX_SCHEMA_BYTES).decode("utf-8"))
         return Resource.from_contents(contents, default_specification=DRAFT202012)
 
     return Registry(retrieve=retrieve)  # type: ignore[call-arg]  # attrs-made init
