@@ -215,8 +215,12 @@ _TABLE: list[tuple[str, str, str, str]] = [
     (
         "AZC0502",
         "Unusable schema",
-        "A schema bound in azconf.yaml cannot be read, is not JSON, or is not a valid Draft 2020-12 schema.",
-        "Fix the schema file or the binding.",
+        "A schema bound in azconf.yaml cannot be read (or is not a regular file), is not JSON, is not a "
+        "valid Draft 2020-12 schema, is nested more than 128 levels deep, or has a `pattern` (or "
+        "`patternProperties` key) that cannot be matched in linear time. azconf matches every pattern "
+        "with a linear-time engine, so no value can make validation hang; that engine has no "
+        "look-around and no back-references. The message names the pattern and its JSON pointer.",
+        "Fix the schema file or the binding; rewrite a look-around pattern without it.",
     ),
     # -- the project: AZC06xx --------------------------------------------------------------------
     (
