@@ -44,7 +44,8 @@ _TABLE: list[tuple[str, str, str, str]] = [
     (
         "AZC0104",
         "YAML syntax error",
-        "libyaml could not parse the file at this position.",
+        "libyaml could not parse the file at this position, or the file holds a control character "
+        "YAML does not allow (reported at its line and column).",
         "Fix the syntax; the message names what the parser expected.",
     ),
     (
@@ -123,7 +124,8 @@ _TABLE: list[tuple[str, str, str, str]] = [
         "AZC0117",
         "Not a finite number",
         "`.nan`, `.inf` and `-.inf` (or a float too large to hold) are numbers in YAML, but JSON has no "
-        "such values, and every consumer of the config reads JSON: flagd, Terraform, Tyk and history.",
+        "such values, and every consumer of the config reads JSON: flagd, Terraform, Tyk and history. "
+        "The same goes for an integer of more than 308 digits (JavaScript reads it as Infinity).",
         "Write a finite number, or quote the value for a string.",
     ),
     # -- structure: AZC02xx ----------------------------------------------------------------------
