@@ -33,6 +33,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import sqlite3
 import time
 import uuid
@@ -115,7 +116,12 @@ def connect(path: Path, *, create: bool) -> Iterator[Store | None]:
     store: Store | None = None
     try:
         with translate_errors(path):
-            store = _open(path, create)
+            try:
+                store = _open(path, create)
+            except OSError as error:  # its folder cannot be searched or read (permissions)
+                raise HistoryUnavailable(
+                    f"cannot use the history database {path}: {error.strerror or error}", hint=WRITE_HINT
+                ) from None
             yield store
     finally:
         if store is not None:
@@ -195,8 +201,18 @@ _BUSY = {5, 6}  # SQLITE_BUSY, SQLITE_LOCKED
 _UNAVAILABLE = {3, 8, 10, 13, 14}  # PERM, READONLY, IOERR, FULL, CANTOPEN
 
 
+_NOT_UTF8 = re.compile(r"Could not decode to UTF-8 column '([^']*)'")
+
+
 def _translated(path: Path, error: sqlite3.DatabaseError) -> HistoryError | sqlite3.DatabaseError:
     code = _code(error)
+    not_utf8 = _NOT_UTF8.match(str(error))
+    if not_utf8:  # Python's decoding of a row azconf did not write; its text is not quoted
+        return HistoryCorrupt(
+            f"{path} is damaged: a stored value (column {not_utf8[1]}) is not valid UTF-8",
+            hint="it was modified outside azconf; restore it from a backup, or move it aside to start "
+            "a new history",
+        )
     if code in _CORRUPT:
         return HistoryCorrupt(
             f"{path} is not an azconf history database, or it is damaged ({error})",
