@@ -170,3 +170,33 @@ def test_a_render_killed_while_writing_leaves_a_folder_check_describes_exactly(
         again = subprocess.run([*argv, "--check"], env=base, capture_output=True, check=False)
         assert again.returncode == 0, again.stdout
         assert not list(out.rglob("*.tmp"))
+
+
+def test_files_a_killed_render_wrote_are_still_azconf_s_and_check_says_it_was_interrupted(
+    azconf: RunAzconf, repo: Path, env: dict[str, str], tmp_path: Path
+) -> None:
+    # The state a render killed half way leaves: its record lists the files it was writing as
+    # pending, and some of them hold the new bytes while the others hold the old.
+    out, complete = tmp_path / "out", tmp_path / "complete"
+    assert render(azconf, repo, out, env)[0] == 0
+    services = repo / "config" / "envs" / "prod" / "services.yaml"
+    services.write_text(services.read_text(encoding="utf-8").replace("replicas: 6", "replicas: 7", 1))
+    assert render(azconf, repo, complete, env)[0] == 0
+    folder = out / "kubernetes"
+    record = json.loads((folder / RECORD_NAME).read_text(encoding="utf-8"))
+    new = json.loads((complete / "kubernetes" / RECORD_NAME).read_text(encoding="utf-8"))["files"]
+    record["pending"] = new
+    (folder / RECORD_NAME).write_text(json.dumps(record), encoding="utf-8")
+    half = sorted(new)[: len(new) // 2]
+    for name in half:
+        (folder / name).write_bytes((complete / "kubernetes" / name).read_bytes())
+
+    code, output = render(azconf, repo, out, env, "--check")
+    assert code == 1
+    assert f"interrupted: the last render of {folder} did not finish" in output
+    stale = [line for line in output.splitlines() if line.startswith(f"different: {folder}/")]
+    assert len(stale) == len(new) - len(half) - sum(1 for name in new if name not in record["files"])
+    code, output = render(azconf, repo, out, env)  # no --force: every file there is azconf's
+    assert code == 0, output
+    assert "pending" not in (folder / RECORD_NAME).read_text(encoding="utf-8")
+    assert render(azconf, repo, out, env, "--check")[0] == 0
