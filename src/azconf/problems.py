@@ -66,6 +66,17 @@ def redact(text: str) -> str:
     return text if masked == text else masked
 
 
+def redacted(value: object) -> object:
+    """``value`` (JSON data) with token-shaped text masked in every string, keys included."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {redact(str(key)): redacted(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [redacted(item) for item in value]
+    return value
+
+
 def sorted_problems(problems: list[Problem]) -> list[Problem]:
     """Sort by place; the same problem found in several environments is kept once, naming them all."""
     from dataclasses import replace

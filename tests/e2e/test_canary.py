@@ -448,6 +448,8 @@ VALID_STEPS = [
     ("diff", "prod@1", "prod"),
     ("log",),
     ("audit",),
+    ("explain", "--env", "prod", "services.web.env"),
+    ("explain", "--env", "prod", "services.web.env", "--format", "json"),
 ]
 
 

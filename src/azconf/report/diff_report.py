@@ -13,7 +13,7 @@ from typing import Any
 from azconf.compare import Side
 from azconf.config.located import plain
 from azconf.diff import Change, Kind, list_delta
-from azconf.problems import redact
+from azconf.problems import redact, redacted
 from azconf.secrets import iter_plaintext_secrets
 
 SENSITIVE = "<sensitive value>"
@@ -109,18 +109,7 @@ def render_json(old: Side, new: Side, changes: list[Change]) -> str:
         "stat": stat(changes),
         "changes": [_change_json(old, new, c) for c in changes],
     }
-    return json.dumps(_redacted(document), indent=2, ensure_ascii=False) + "\n"
-
-
-def _redacted(value: Any) -> Any:
-    """``value`` with token-shaped text masked in every string, keys included."""
-    if isinstance(value, str):
-        return redact(value)
-    if isinstance(value, dict):
-        return {redact(str(key)): _redacted(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_redacted(item) for item in value]
-    return value
+    return json.dumps(redacted(document), indent=2, ensure_ascii=False) + "\n"
 
 
 def _change_json(old: Side, new: Side, change: Change) -> dict[str, Any]:
