@@ -10,6 +10,28 @@ import os
 import tempfile
 from pathlib import Path
 
+_UMASK: list[int] = []  # read once: reading it means setting it, for a moment, for the whole process
+
+
+def _umask() -> int:
+    if not _UMASK:
+        current = os.umask(0o022)
+        os.umask(current)
+        _UMASK.append(current)
+    return _UMASK[0]
+
+
+def _mode_for(path: Path) -> int:
+    """The mode of the file replacing ``path``: the old file's, else what ``open`` gives a new file.
+
+    ``mkstemp`` makes its file 0600 whatever the umask; a new file must honour the umask as any
+    tool's would (0644 under the usual 022, 0600 under 077), not be forced to one mode.
+    """
+    try:
+        return os.stat(path).st_mode & 0o7777
+    except FileNotFoundError:
+        return 0o666 & ~_umask()
+
 
 def write_atomic(path: Path, content: str | bytes) -> None:
     """Replace ``path`` with ``content`` atomically (creating parent folders as needed)."""
@@ -21,10 +43,7 @@ def write_atomic(path: Path, content: str | bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        if path.exists():
-            os.chmod(temporary, path.stat().st_mode & 0o7777)
-        else:
-            os.chmod(temporary, 0o644)
+        os.chmod(temporary, _mode_for(path))
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -47,7 +66,7 @@ def write_many_atomic(files: list[tuple[Path, bytes]]) -> None:
             temporaries.append((temporary, path))
             with os.fdopen(descriptor, "wb") as handle:
                 handle.write(data)
-            os.chmod(temporary, path.stat().st_mode & 0o7777 if path.exists() else 0o644)
+            os.chmod(temporary, _mode_for(path))
         if temporaries:
             os.sync()
         for temporary, path in temporaries:

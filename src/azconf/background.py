@@ -21,6 +21,7 @@ import contextlib
 import os
 import pickle
 import signal
+import sys
 import traceback
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
@@ -87,8 +88,10 @@ class Staged(Generic[T, U]):
         wait_for_leaving()  # before the fork: a child must not hold its siblings' process ids
         results, child_results = os.pipe()
         child_orders, self._orders = os.pipe()
+        parent = os.getpid()
         self._pid = os.fork()
         if self._pid == 0:  # the child: never returns, and runs none of the parent's cleanup
+            _die_with(parent)
             os.close(results)
             os.close(self._orders)
             _serve(child_results, child_orders, first, second)
@@ -153,6 +156,25 @@ class Staged(Generic[T, U]):
         elif os.waitpid(self._pid, os.WNOHANG) == (0, 0):  # not gone yet: it does nothing but exit
             _LEAVING.append(self._pid)
         self._pid = -1  # done: the child is gone, or only exiting
+
+
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def _die_with(parent: int) -> None:
+    """Make this (forked) process die when ``parent`` does, however it dies.
+
+    A child killed parent leaves behind would go on at 100% CPU for its whole task, then wait for
+    an order nobody sends. Linux kills it with the parent (``PR_SET_PDEATHSIG``); elsewhere its
+    pipes tell it: a write to, or a read from, a pipe the parent no longer holds ends it.
+    """
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the line above: nobody will ever read us
+        os._exit(0)
 
 
 def _serve(

@@ -44,7 +44,8 @@ _TABLE: list[tuple[str, str, str, str]] = [
     (
         "AZC0104",
         "YAML syntax error",
-        "libyaml could not parse the file at this position.",
+        "libyaml could not parse the file at this position, or the file holds a control character "
+        "YAML does not allow (reported at its line and column).",
         "Fix the syntax; the message names what the parser expected.",
     ),
     (
@@ -123,7 +124,8 @@ _TABLE: list[tuple[str, str, str, str]] = [
         "AZC0117",
         "Not a finite number",
         "`.nan`, `.inf` and `-.inf` (or a float too large to hold) are numbers in YAML, but JSON has no "
-        "such values, and every consumer of the config reads JSON: flagd, Terraform, Tyk and history.",
+        "such values, and every consumer of the config reads JSON: flagd, Terraform, Tyk and history. "
+        "The same goes for an integer of more than 308 digits (JavaScript reads it as Infinity).",
         "Write a finite number, or quote the value for a string.",
     ),
     # -- structure: AZC02xx ----------------------------------------------------------------------
@@ -223,8 +225,12 @@ _TABLE: list[tuple[str, str, str, str]] = [
     (
         "AZC0502",
         "Unusable schema",
-        "A schema bound in azconf.yaml cannot be read, is not JSON, or is not a valid Draft 2020-12 schema.",
-        "Fix the schema file or the binding.",
+        "A schema bound in azconf.yaml cannot be read (or is not a regular file), is not JSON, is not a "
+        "valid Draft 2020-12 schema, is nested more than 128 levels deep, or has a `pattern` (or "
+        "`patternProperties` key) that cannot be matched in linear time. azconf matches every pattern "
+        "with a linear-time engine, so no value can make validation hang; that engine has no "
+        "look-around and no back-references. The message names the pattern and its JSON pointer.",
+        "Fix the schema file or the binding; rewrite a look-around pattern without it.",
     ),
     # -- the project: AZC06xx --------------------------------------------------------------------
     (

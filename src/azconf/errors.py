@@ -33,6 +33,10 @@ class AzconfError(Exception):
     def __init__(
         self, message: str, *, hint: str | None = None, problems: list[Problem] | None = None
     ) -> None:
+        from azconf.problems import redact  # messages quote arguments and values: mask tokens
+
+        message = redact(message)
+        hint = redact(hint) if hint else hint
         super().__init__(message)
         self.message = message
         self.hint = hint

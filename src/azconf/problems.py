@@ -44,10 +44,37 @@ class Problem:
     env: str = ""  # the environment it was found in; "" when it holds for every environment
     related: tuple[Location, ...] = field(default=())  # other places involved (e.g. a duplicate)
 
+    def __post_init__(self) -> None:
+        # Messages quote what the user wrote; a token pasted there is masked wherever they go.
+        for name in ("message", "path", "hint"):
+            text = getattr(self, name)
+            masked = redact(text)
+            if masked is not text:
+                object.__setattr__(self, name, masked)
+
     def sort_key(self) -> tuple[str, int, int, str, str]:
         """Order problems by file, line, column, then code and path."""
         loc = self.location
         return (loc.file, loc.line, loc.column, self.code, self.path)
+
+
+def redact(text: str) -> str:
+    """``text`` with token-shaped secrets masked (``ghp_…(40 chars)``); the same object if none."""
+    from azconf.secrets.detect import redact_shapes
+
+    masked = redact_shapes(text)
+    return text if masked == text else masked
+
+
+def redacted(value: object) -> object:
+    """``value`` (JSON data) with token-shaped text masked in every string, keys included."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {redact(str(key)): redacted(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [redacted(item) for item in value]
+    return value
 
 
 def sorted_problems(problems: list[Problem]) -> list[Problem]:

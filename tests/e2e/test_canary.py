@@ -364,3 +364,149 @@ def test_the_error_paths_were_reported(canary_run: CanaryRun) -> None:
     for command in ("show", "explain", "secrets list", "secrets check", "run"):
         stderrs = [r.stderr for s, r in canary_run.runs if s.command == command and "no-such-env" in s.args]
         assert any('unknown environment "no-such-env"' in e for e in stderrs), command
+
+
+# -- secret-shaped text typed where a value, key or name belongs -----------------------------------
+#
+# A GitHub token and an AWS access key ID pasted by mistake into 23 positions of a config (and of the
+# command line) must be masked in every message that quotes them: validate in every format, render,
+# commit, diff, show and explain. The canary above is random text, which no detector recognises;
+# these have the shapes azconf's detector knows, which is what lets messages mask them.
+
+SHAPED_POSITIONS = {
+    # position -> (file under config/base, YAML text with {gh} and {aws} for the tokens)
+    "services": (
+        "canary-services.yaml",
+        """\
+services:
+  canary-a:
+    image: ghcr.io/azora/canary:1
+    replicas: {gh}                  # 1 an integer field
+    port: {aws}                     # 2 a port
+    {gh}: 1                         # 3 an unknown key
+    flags: [{gh}]                   # 4 an unknown flag
+    secrets: [{aws}]                # 5 an unknown secret
+    routes: [{gh}]                  # 6 an unknown route
+  {aws}:                            # 7 a service name that is no DNS label
+    image: {gh}                     # 8 an image
+    port: 80
+""",
+    ),
+    "routes": (
+        "canary-routes.yaml",
+        """\
+routes:
+  canary-r:
+    path: {gh}                      # 9 a route path
+    service: {aws}                  # 10 an unknown service
+    methods: [{gh}]                 # 11 a method
+    auth: {aws}                     # 12 an auth mode
+    timeout_seconds: {gh}           # 13 a timeout
+    rate_limit: {{rate: {aws}, per: 1}}  # 14 a rate
+""",
+    ),
+    "flags": (
+        "canary-flags.yaml",
+        """\
+flags:
+  canary-f:
+    state: {gh}                     # 15 a flag state
+    variants: {{"on": true, "off": false}}
+    defaultVariant: {aws}           # 16 an unknown variant
+""",
+    ),
+    "settings": (
+        "canary-settings.yaml",
+        """\
+settings:
+  region: {gh}                      # 17 a value the settings schema's pattern refuses
+  maintenance_mode: {aws}           # 18 a value of the wrong type
+  {gh}: 1                           # 19 a key the settings schema does not allow
+""",
+    ),
+    "duplicate": ("canary-duplicate.yaml", "settings:\n  {aws}: 1\n  {aws}: 2   # 20 a duplicate key\n"),
+    "tag": ("canary-tag.yaml", "settings:\n  tagged: !{gh} x   # 21 a tag\n"),
+    "secret": ("canary-secret.yaml", "secrets:\n  canary-s: {gh}   # 22 a reference that is a token\n"),
+}
+# 23: an environment name (and a config path) on the command line.
+SHAPED_STEPS = [
+    ("validate",),
+    ("validate", "--format", "json"),
+    ("validate", "--format", "github"),
+    ("validate", "--format", "sarif"),
+    ("validate", "--env", "{gh}"),
+    ("render", "--env", "prod", "--out", "{tmp}/out"),
+    ("render", "--env", "{aws}"),
+    ("commit", "-m", "canary"),
+    ("diff", "dev", "prod"),
+    ("diff", "{gh}", "prod"),
+    ("show", "--env", "{aws}"),
+    ("show", "--env", "prod", "services.{gh}"),
+    ("explain", "--env", "prod", "settings.{gh}"),
+]
+# In a valid project, a token as a name azconf accepts: an environment variable's, in prod.
+VALID_ANCHOR = "  web:\n    replicas: 6\n"
+VALID_ENV = '    env:\n      {gh}: "1"\n'
+
+VALID_STEPS = [
+    ("commit", "-m", "canary"),
+    ("diff", "dev", "prod"),
+    ("diff", "dev", "prod", "--format", "json"),
+    ("render", "--env", "prod", "--out", "{tmp}/valid-out"),
+    ("diff", "prod@1", "prod"),
+    ("log",),
+    ("audit",),
+    ("explain", "--env", "prod", "services.web.env"),
+    ("explain", "--env", "prod", "services.web.env", "--format", "json"),
+]
+
+
+def shaped_tokens() -> dict[str, str]:
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+    gh = "ghp_" + "".join(secrets.choice(alphabet) for _ in range(36))
+    aws = "AKIA" + "".join(secrets.choice(alphabet[:26] + alphabet[52:]) for _ in range(16))
+    return {"gh": gh, "aws": aws}
+
+
+@pytest.fixture(scope="module")
+def shaped_runs(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[str, Run]]:
+    root = tmp_path_factory.mktemp("shaped")
+    tokens = shaped_tokens() | {"tmp": str(root)}
+    env = isolated_environment(root / "home") | {"AZCONF_DB": str(root / "history.db")}
+    broken = local_dev_project(root / "broken")
+    for file, text in SHAPED_POSITIONS.values():
+        (broken / "config" / "base" / file).write_text(text.format(**tokens), encoding="utf-8")
+    valid = local_dev_project(root / "valid")
+    services = valid / "config" / "envs" / "prod" / "services.yaml"
+    text = services.read_text(encoding="utf-8")
+    assert VALID_ANCHOR in text
+    services.write_text(text.replace(VALID_ANCHOR, VALID_ANCHOR + VALID_ENV.format(**tokens), 1))
+    runs = []
+    for project, steps, db in ((broken, SHAPED_STEPS, "broken.db"), (valid, VALID_STEPS, "valid.db")):
+        for args in steps:
+            filled = [arg.format(**tokens) for arg in args]
+            done = azconf_with_input("-C", project, *filled, env=env | {"AZCONF_DB": str(root / db)})
+            runs.append((" ".join(args), done))
+    runs.append(("tokens", Run((), 0, tokens["gh"], tokens["aws"], 0.0)))
+    return runs
+
+
+def test_secret_shaped_text_is_masked_in_every_message(shaped_runs: list[tuple[str, Run]]) -> None:
+    *runs, (_, tokens) = shaped_runs
+    leaks = [
+        f"azconf {args}: {stream}"
+        for args, run in runs
+        for stream, text in (("stdout", run.stdout), ("stderr", run.stderr))
+        if tokens.stdout in text or tokens.stderr in text
+    ]
+    assert leaks == []
+
+
+def test_the_shaped_positions_were_reported_masked(shaped_runs: list[tuple[str, Run]]) -> None:
+    runs = dict(shaped_runs[:-1])
+    validate = runs["validate"].stdout
+    assert validate.count("ghp_…(40 chars)") >= 8 and validate.count("AKIA…(20 chars)") >= 5, validate
+    for file, _ in SHAPED_POSITIONS.values():
+        assert f"config/base/{file}:" in validate, file
+    assert 'unknown environment "ghp_…(40 chars)"' in runs["validate --env {gh}"].stderr
+    assert "services.web.env.ghp_…(40 chars)" in runs["diff dev prod"].stdout

@@ -53,7 +53,10 @@ def _write_crash_log() -> Path:
     except OSError:
         folder = Path(tempfile.gettempdir())
     log = folder / "crash.log"
-    with log.open("w", encoding="utf-8") as handle:
+    # 0600: a traceback quotes local values, and the fallback folder is shared by every user.
+    descriptor = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+    os.fchmod(descriptor, 0o600)  # an older log may have been created with a looser mode
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
         handle.write(f"azconf {' '.join(sys.argv[1:])}\n\n")
         traceback.print_exc(file=handle)
     return log

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from azconf.errors import EXIT_OK, DataError, UsageError
+from azconf.problems import redact
 
 if TYPE_CHECKING:
     from azconf.config.project import Project
@@ -181,7 +182,7 @@ def _print_plan(project: Project, plan: Plan) -> None:
         lines = difflib.unified_diff(old, new, f"a/{edit.file}", f"b/{edit.file}")
         typer.echo(f"\n{label}:")
         for line in lines:
-            sys.stdout.write(_mask(line if line.endswith("\n") else line + "\n", hidden))
+            sys.stdout.write(redact(_mask(line if line.endswith("\n") else line + "\n", hidden)))
 
 
 def _print_held_back(plan: Plan) -> None:
@@ -194,9 +195,9 @@ def _print_held_back(plan: Plan) -> None:
     typer.echo("\nheld back (not promoted):")
     for reason, paths in by_reason.items():
         if len(paths) == 1:
-            typer.echo(f"  = {paths[0]}: {reason}")
+            typer.echo(redact(f"  = {paths[0]}: {reason}"))
         else:
-            typer.echo(f"  = {reason}: {', '.join(paths)}")
+            typer.echo(redact(f"  = {reason}: {', '.join(paths)}"))
 
 
 def _sensitive_strings(text: str) -> set[str]:

@@ -47,9 +47,19 @@ def register(app: typer.Typer) -> None:
                 "--check", help="Write nothing; exit 1 if files are missing, different or extra (drift)."
             ),
         ] = False,
+        force: Annotated[
+            bool,
+            typer.Option(
+                "--force",
+                help="Replace files in the output folders that azconf did not write (or that were "
+                "edited since); never writes through a linked folder.",
+            ),
+        ] = False,
     ) -> None:
         """Write Kubernetes manifests, Terraform variables, Tyk API definitions and flagd flag files."""
         from azconf.cli.common import several_environments
         from azconf.cli.render_cmd import run
 
-        raise typer.Exit(run(ctx.obj, several_environments(env, envs or []), target, out, from_ref, check))
+        raise typer.Exit(
+            run(ctx.obj, several_environments(env, envs or []), target, out, from_ref, check, force=force)
+        )

@@ -20,6 +20,8 @@ def run(
     out: Path | None,
     from_ref: str | None,
     check: bool,
+    *,
+    force: bool = False,
 ) -> int:
     """Render and print what happened to each file; with ``check``, exit 1 on drift.
 
@@ -54,7 +56,7 @@ def run(
             # while that core builds, rather than at the end with the other core idle (30 ms).
             import azconf.history.api  # noqa: F401
 
-    per_job = render_all(project, jobs, names, check=check, verdict=verdict)
+    per_job = render_all(project, jobs, names, check=check, force=force, verdict=verdict)
     rendered = list(zip(jobs, per_job, strict=True))
     drift = False
     for job, reports in rendered:
@@ -84,10 +86,15 @@ def _print(env: str, reports: list[tuple[str, OutputReport]], *, check: bool, se
     for name, report in reports:
         where = report.folder
         if check:
+            if report.interrupted:
+                typer.echo(
+                    f"interrupted: the last render of {where} did not finish; the files below are stale"
+                )
             for label, files in (
                 ("missing", report.missing),
                 ("different", report.different),
                 ("extra", report.extra),
+                ("temporary", report.temporary),
             ):
                 for file in files:
                     typer.echo(f"{label}: {where / file}")

@@ -7,11 +7,14 @@ import sys
 from pathlib import Path
 
 
-def run(project_dir: Path | None, env: str, service: str, command: list[str]) -> int:
+def run(
+    project_dir: Path | None, env: str, service: str, command: list[str], allow_env: list[str] | None = None
+) -> int:
     """Run ``command`` with the variables of ``service`` in ``env``; returns the command's exit code.
 
     Everything that can fail (an invalid environment, an unknown service, a secret that does not
-    resolve) fails before the command starts. Secret values go into the child's environment only:
+    resolve, a variable that picks the code to run, such as ``LD_PRELOAD``, not in ``allow_env``)
+    fails before the command starts. Secret values go into the child's environment only:
     azconf prints no value, and its own environment is left as it was.
     """
     from azconf.cli.common import open_project
@@ -19,7 +22,9 @@ def run(project_dir: Path | None, env: str, service: str, command: list[str]) ->
     from azconf.secrets.exec_env import exec_environment, run_child
 
     loaded = load_environment(open_project(project_dir), env)
-    prepared = exec_environment(loaded.model, loaded.resolution.data, env, service, environ=os.environ)
+    prepared = exec_environment(
+        loaded.model, loaded.resolution.data, env, service, environ=os.environ, allow_env=allow_env or []
+    )
     for note in prepared.notes:
         sys.stderr.write(f"azconf: note: {note}\n")
     sys.stderr.flush()

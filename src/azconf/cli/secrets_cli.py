@@ -94,8 +94,17 @@ def register(app: typer.Typer) -> None:
             list[str],
             typer.Argument(help="The command and its arguments, after --.", metavar="-- CMD [ARGS]..."),
         ],
+        allow_env: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--allow-env",
+                help="Let the config set this variable that picks the code to run (LD_PRELOAD, PATH, "
+                "PYTHONPATH, ...; refused otherwise). Repeatable.",
+                show_default=False,
+            ),
+        ] = None,
     ) -> None:
         """Run a command with a service's env vars, env:// and keyring:// secrets resolved into it only."""
         from azconf.cli import run_cmd
 
-        raise typer.Exit(run_cmd.run(ctx.obj, env, service, command))
+        raise typer.Exit(run_cmd.run(ctx.obj, env, service, command, allow_env or []))

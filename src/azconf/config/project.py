@@ -9,8 +9,9 @@ from pydantic import ValidationError
 
 from azconf.config.located import LocatedMap
 from azconf.config.manifest import MANIFEST_NAME, Manifest
-from azconf.config.yaml_io import Document, parse_yaml, read_yaml_file
+from azconf.config.yaml_io import MAX_FILE_BYTES, Document, parse_yaml, read_yaml_file
 from azconf.errors import ProjectNotFound
+from azconf.fileread import read_regular
 from azconf.problems import Problem
 
 
@@ -60,7 +61,7 @@ class Project:
         lines = self._lines.get(file)
         if lines is None:
             try:
-                text = (self.root / file).read_text(encoding="utf-8-sig")
+                text = read_regular(self.root / file, MAX_FILE_BYTES).decode("utf-8-sig")
             except (OSError, UnicodeDecodeError):
                 text = ""
             lines = self._lines[file] = text.splitlines()
@@ -71,8 +72,14 @@ def find_project(start: Path) -> Path:
     """The nearest folder at or above ``start`` that holds an ``azconf.yaml``."""
     start = start.resolve()
     for folder in (start, *start.parents):
-        if (folder / MANIFEST_NAME).is_file():
+        manifest = folder / MANIFEST_NAME
+        if manifest.is_file():
             return folder
+        if manifest.is_symlink() or manifest.exists():  # a device, a FIFO, a folder: never read
+            raise ProjectNotFound(
+                f"{manifest} is not a regular file",
+                hint=f"make {MANIFEST_NAME} a regular file, or pass -C/--project DIR",
+            )
     raise ProjectNotFound(
         f"no {MANIFEST_NAME} in {start} or any folder above it",
         hint="run `azconf init` to create a project, or pass -C/--project DIR",

@@ -20,9 +20,11 @@ from yaml._yaml import CParser
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from azconf.config.located import Loc, LocatedList, LocatedMap
+from azconf.fileread import FileTooLarge, NotRegularFile, read_regular
 from azconf.problems import Location, Problem
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
+MAX_INTEGER_DIGITS = 308  # 1e308 is the largest double: JavaScript (flagd, Tyk's JSVM) reads more as Infinity
 MAX_ALIAS_NODES = 100_000
 MAX_DEPTH = 200
 
@@ -104,15 +106,22 @@ class _Fatal(Exception):
 def read_yaml_file(path: Path, display: str) -> Document:
     """Read and parse ``path``; ``display`` is the name used in locations (relative to the project)."""
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return _failed(
-                display,
-                "AZC0103",
-                f"file is {size:,} bytes, above the {MAX_FILE_BYTES:,} limit",
-                "split it into several files in the same layer folder",
-            )
-        data = path.read_bytes()
+        data = read_regular(path, MAX_FILE_BYTES)
+    except FileTooLarge:
+        size = f"{path.stat().st_size:,} bytes" if path.is_file() else "larger"
+        return _failed(
+            display,
+            "AZC0103",
+            f"file is {size}, above the {MAX_FILE_BYTES:,} limit",
+            "split it into several files in the same layer folder",
+        )
+    except NotRegularFile as error:
+        return _failed(
+            display,
+            "AZC0101",
+            f"cannot read file: {error.strerror}",
+            "point it at a regular file (not a device such as /dev/zero, a FIFO or a folder)",
+        )
     except OSError as error:
         reason = error.strerror or str(error)
         return _failed(
@@ -143,6 +152,8 @@ def parse_yaml(data: bytes, display: str) -> Document:
         root = loader.get_single_node()
     except yaml.MarkedYAMLError as error:
         return _syntax_problem(error, display, text)
+    except yaml.reader.ReaderError as error:  # a character YAML does not allow, at a text offset
+        return _control_character(error, display, text)
     except yaml.YAMLError as error:
         return _failed(display, "AZC0104", f"YAML error: {error}", "fix the YAML syntax")
     finally:
@@ -166,6 +177,14 @@ def parse_yaml(data: bytes, display: str) -> Document:
     except _Fatal as fatal:
         return Document(display, LocatedMap(), [fatal.problem])
     return Document(display, value, builder.problems)
+
+
+def _huge_integer(value: str) -> bool:
+    """Whether ``value`` is an integer literal above every JSON consumer's range (Python refuses
+    to even convert one of more than 4,300 digits)."""
+    if len(value) <= MAX_INTEGER_DIGITS or not (_CORE_INT.fullmatch(value) or _Y11_INT.fullmatch(value)):
+        return False
+    return sum(character.isdigit() for character in value) > MAX_INTEGER_DIGITS
 
 
 def _core_number(value: str) -> Any:
@@ -229,6 +248,22 @@ def _byte_position(data: bytes, offset: int) -> tuple[int, int]:
     line_start = data.rfind(b"\n", 0, offset) + 1
     prefix = data[line_start:offset].decode("utf-8", errors="replace")
     return data.count(b"\n", 0, offset) + 1, len(prefix) + 1
+
+
+def _control_character(error: yaml.reader.ReaderError, display: str, text: str) -> Document:
+    """The problem of a character YAML forbids (a control character), at its line and column."""
+    offset = min(error.position, len(text))
+    line_start = text.rfind("\n", 0, offset) + 1
+    line, column = text.count("\n", 0, offset) + 1, offset - line_start + 1
+    character = error.character if isinstance(error.character, int) else ord(str(error.character)[:1] or "?")
+    return _failed(
+        display,
+        "AZC0104",
+        f"control character U+{character:04X} is not allowed in YAML",
+        "remove it, or write it as an escape (\\u0001) inside a double-quoted string",
+        line,
+        column,
+    )
 
 
 def _mark(node: Node) -> tuple[int, int]:
@@ -451,6 +486,9 @@ class _Builder:
 
     def _number(self, node: ScalarNode) -> Any:
         value: str = node.value
+        if _huge_integer(value):
+            self._report_huge(node)
+            return value
         modern = _core_number(value)
         legacy = _yaml11_number(value)
         if modern is _NOT_FOUND and legacy is _NOT_FOUND:
@@ -488,6 +526,9 @@ class _Builder:
         if tag == _NULL:
             return None
         if tag in (_INT, _FLOAT):
+            if _huge_integer(value):
+                self._report_huge(node)
+                return value
             number = _core_number(value)
             if number is not _NOT_FOUND:
                 return number
@@ -503,6 +544,15 @@ class _Builder:
             "fix the value or remove the tag",
         )
         return value
+
+    def _report_huge(self, node: ScalarNode) -> None:
+        self._report(
+            node,
+            "AZC0117",
+            f"an integer of {sum(c.isdigit() for c in node.value):,} digits is beyond what JSON consumers "
+            f"hold (JavaScript and flagd read anything above 1.8e308 as Infinity)",
+            "write a smaller number, or quote it for a string",
+        )
 
     def _report(self, node: Node, code: str, message: str, hint: str) -> None:
         line, column = _mark(node)

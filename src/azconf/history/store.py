@@ -32,7 +32,10 @@ the errors in :mod:`azconf.history.errors`.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import re
 import sqlite3
 import time
 import uuid
@@ -115,7 +118,12 @@ def connect(path: Path, *, create: bool) -> Iterator[Store | None]:
     store: Store | None = None
     try:
         with translate_errors(path):
-            store = _open(path, create)
+            try:
+                store = _open(path, create)
+            except OSError as error:  # its folder cannot be searched or read (permissions)
+                raise HistoryUnavailable(
+                    f"cannot use the history database {path}: {error.strerror or error}", hint=WRITE_HINT
+                ) from None
             yield store
     finally:
         if store is not None:
@@ -127,7 +135,8 @@ def _open(path: Path, create: bool) -> Store | None:
         if not create:
             return None
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            _create_private(path)
         except OSError as error:
             raise HistoryUnavailable(
                 f"cannot create the history database {path}: {error.strerror or error}", hint=WRITE_HINT
@@ -142,6 +151,15 @@ def _open(path: Path, create: bool) -> Store | None:
         if not readable:
             raise
         return _connect(path, create, immutable=True)
+
+
+def _create_private(path: Path) -> None:
+    """Create ``path`` empty and readable by its owner only: it holds the audit log.
+
+    SQLite gives its -wal and -shm files the database file's mode, so they are private too.
+    """
+    with contextlib.suppress(FileExistsError):  # another commit created it meanwhile
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def _connect(path: Path, create: bool, *, immutable: bool) -> Store | None:
@@ -185,8 +203,18 @@ _BUSY = {5, 6}  # SQLITE_BUSY, SQLITE_LOCKED
 _UNAVAILABLE = {3, 8, 10, 13, 14}  # PERM, READONLY, IOERR, FULL, CANTOPEN
 
 
+_NOT_UTF8 = re.compile(r"Could not decode to UTF-8 column '([^']*)'")
+
+
 def _translated(path: Path, error: sqlite3.DatabaseError) -> HistoryError | sqlite3.DatabaseError:
     code = _code(error)
+    not_utf8 = _NOT_UTF8.match(str(error))
+    if not_utf8:  # Python's decoding of a row azconf did not write; its text is not quoted
+        return HistoryCorrupt(
+            f"{path} is damaged: a stored value (column {not_utf8[1]}) is not valid UTF-8",
+            hint="it was modified outside azconf; restore it from a backup, or move it aside to start "
+            "a new history",
+        )
     if code in _CORRUPT:
         return HistoryCorrupt(
             f"{path} is not an azconf history database, or it is damaged ({error})",

@@ -76,7 +76,14 @@ def _unknown_key(path: Path, root: LocatedMap, env: str, fallback: str, allowed:
 
 def _missing(path: Path, root: LocatedMap, env: str, fallback: str) -> Problem:
     loc = deepest_loc(root, path[:-1])
-    where = Location(loc.file, loc.key_line, loc.key_column) if loc is not None else Location(fallback)
+    if loc is None and fallback and root.origins:
+        # A key missing at the top of a file: point at the file's first key, where it would go.
+        first = next(iter(root.origins.values()))[0]
+        where = Location(fallback, first.key_line, first.key_column)
+    elif loc is None:
+        where = Location(fallback, 1, 1) if fallback else Location(fallback)
+    else:
+        where = Location(loc.file, loc.key_line, loc.key_column)
     return Problem(
         "AZC0202",
         f'missing required key "{path[-1]}"',

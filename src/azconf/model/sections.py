@@ -81,14 +81,19 @@ class Flag(Model):
 FlagEntry = Annotated[Flag, BeforeValidator(_expand_flag_shorthand, json_schema_input_type=Flag | bool)]
 
 
+MAX_INT32 = 2**31 - 1  # Kubernetes' int32 fields
+MAX_EXACT_FLOAT_INT = 2**53  # the largest integer a float64 (JSON in Go and JavaScript) holds exactly
+
+
 # -- routes -----------------------------------------------------------------------------------------
 
 
 class RateLimit(Model):
     """At most ``rate`` requests per ``per`` seconds."""
 
-    rate: int = Field(gt=0)
-    per: int = Field(gt=0)
+    # Tyk holds both as float64: beyond 2**53 it would no longer count exactly.
+    rate: int = Field(gt=0, le=MAX_EXACT_FLOAT_INT)
+    per: int = Field(gt=0, le=MAX_EXACT_FLOAT_INT)
 
 
 class Cors(Model):
@@ -98,7 +103,7 @@ class Cors(Model):
     methods: list[HttpMethod] = Field(default_factory=list)
     headers: list[StrictStr] = Field(default_factory=list)
     allow_credentials: bool = False
-    max_age: int | None = Field(default=None, ge=0)
+    max_age: int | None = Field(default=None, ge=0, le=MAX_INT32)  # Gateway API's maxAge is an int32
 
 
 class Route(Model):
@@ -184,7 +189,7 @@ class Service(Model):
     """A deployable service."""
 
     image: Annotated[str, StringConstraints(pattern=r"^[^\s]+$", min_length=1)]
-    replicas: int = Field(default=1, ge=0)
+    replicas: int = Field(default=1, ge=0, le=MAX_INT32)  # a Deployment's replicas is an int32
     port: int = Field(ge=1, le=65535)
     resources: Resources | None = None
     env: dict[EnvVarName, EnvValue] = Field(default_factory=dict)

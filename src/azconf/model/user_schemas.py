@@ -8,8 +8,30 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from azconf.config.located import LocatedMap, Path, format_path
+from azconf.fileread import read_regular
 from azconf.model.locate import key_at, value_at
+from azconf.model.safe_patterns import install as linear_patterns
+from azconf.model.safe_patterns import options as pattern_options
+from azconf.model.safe_patterns import unusable_patterns
 from azconf.problems import Location, Problem, Severity, did_you_mean
+
+MAX_SCHEMA_BYTES = 8 * 1024 * 1024  # as for config files: a stray generated file cannot exhaust memory
+MAX_SCHEMA_DEPTH = 128  # deeper documents would exhaust the validators' recursion; no real schema is
+
+
+def nesting(document: Any) -> int:
+    """How deeply ``document``'s objects and arrays nest (counted without recursion)."""
+    deepest, stack = 0, [(document, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict | list):
+            deepest = max(deepest, depth)
+            if depth <= MAX_SCHEMA_DEPTH:  # past the limit the answer is known
+                stack.extend(
+                    (child, depth + 1) for child in (node.values() if isinstance(node, dict) else node)
+                )
+    return deepest
+
 
 if TYPE_CHECKING:
     from jsonschema.protocols import Validator
@@ -62,19 +84,33 @@ class SchemaChecker:
         where = _binding_location(self.project.manifest_data, pattern)
         path = self.project.root / schema_file
         try:
-            document = json.loads(path.read_text(encoding="utf-8"))
+            document = json.loads(read_regular(path, MAX_SCHEMA_BYTES).decode("utf-8"))
         except OSError as error:
             self._bad(where, f'cannot read schema "{schema_file}": {error.strerror}')
             return None
         except ValueError as error:
             self._bad(where, f'schema "{schema_file}" is not valid JSON: {error}')
             return None
+        except RecursionError:  # the parser's own guard, near 1,000 levels
+            self._bad(where, f'schema "{schema_file}" is nested more than {MAX_SCHEMA_DEPTH} levels deep')
+            return None
+        if nesting(document) > MAX_SCHEMA_DEPTH:
+            self._bad(where, f'schema "{schema_file}" is nested more than {MAX_SCHEMA_DEPTH} levels deep')
+            return None
         if not jsonschema_rs.meta.is_valid(document):
             self._bad(where, f'schema "{schema_file}" is not a valid JSON Schema: {_meta_error(document)}')
             return None
+        unusable = unusable_patterns(document)
+        for pointer, regex, why in unusable:
+            self._bad(where, f'schema "{schema_file}": pattern {json.dumps(regex)} at {pointer}: {why}')
+        if unusable:
+            return None
         try:
             fast = jsonschema_rs.validator_for(
-                document, retriever=_retriever(path.parent), base_uri=path.resolve().as_uri()
+                document,
+                retriever=_retriever(path.parent),
+                base_uri=path.resolve().as_uri(),
+                pattern_options=pattern_options(),
             )
         except (jsonschema_rs.ValidationError, jsonschema_rs.ReferencingError, ValueError) as error:
             self._bad(where, f'schema "{schema_file}" cannot be used: {str(error).splitlines()[0]}')
@@ -107,6 +143,7 @@ class _Schema:
         if self._detailed is None:
             from jsonschema import Draft202012Validator
 
+            linear_patterns()  # its pattern keywords must not backtrack either
             self._detailed = Draft202012Validator(self.document, registry=_registry(self.folder))
         return self._detailed
 
@@ -132,7 +169,7 @@ def _retriever(folder: Any) -> Any:
         candidate = FilePath(urlparse(uri).path).resolve()
         if candidate.parent != folder.resolve() or not candidate.is_file():
             raise ValueError(f"{uri} is not a schema file next to the binding's schema")
-        return json.loads(candidate.read_text(encoding="utf-8"))
+        return json.loads(read_regular(candidate, MAX_SCHEMA_BYTES).decode("utf-8"))
 
     return retrieve
 
@@ -147,7 +184,7 @@ def _registry(folder: Any) -> Any:
         candidate = (folder / uri).resolve()
         if candidate.parent != folder.resolve() or not candidate.is_file():
             raise NoSuchResource(uri)
-        contents = json.loads(candidate.read_text(encoding="utf-8"))
+        contents = json.loads(read_regular(candidate, MAX_SCHEMA_BYTES).decode("utf-8"))
         return Resource.from_contents(contents, default_specification=DRAFT202012)
 
     return Registry(retrieve=retrieve)  # type: ignore[call-arg]  # attrs-made init

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,18 @@ from azconf.lifetime import keep_until_exit
 from azconf.model.sections import Environment
 from azconf.render import TARGETS, target
 from azconf.render.base import RenderContext, RenderError, Reuse
-from azconf.render.output import FilesReport, OutputReport, finish_folder, record_written, write_files
+from azconf.render.output import (
+    FORCE_HINT,
+    FilesReport,
+    OutputReport,
+    Plan,
+    finish_folder,
+    mark_pending,
+    plan_files,
+    read_record,
+    record_written,
+    write_planned,
+)
 
 
 @dataclass(frozen=True)
@@ -41,20 +52,20 @@ class Job:
 
 @dataclass(frozen=True)
 class Built:
-    """One part of one target's files for one environment, built but not yet written."""
+    """One part of one target's files for one environment, built and compared, not yet written."""
 
     folder: Path
-    files: dict[str, str]
+    plan: Plan
 
 
 Reports = list[tuple[str, OutputReport]]
 
 
 def render(
-    project: Project, source: Source, names: list[str], *, out: Path | None, check: bool
+    project: Project, source: Source, names: list[str], *, out: Path | None, check: bool, force: bool = False
 ) -> list[tuple[str, OutputReport]]:
     """Render ``source`` for each target in ``names`` (all of them are built before any is written)."""
-    return render_all(project, [Job(source, out)], names, check=check)[0]
+    return render_all(project, [Job(source, out)], names, check=check, force=force)[0]
 
 
 def render_all(
@@ -63,6 +74,7 @@ def render_all(
     names: list[str],
     *,
     check: bool,
+    force: bool = False,
     verdict: Callable[[], object] = lambda: None,
 ) -> list[Reports]:
     """Render every job for each target in ``names``; one list of reports per job, in order.
@@ -80,9 +92,14 @@ def render_all(
     ``verdict`` finishes checking the sources (see :class:`azconf.render.sources.PendingSources`):
     the child starts building while this process runs it, and an error it raises stops the child
     before anything is written.
+
+    Each part is compared with the disk as it is built (:func:`azconf.render.output.plan_files`): a
+    file in the way that azconf did not write (unless ``force``), or a linked subfolder, stops the
+    run before anything is written. Before the first write, each folder's record lists the files
+    about to be written (:func:`azconf.render.output.mark_pending`).
     """
     try:
-        builder = _Builder(project, jobs, names)
+        builder = _Builder(project, jobs, names, check=check, force=force)
     except DataError:
         verdict()  # an invalid environment is the first thing to fix
         raise
@@ -91,7 +108,7 @@ def render_all(
         outcomes, side = builder.build(builder.units), None
     else:
         queue = TaskQueue(len(builder.units))
-        side = Staged(lambda: builder.build(builder.taken(queue)), lambda: builder.write(check))
+        side = Staged(lambda: builder.build(builder.taken(queue)), builder.write)
         try:
             verdict()
         except BaseException:
@@ -102,11 +119,21 @@ def render_all(
         queue.close()
     outcomes |= builder.finish(outcomes)  # before anything is written: it may break rules too
     broken = [(job.source.env, found) for job, found in _by_job(jobs, names, outcomes) if found]
+    refused = sorted(message for outcome in outcomes.values() for message in outcome.refused)
+    try:
+        if broken:
+            raise _violations_error(broken, len(jobs))
+        if refused:
+            raise _refused_error(refused, force=all(outcome.forceable for outcome in outcomes.values()))
+        if not check:
+            builder.mark_pending(outcomes)  # before the child, or this process, writes anything
+    except BaseException:
+        if side is not None:
+            side.proceed(go=False)
+        raise
     if side is not None:
-        side.proceed(go=not broken)
-    if broken:
-        raise _violations_error(broken, len(jobs))
-    mine = builder.write(check)
+        side.proceed(go=True)
+    mine = builder.write()
     theirs = side.result() if side is not None else Written({}, None)
     # Each folder whose parts were all written is finished, even when some other one failed: a
     # file written and not recorded would never be removed, nor reported as extra by --check.
@@ -135,21 +162,33 @@ class Written:
 
 @dataclass(frozen=True)
 class Outcome:
-    """How one part of one environment built: the rules it broke, or the names of its files."""
+    """How one part of one environment built: the rules it broke, or the names of its files, the
+    files in the way it may not replace, and the hashes of those it will write."""
 
     violations: list[str]
     files: list[str]
+    refused: list[str] = field(default_factory=list)
+    forceable: bool = True
+    pending: dict[str, str] = field(default_factory=dict)
 
     @staticmethod
     def broken(error: RenderError) -> Outcome:
         """The outcome of a part that broke the rules ``error`` lists, each named by its target."""
         return Outcome([f"{error.target}: {v}" for v in error.violations], [])
 
+    @staticmethod
+    def planned(files: dict[str, str], plan: Plan) -> Outcome:
+        """The outcome of a part built into ``files`` and compared with the disk as ``plan``."""
+        pending = {name: plan.report.digests[name] for name in plan.report.written}
+        return Outcome([], list(files), plan.refused, plan.forceable, pending)
+
 
 class _Builder:
     """Builds units and keeps their files until they are written (in whichever process built them)."""
 
-    def __init__(self, project: Project, jobs: list[Job], names: list[str]) -> None:
+    def __init__(
+        self, project: Project, jobs: list[Job], names: list[str], *, check: bool, force: bool
+    ) -> None:
         # Options are read (and bad ones reported) and every target imported here, before any fork:
         # a child only builds and writes, and imports nothing twice.
         self.options = {name: target_options(project, name) for name in names}
@@ -160,6 +199,9 @@ class _Builder:
         self._built: dict[Key, Built] = {}
         self._folders = _distinct_folders(project, jobs, self.options)
         self._expected: dict[tuple[int, str], set[Key]] = {}  # the parts of each folder's files
+        # Each folder's record as it was before this run (read before any fork, once).
+        self._records = {folder: read_record(folder) for folder in self._folders.values()}
+        self._check, self._force = check, force
 
     def taken(self, queue: TaskQueue) -> Iterator[Unit]:
         """The units this process takes from ``queue``, one at a time, until none is left."""
@@ -176,8 +218,9 @@ class _Builder:
                 except RenderError as error:
                     outcomes[(index, name, part)] = Outcome.broken(error)
                     continue
-                self._built[(index, name, part)] = Built(self._folders[(index, name)], files)
-                outcomes[(index, name, part)] = Outcome([], list(files))
+                plan = self._plan(index, name, files)
+                self._built[(index, name, part)] = Built(self._folders[(index, name)], plan)
+                outcomes[(index, name, part)] = Outcome.planned(files, plan)
         return outcomes
 
     def finish(self, outcomes: dict[Key, Outcome]) -> dict[Key, Outcome]:
@@ -194,24 +237,34 @@ class _Builder:
             except RenderError as error:
                 finished[key] = Outcome.broken(error)
                 continue
-            finished[key] = Outcome([], list(made))
+            plan = self._plan(index, name, made)
+            finished[key] = Outcome.planned(made, plan)
             if made:
-                self._built[key] = Built(self._folders[(index, name)], made)
+                self._built[key] = Built(self._folders[(index, name)], plan)
         # What each folder holds: every part, and the finished files if there are any.
         for key in [*outcomes, *(key for key in finished if key in self._built)]:
             self._expected.setdefault((key[0], key[1]), set()).add(key)
         return finished
 
-    def write(self, check: bool) -> Written:
-        """Write (or with ``check`` compare) the files of every part this process built."""
-        keys = list(self._built)
+    def _plan(self, index: int, name: str, files: dict[str, str]) -> Plan:
+        folder = self._folders[(index, name)]
+        return plan_files(folder, files, self._records[folder], check=self._check, force=self._force)
+
+    def mark_pending(self, outcomes: dict[Key, Outcome]) -> None:
+        """List in each folder's record the files about to be written there (from either process)."""
+        pending: dict[Path, dict[str, str]] = {}
+        for (index, name, _), outcome in outcomes.items():
+            pending.setdefault(self._folders[(index, name)], {}).update(outcome.pending)
+        for folder, digests in pending.items():
+            mark_pending(folder, self._records[folder], digests)
+
+    def write(self) -> Written:
+        """Write the files of every part this process built (nothing with check: it compared them)."""
         try:
-            reports = write_files(
-                [(built.folder, built.files) for built in self._built.values()], check=check
-            )
+            write_planned([write for built in self._built.values() for write in built.plan.writes])
         except DataError as error:  # nothing this process wrote counts as written
             return Written({}, (error.message, error.hint))
-        return Written(dict(zip(keys, reports, strict=True)), None)
+        return Written({key: built.plan.report for key, built in self._built.items()}, None)
 
     def folders(self, written: dict[Key, FilesReport], check: bool) -> dict[tuple[int, str], OutputReport]:
         """Finish each folder whose parts were all written: stale files removed, files recorded.
@@ -223,7 +276,7 @@ class _Builder:
             folder = self._folders[(index, name)]
             parts = [written[key] for key in sorted(keys) if key in written]
             if keys <= written.keys():
-                reports[(index, name)] = finish_folder(folder, parts, check=check)
+                reports[(index, name)] = finish_folder(folder, parts, self._records[folder], check=check)
             elif not check:
                 record_written(folder, parts)
         return reports
@@ -308,6 +361,14 @@ def _violations_error(broken: list[tuple[str, list[str]]], jobs: int) -> DataErr
     return DataError(
         f"cannot render {envs}: {count} rule(s) of the consuming tools broken; nothing was written",
         hint="\n  ".join(lines),
+    )
+
+
+def _refused_error(refused: list[str], *, force: bool) -> DataError:
+    """The error of a render that found files in the way it may not replace; nothing was written."""
+    return DataError(
+        f"cannot render: {len(refused)} file(s) in the way that azconf may not replace; nothing was written",
+        hint="\n  ".join([*refused, FORCE_HINT if force else "replace each link by a real folder"]),
     )
 
 

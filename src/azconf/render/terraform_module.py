@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from azconf.fileread import read_regular
 from azconf.problems import did_you_mean
 from azconf.render.base import RenderError
 from azconf.render.terraform_types import (
@@ -30,6 +31,7 @@ from azconf.render.terraform_types import (
 )
 
 TARGET = "terraform"
+MAX_MODULE_FILE_BYTES = 8 * 1024 * 1024
 _DECLARES = re.compile(r"^\s*variable\s", re.MULTILINE)
 
 
@@ -92,7 +94,11 @@ def read_module(folder: Path, label: str) -> dict[str, Declaration]:
     declarations: dict[str, Declaration] = {}
     problems: list[str] = []
     for path in sorted(folder.glob("*.tf")):
-        text = path.read_text(encoding="utf-8")
+        try:
+            text = read_regular(path, MAX_MODULE_FILE_BYTES).decode("utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            problems.append(f"{label}/{path.name}: cannot read: {getattr(error, 'strerror', None) or error}")
+            continue
         if not _DECLARES.search(text):
             continue  # only files that declare variables are parsed: less HCL to trip over
         try:

@@ -13,6 +13,7 @@ from typing import Any
 from azconf.compare import Side
 from azconf.config.located import plain
 from azconf.diff import Change, Kind, list_delta
+from azconf.problems import redact, redacted
 from azconf.secrets import iter_plaintext_secrets
 
 SENSITIVE = "<sensitive value>"
@@ -43,7 +44,10 @@ def _where(side: Side, change: Change) -> str:
 
 
 def render_text(old: Side, new: Side, changes: list[Change]) -> list[tuple[str, str]]:
-    """Lines of text, each with a style name for rich (``""`` for none)."""
+    """Lines of text, each with a style name for rich (``""`` for none).
+
+    A token-shaped key or value (an env var named like a GitHub token) is masked in every line.
+    """
     lines: list[tuple[str, str]] = [(f"--- {old.label}", "bold red"), (f"+++ {new.label}", "bold green")]
     if not changes:
         return [*lines, ("no differences", "")]
@@ -54,7 +58,7 @@ def render_text(old: Side, new: Side, changes: list[Change]) -> list[tuple[str, 
             count = sum(1 for c in changes if c.section == section)
             lines.append((f"{section} ({count} change{'s' if count != 1 else ''})", "bold"))
         lines += _change_lines(old, new, change)
-    return lines
+    return [(redact(text), style) for text, style in lines]
 
 
 def _change_lines(old: Side, new: Side, change: Change) -> list[tuple[str, str]]:
@@ -105,7 +109,7 @@ def render_json(old: Side, new: Side, changes: list[Change]) -> str:
         "stat": stat(changes),
         "changes": [_change_json(old, new, c) for c in changes],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(redacted(document), indent=2, ensure_ascii=False) + "\n"
 
 
 def _change_json(old: Side, new: Side, change: Change) -> dict[str, Any]:
@@ -141,7 +145,7 @@ def render_markdown(old: Side, new: Side, changes: list[Change]) -> str:
         after = _cell(shown(change, change.new)) if change.kind is not Kind.REMOVED else ""
         where = _where(new, change) or _where(old, change)
         lines.append(f"| {marks[change.kind]} | `{change.dotted}` | {before} | {after} | {_code(where)} |")
-    return head + "\n".join(lines) + "\n"
+    return redact(head + "\n".join(lines)) + "\n"  # a token-shaped key or value is never echoed
 
 
 def _cell(value: Any) -> str:

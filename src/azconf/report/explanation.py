@@ -7,6 +7,7 @@ from typing import Any
 
 from azconf.config.located import format_path, plain
 from azconf.explain import Explanation, Setting, VersionExplanation
+from azconf.problems import redact, redacted
 
 MAX_LEAVES = 200
 
@@ -41,7 +42,7 @@ def render_text(explanation: Explanation) -> str:
             lines.append(f"  {format_path(leaf):<48} {where}")
         if len(explanation.leaves) > MAX_LEAVES:
             lines.append(f"  ... and {len(explanation.leaves) - MAX_LEAVES} more")
-    return "\n".join(lines) + "\n"
+    return redact("\n".join(lines)) + "\n"  # a token-shaped key or value is never echoed
 
 
 def _setting_lines(setting: Setting, index: int, exists: bool) -> list[str]:
@@ -85,7 +86,7 @@ def render_json(explanation: Explanation) -> str:
             for leaf, loc in explanation.leaves
         ],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(redacted(document), indent=2, ensure_ascii=False) + "\n"
 
 
 def render_version_text(explanation: VersionExplanation) -> str:
@@ -102,7 +103,7 @@ def render_version_text(explanation: VersionExplanation) -> str:
     lines.append(
         "  (history keeps values, not the file and line that set them; explain the working tree for those)"
     )
-    return "\n".join(lines) + "\n"
+    return redact("\n".join(lines)) + "\n"
 
 
 def render_version_json(explanation: VersionExplanation) -> str:
@@ -117,4 +118,4 @@ def render_version_json(explanation: VersionExplanation) -> str:
         "value": plain(explanation.value),
         "changed_by": changed,
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(redacted(document), indent=2, ensure_ascii=False) + "\n"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
+from azconf.problems import redact, redacted
+
 if TYPE_CHECKING:
     from azconf.health.alerts import AlertEvent
     from azconf.health.checks import Check
@@ -34,7 +36,7 @@ def doctor_lines(checks: list[Check], events: list[AlertEvent], problems: list[s
         lines.append((f"alert {alert.id} {event.kind}: {alert.title}", _STYLES.get(alert.severity, "")))
     lines += [(f"warning: {problem}", "yellow") for problem in problems]
     lines.append((_summary(checks), _STYLES[_worst(checks)]))
-    return lines
+    return [(redact(text), style) for text, style in lines]
 
 
 def _limits(check: Check) -> str:
@@ -62,7 +64,7 @@ def doctor_json(checks: list[Check], events: list[AlertEvent], problems: list[st
         "alerts": [{"event": event.kind, **event.alert.to_dict()} for event in events],
         "problems": problems,
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(redacted(document), indent=2, ensure_ascii=False) + "\n"
 
 
 def prometheus(checks: list[Check]) -> str:
@@ -75,7 +77,7 @@ def prometheus(checks: list[Check]) -> str:
         "# TYPE azconf_check_status gauge",
         *(f"azconf_check_status{_labels(c)} {int(c.status)}" for c in checks),
     ]
-    return "\n".join(lines) + "\n"
+    return redact("\n".join(lines)) + "\n"
 
 
 def _labels(check: Check) -> str:
@@ -101,9 +103,10 @@ def alerts_lines(alerts: list[Alert]) -> list[tuple[str, str]]:
         )
         if alert.resolved and alert.resolution:
             lines.append((f"{'':>4}  {alert.resolution}", ""))
-    return lines
+    return [(redact(text), style) for text, style in lines]
 
 
 def alerts_json(alerts: list[Alert]) -> str:
     """``{"version": 1, "alerts": [...]}``."""
-    return json.dumps({"version": JSON_VERSION, "alerts": [a.to_dict() for a in alerts]}, indent=2) + "\n"
+    document = {"version": JSON_VERSION, "alerts": [a.to_dict() for a in alerts]}
+    return json.dumps(redacted(document), indent=2) + "\n"

@@ -160,6 +160,23 @@ def _find_shape(value: str) -> _Shape | None:
     return None
 
 
+def redact_shapes(text: str) -> str:
+    """``text`` with every token-shaped secret in it masked (see :func:`mask`).
+
+    For messages that quote what a user wrote (a value, a key, a name, an argument): a token pasted
+    in the wrong place must not be echoed to a terminal or a CI log.
+    """
+    if not _ANY_SHAPE_HINT.search(text):
+        return text
+    for shape in _SHAPES:
+        text = shape.pattern.sub(functools.partial(_masked_match, shape), text)
+    return text
+
+
+def _masked_match(shape: _Shape, match: re.Match[str]) -> str:
+    return mask(match.group(0)) if shape.confirm(match) else match.group(0)
+
+
 # --- rules 2 and 3: what the key says ---------------------------------------------------------
 
 # A key names a secret when its last word (after dropping _TRANSPARENT words) is one of these ...

@@ -17,13 +17,14 @@ that does not and why. Values stay :class:`~azconf.secrets.resolve.SecretText` u
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from azconf.config.located import LocatedMap
 from azconf.errors import DataError, UsageError
 from azconf.model.sections import Environment, Flag, FlagValue, SecretValue
 from azconf.problems import did_you_mean
+from azconf.secrets.exec_guard import check_loader_variables, check_nul
 from azconf.secrets.resolve import SecretText, SecretUnavailable, resolve
 from azconf.secrets.usage import SecretUsage, service_secrets
 
@@ -59,23 +60,35 @@ class ExecEnvironment:
 
 
 def exec_environment(
-    env: Environment, root: LocatedMap, env_name: str, service: str, *, environ: Mapping[str, str]
+    env: Environment,
+    root: LocatedMap,
+    env_name: str,
+    service: str,
+    *,
+    environ: Mapping[str, str],
+    allow_env: Iterable[str] = (),
 ) -> ExecEnvironment:
-    """The variables of ``service``, secrets resolved; raises when a secret it uses cannot be."""
+    """The variables of ``service``, secrets resolved; raises when a secret it uses cannot be, when
+    it sets a loader variable not in ``allow_env``, or when a value holds a NUL byte."""
     if service not in env.services:
         raise UsageError(
             f'unknown service "{service}"{did_you_mean(service, env.services)}',
             hint=f"services in {env_name}: {', '.join(env.services) or '(none)'}",
         )
+    variables = env.services[service].env
+    check_loader_variables(variables, root, service, allow_env)
     secrets = _resolve_all(service_secrets(env, root, service), service, env_name, environ)
     result = ExecEnvironment(service)
-    for var, value in env.services[service].env.items():
+    for var, value in variables.items():
         if isinstance(value, SecretValue):
             result.values[var] = secrets[value.secret]
+            check_nul(var, secrets[value.secret].reveal(), root, service, secret=value.secret)
         elif isinstance(value, FlagValue):
             _set_flag(result, var, value.flag, env.flags[value.flag])
         else:
             result.values[var] = literal_text(value)
+        if not isinstance(value, SecretValue):
+            check_nul(var, str(result.values.get(var, "")), root, service, secret=None)
     return result
 
 
