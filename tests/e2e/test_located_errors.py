@@ -57,7 +57,7 @@ def test_replicas_are_bounded_as_kubernetes_bounds_them(
     )
     run = azconf("-C", repo, "validate", "--env", "prod")
     assert run.returncode == 1
-    assert f"services.web.{key}: input should be less than or equal to {limit}" in run.stdout
+    assert f"services.web.{key}: must be at most {limit}" in run.stdout
     assert "config/envs/prod/services.yaml:" in run.stdout
     out = tmp_path / "out"
     render = azconf(

@@ -134,10 +134,60 @@ def _model_keys(tp: Any) -> set[str]:
     return keys
 
 
+# What each pattern of the models means, in words: a message never quotes a regular expression.
+PATTERN_WORDS = {
+    r"^[A-Za-z_][A-Za-z0-9_]*$": "must be a variable name: letters, digits and _, not starting with a digit",
+    r"^/[^\s]*$": "must start with / and contain no spaces",
+    r"^[^\s]+$": "must not be empty or contain spaces",
+    r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$": "must be lower-case letters, digits and -, starting and ending "
+    "with a letter or digit (a DNS label)",
+}
+
+_TYPE_WORDS = {
+    "int": "must be an integer",
+    "float": "must be a number",
+    "bool": "must be true or false",
+    "string": "must be a string",
+    "dict": "must be a mapping (key: value lines)",
+    "model": "must be a mapping (key: value lines)",
+    "list": "must be a list",
+    "date": "must be a date such as 2027-01-31",
+}
+
+
+def own_words(kind: str, ctx: dict[str, Any], fallback: str) -> str:
+    """pydantic's error ``kind`` in azconf's words ("must be at least 0"), from its context."""
+    words = {
+        "greater_than_equal": lambda: f"must be at least {ctx.get('ge')}",
+        "greater_than": lambda: f"must be greater than {ctx.get('gt')}",
+        "less_than_equal": lambda: f"must be at most {ctx.get('le')}",
+        "less_than": lambda: f"must be less than {ctx.get('lt')}",
+        "literal_error": lambda: f"must be one of {ctx.get('expected')}",
+        "string_pattern_mismatch": lambda: PATTERN_WORDS.get(
+            str(ctx.get("pattern")), "is not in the expected form"
+        ),
+        "string_too_short": lambda: (
+            "must not be empty"
+            if ctx.get("min_length") == 1
+            else f"must have at least {ctx.get('min_length')} characters"
+        ),
+        "string_too_long": lambda: f"must have at most {ctx.get('max_length')} characters",
+        "too_short": lambda: f"must have at least {ctx.get('min_length')} item(s)",
+        "too_long": lambda: f"must have at most {ctx.get('max_length')} item(s)",
+    }
+    if kind in words:
+        return words[kind]()
+    for suffix in ("_type", "_parsing", "_from_datetime_parsing"):
+        if kind.endswith(suffix) and kind.removesuffix(suffix) in _TYPE_WORDS:
+            return _TYPE_WORDS[kind.removesuffix(suffix)]
+    return fallback
+
+
 def _message(item: Any) -> str:
     message = str(item["msg"])
     for prefix in ("Value error, ", "Assertion failed, "):
         message = message.removeprefix(prefix)
+    message = own_words(item["type"], item.get("ctx") or {}, message)
     got = item.get("input")
     if item["type"] not in ("value_error", "assertion_error") and _is_scalar(got):
         message = f"{message} (got {_show(got)})"
@@ -167,9 +217,6 @@ _ARTICLES = {
 
 
 def _hint_for(kind: str, item: Any) -> str:
-    ctx = item.get("ctx") or {}
-    if kind == "literal_error" and "expected" in ctx:
-        return f"use one of {ctx['expected']}"
     if kind.endswith("_type"):
         wanted = kind.removesuffix("_type")
         return f"write {_ARTICLES.get(wanted, 'a ' + wanted.replace('_', ' '))}"
