@@ -64,3 +64,34 @@ def test_a_cors_wildcard_with_credentials_is_refused(azconf: RunAzconf, example:
     found = errors(azconf, example, "dev")
     assert [(code, path) for code, path, _ in found] == [("AZC0203", "routes.analytics-reports.cors.origins")]
     assert "refused by every browser" in found[0][2]
+
+
+def test_schema_formats_are_enforced_in_azconf_words(azconf: RunAzconf, tmp_path: Path) -> None:
+    assert azconf("init", tmp_path / "shop").returncode == 0
+    settings = tmp_path / "shop/config/base/settings.yaml"
+    edit(settings, "support_email: support@example.com", "support_email: not-an-email")
+    (found,) = errors(azconf, tmp_path / "shop")
+    assert found == (
+        "AZC0501",
+        "settings.support_email",
+        'must be an e-mail address such as ops@example.com (got "not-an-email")',
+    )
+
+
+@pytest.mark.parametrize(
+    "fmt, good, bad",
+    [
+        ("hostname", "api.example.com", "-bad-.example"),
+        ("uri", "https://example.com/x", "not a uri"),
+        ("date-time", "2027-01-31T09:30:00Z", "2027-13-01T00:00:00Z"),
+        ("ipv4", "10.0.0.1", "10.0.0.300"),
+        ("ipv6", "2001:db8::1", "2001:db8:::1"),
+    ],
+)
+def test_common_formats_both_ways(fmt: str, good: str, bad: str) -> None:
+    from jsonschema import Draft202012Validator
+
+    from azconf.model.schema_words import format_checker
+
+    validator = Draft202012Validator({"type": "string", "format": fmt}, format_checker=format_checker())
+    assert validator.is_valid(good) and not validator.is_valid(bad)

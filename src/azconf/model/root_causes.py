@@ -5,6 +5,8 @@
   errors for one missing bracket).
 - A misspelt key (``prot:``, AZC0201 "did you mean port?") is reported where it is written, and the
   "missing required key port" it causes in every environment is left out.
+- A value that YAML 1.1 and 1.2 read differently (``debug: yes``, AZC0109-AZC0111) is reported as
+  that; the type error the 1.2 reading then causes at the same place is left out.
 - An overlay item that no lower layer defines, but whose name is close to one (``paymnts``), is one
   AZC0205 "did you mean payments?" instead of every required key the new item lacks.
 """
@@ -19,6 +21,7 @@ from azconf.model.locate import key_at
 from azconf.problems import Problem, did_you_mean
 
 UNREADABLE = frozenset({"AZC0101", "AZC0102", "AZC0103", "AZC0104", "AZC0106", "AZC0107"})
+YAML_READINGS = frozenset({"AZC0109", "AZC0110", "AZC0111"})  # one value, two YAML versions' readings
 _SUGGESTED = re.compile(r'did you mean "([^"]+)"\?')
 _MISSING = re.compile(r'missing required key "([^"]+)"')
 FOLLOWS_FROM_A_NEW_ITEM = frozenset({"AZC0202", "AZC0501"})
@@ -28,6 +31,8 @@ def root_causes(problems: list[Problem], resolutions: list[Resolution]) -> list[
     """``problems`` (found by typing and checking ``resolutions``) without the ones that follow."""
     broken = {r.env for r in resolutions if any(p.code in UNREADABLE for p in r.problems)}
     kept = [p for p in problems if not (p.env and set(p.env.split(",")) <= broken)]
+    readings = {p.location for r in resolutions for p in r.problems if p.code in YAML_READINGS}
+    kept = [p for p in kept if p.location not in readings or p.code not in ("AZC0203", "AZC0501")]
     kept = _without_misspelling_consequences(kept)
     return _misspelt_overlay_items(kept, [r for r in resolutions if r.env not in broken])
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +11,9 @@ from azconf.fileread import read_regular
 from azconf.model.locate import key_at, value_at
 from azconf.model.safe_patterns import install as linear_patterns
 from azconf.model.safe_patterns import options as pattern_options
+from azconf.model.safe_patterns import search as linear_search
 from azconf.model.safe_patterns import unusable_patterns
+from azconf.model.schema_words import format_checker, schema_message
 from azconf.problems import Location, Problem, Severity, did_you_mean
 
 MAX_SCHEMA_BYTES = 8 * 1024 * 1024  # as for config files: a stray generated file cannot exhaust memory
@@ -111,6 +112,7 @@ class SchemaChecker:
                 retriever=_retriever(path.parent),
                 base_uri=path.resolve().as_uri(),
                 pattern_options=pattern_options(),
+                validate_formats=True,
             )
         except (jsonschema_rs.ValidationError, jsonschema_rs.ReferencingError, ValueError) as error:
             self._bad(where, f'schema "{schema_file}" cannot be used: {str(error).splitlines()[0]}')
@@ -144,7 +146,9 @@ class _Schema:
             from jsonschema import Draft202012Validator
 
             linear_patterns()  # its pattern keywords must not backtrack either
-            self._detailed = Draft202012Validator(self.document, registry=_registry(self.folder))
+            self._detailed = Draft202012Validator(
+                self.document, registry=_registry(self.folder), format_checker=format_checker()
+            )
         return self._detailed
 
 
@@ -236,22 +240,24 @@ def _unexpected_keys(error: Any) -> list[str]:
     if not isinstance(error.instance, dict):
         return []
     named = error.schema.get("properties", {})
-    patterns = [re.compile(pattern) for pattern in error.schema.get("patternProperties", {})]
+    patterns = list(error.schema.get("patternProperties", {}))  # matched in linear time, like all
     return [
         str(key)
         for key in error.instance
-        if key not in named and not any(pattern.search(str(key)) for pattern in patterns)
+        if key not in named and not any(linear_search(pattern, str(key)) for pattern in patterns)
     ]
 
 
 def _problem(error: Any, root: LocatedMap, path: Path) -> Problem:
     where: Path = (*path, *error.absolute_path)
-    message = error.message if len(error.message) <= 200 else error.message[:197] + "..."
+    message = schema_message(error)
+    message = message if len(message) <= 200 else message[:197] + "..."
+    pointer = "/" + "/".join(str(part) for part in error.relative_schema_path)
     return Problem(
         "AZC0501",
         message,
         value_at(root, where),
         severity=Severity.ERROR,
         path=format_path(where),
-        hint=f"the schema rule is {error.validator}: {json.dumps(error.validator_value)[:80]}",
+        hint=f"the rule is {pointer} in the schema",
     )
