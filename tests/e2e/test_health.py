@@ -168,8 +168,9 @@ def act(azconf: RunAzconf, root: Path, what: str, saved: Any) -> Any:
         assert azconf("-C", root, "commit", "-m", "seven").returncode == 0
     if what == "tamper-render":
         rendered.write_text(rendered.read_text() + "# edited by hand\n")
-    if what == "rerender":
-        assert azconf("-C", root, "render", "prod").returncode == 0
+    if what == "rerender":  # a file edited by hand is replaced only when asked
+        assert azconf("-C", root, "render", "prod").returncode == 1
+        assert azconf("-C", root, "render", "prod", "--force").returncode == 0
     if what == "expire":
         flags.write_text(flags.read_text().replace("expires: 2027-03-31", "expires: 2020-03-31"))
     if what == "unexpire":

@@ -34,8 +34,11 @@ def _finish_interrupted_write(root: Path) -> None:
     """A write killed halfway left a journal: put its files back to all-old or all-new first."""
     from azconf.edit.transaction import JOURNAL_NAME
 
-    if not (root / JOURNAL_NAME).exists():
-        return  # the common case costs one stat
+    try:
+        if not (root / JOURNAL_NAME).exists():
+            return  # the common case costs one stat
+    except OSError:
+        return  # an unreadable .azconf/: the history layer reports it, naming the database
     import typer
 
     from azconf.edit.transaction import project_lock, recover

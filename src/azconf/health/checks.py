@@ -225,7 +225,7 @@ def _drift(context: Context, env: str) -> list[Check]:
         shown = context.project.display(folder)
         edited = f"{len(drifted)} file(s) edited since rendered: {', '.join(drifted[:3])}"
         message = edited if drifted else f"as rendered ({shown})"
-        action = f"azconf render {env} --target {target} (or find who edited {shown})"
+        action = f"find who edited {shown}, then azconf render {env} --target {target} --force"
         component_env = f"{env}/{target}"
         checks.append(
             context.check("drift", component_env, "drift_files", len(drifted), message=message, action=action)
