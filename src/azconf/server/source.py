@@ -1,0 +1,227 @@
+"""The config being served: each environment's compiled flags, its ETag, and why a reload was refused.
+
+By default the working tree: every environment is loaded and validated as ``azconf validate`` would,
+and an edit that does not validate is not served (the last valid config stays; :attr:`EnvState.problems`
+says why, with file:line:col). With ``--from prod@latest`` the recorded versions are served, and a newly
+recorded version replaces them. Loading runs in a worker thread; the swap happens on the event loop, and
+every change of an environment's ETag is announced to the listeners (the SSE stream).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from azconf.errors import AzconfError
+from azconf.flags.evaluate import FlagSet
+from azconf.problems import Problem, Severity
+from azconf.render.base import RenderError
+from azconf.server.settings import ServeSettings
+
+WORKING_TREE = "working tree"
+
+
+@dataclass(frozen=True)
+class Served:
+    """One environment's flags as served: the flagd document, compiled, and its validators."""
+
+    env: str
+    version: str  # "working tree", or a recorded version such as "prod@12"
+    document: dict[str, Any]
+    flags: FlagSet
+    etag: str  # quoted, as HTTP writes it
+    loaded_at: float  # Unix time, for SSE's lastModified
+
+
+@dataclass
+class EnvState:
+    """What is served for one environment, and why the config on disk was refused (if it was)."""
+
+    served: Served | None = None
+    problems: list[Problem] = field(default_factory=list)
+    refused: str | None = None  # the one-line reason, when the last load was refused
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """One load of one environment: what to serve, or why not."""
+
+    served: Served | None
+    problems: list[Problem] = field(default_factory=list)
+    refused: str | None = None
+
+    @staticmethod
+    def failed(error: AzconfError) -> Loaded:
+        """A refused load, from the error that refused it."""
+        return Loaded(None, _errors(error.problems), error.message)
+
+
+def document_etag(document: dict[str, Any]) -> str:
+    """The quoted ETag of a flag document: a hash of its canonical JSON."""
+    from azconf.snapshot import canonical_json
+
+    return '"' + hashlib.sha256(canonical_json(document)).hexdigest()[:32] + '"'
+
+
+def served_from_model(env: str, version: str, project_name: str, model: Any) -> Served:
+    """Compile an environment model's flags (the flagd target's document, so both serve the same)."""
+    from azconf.render.flagd import flag_file
+
+    document = flag_file(model, project_name, env, version)
+    return Served(env, version, document, FlagSet(document), document_etag(document), time.time())
+
+
+class Source:
+    """Loads, reloads and holds the served config of every environment."""
+
+    def __init__(self, settings: ServeSettings) -> None:
+        self.settings = settings
+        self.envs: dict[str, EnvState] = {env: EnvState() for env in settings.envs}
+        self.listeners: list[Callable[[Served], None]] = []
+        self.reloads = 0
+        self.rejected = 0
+        self._lock = asyncio.Lock()
+
+    def current(self, env: str) -> Served | None:
+        """What ``env`` serves now (None before its first valid load)."""
+        state = self.envs.get(env)
+        return state.served if state else None
+
+    def load_now(self) -> None:
+        """The first load, before serving: every environment (raises when one cannot be served)."""
+        for env, loaded in self._load_all().items():
+            if loaded.served is None:
+                raise AzconfError(
+                    f'environment "{env}" cannot be served: {loaded.refused}',
+                    hint="fix it (`azconf validate`), then start again",
+                    problems=loaded.problems,
+                )
+            self.envs[env].served = loaded.served
+
+    async def reload(self) -> list[str]:
+        """Load every environment again; serve those that changed and are valid. Returns them."""
+        async with self._lock:
+            results = await asyncio.to_thread(self._load_all)
+            return [env for env, loaded in results.items() if self._apply(env, loaded)]
+
+    def _apply(self, env: str, loaded: Loaded) -> bool:
+        state = self.envs[env]
+        self.reloads += 1
+        served = loaded.served
+        if served is None:
+            self.rejected += 1
+            state.problems, state.refused = loaded.problems, loaded.refused  # the last valid one stays
+            return False
+        state.problems, state.refused = [], None
+        if state.served is not None and state.served.etag == served.etag:
+            return False
+        state.served = served
+        for listener in self.listeners:
+            listener(served)
+        return True
+
+    def _load_all(self) -> dict[str, Loaded]:
+        loader = _history if self.settings.from_history else _working_tree
+        return loader(self.settings)
+
+
+def _working_tree(settings: ServeSettings) -> dict[str, Loaded]:
+    from azconf.config.project import load_project
+    from azconf.config.resolve import Resolver
+    from azconf.environment import load_environment
+
+    project, problems = load_project(settings.project_root)
+    if project is None:
+        return {env: Loaded(None, _errors(problems), "azconf.yaml is not valid") for env in settings.envs}
+    resolver = Resolver(project)  # files shared by several environments are parsed once
+    results: dict[str, Loaded] = {}
+    for env in settings.envs:
+        try:
+            loaded = load_environment(project, env, resolver=resolver)
+            results[env] = Loaded(
+                served_from_model(env, WORKING_TREE, project.manifest.project, loaded.model)
+            )
+        except AzconfError as error:
+            results[env] = Loaded.failed(error)
+        except RenderError as error:  # the flagd document's own rules (e.g. a metadata clash)
+            results[env] = Loaded(None, [], str(error))
+    return results
+
+
+def _history(settings: ServeSettings) -> dict[str, Loaded]:
+    from azconf.config.project import load_project
+    from azconf.history.api import load_version_source
+
+    project, problems = load_project(settings.project_root)
+    if project is None:
+        return {env: Loaded(None, _errors(problems), "azconf.yaml is not valid") for env in settings.envs}
+    results: dict[str, Loaded] = {}
+    for ref in settings.refs:
+        env = ref.partition("@")[0]
+        try:
+            source = _with_db(settings.db, partial(load_version_source, project, ref, None))
+            version = source.version.split(" ")[0]  # "prod@12 sha256:..." -> "prod@12"
+            results[env] = Loaded(served_from_model(env, version, project.manifest.project, source.model))
+        except AzconfError as error:
+            results[env] = Loaded.failed(error)
+        except RenderError as error:
+            results[env] = Loaded(None, [], str(error))
+    return results
+
+
+def _with_db(db: Path | None, load: Callable[[], Any]) -> Any:
+    """Run ``load`` with ``--db`` in force (history's functions read AZCONF_DB when not given one)."""
+    import os
+
+    from azconf.history.api import DB_VARIABLE
+
+    if db is not None:
+        os.environ[DB_VARIABLE] = str(db)  # set once at start-up by the command; the same value each time
+    return load()
+
+
+def _errors(problems: list[Problem]) -> list[Problem]:
+    return [p for p in problems if p.severity is Severity.ERROR] or problems
+
+
+async def watch(source: Source, stop: asyncio.Event) -> None:
+    """Reload whenever what is served may have changed, until ``stop`` is set.
+
+    The working tree: any YAML or JSON file of the project (not .azconf/ or .git/). Recorded
+    versions: the history database and its write-ahead log.
+    """
+    from watchfiles import awatch
+
+    settings = source.settings
+    if settings.from_history:
+        folder, accept = _history_files(settings)
+    else:
+        folder, accept = settings.project_root, _config_file
+    # A short debounce: a save is served within tens of milliseconds (watchfiles waits 1.6 s by default).
+    async for _ in awatch(
+        folder, watch_filter=lambda _kind, path: accept(path), debounce=50, step=10, stop_event=stop
+    ):
+        await source.reload()
+
+
+def _config_file(path: str) -> bool:
+    parts = Path(path).parts
+    return path.endswith((".yaml", ".yml", ".json")) and not (
+        {".azconf", ".git", "node_modules"} & set(parts)
+    )
+
+
+def _history_files(settings: ServeSettings) -> tuple[Path, Callable[[str], bool]]:
+    from azconf.config.project import load_project
+    from azconf.history.api import database_path
+
+    project, _ = load_project(settings.project_root)
+    assert project is not None  # the first load succeeded
+    db = database_path(project, settings.db)
+    return db.parent, lambda path: Path(path).name.startswith(db.name)
