@@ -78,10 +78,7 @@ class FlagSet:
         self.flags: dict[str, CompiledFlag] = {
             key: _compile_flag(key, entry, set_metadata) for key, entry in flags.items()
         }
-
-    def keys(self) -> list[str]:
-        """Every flag key, sorted."""
-        return sorted(self.flags)
+        self.names: list[str] = sorted(self.flags)  # bulk evaluation's order
 
     def evaluate(
         self, key: str, context: Mapping[str, Any] | None = None, now: float | None = None

@@ -71,6 +71,11 @@ class _Server(uvicorn.Server):
     def handle_exit(self, sig: int, frame: Any) -> None:
         self.service.shutdown()
         super().handle_exit(sig, frame)
+        # uvicorn re-raises the signal once it has stopped, so the process would die of it; a stop
+        # that was asked for and completed gracefully is a success (exit 0).
+        captured = getattr(self, "_captured_signals", None)
+        if isinstance(captured, list):
+            captured.clear()
 
 
 def _check_exposure(host: str, tokens: TokenTable) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from flag_users import users
 from openfeature.contrib.tools.flagd.core import FlagdCore
 from openfeature.evaluation_context import EvaluationContext
 from openfeature.exception import FlagNotFoundError, ParseError
@@ -26,8 +27,6 @@ from azconf.config.project import load_project
 from azconf.environment import load_environment
 from azconf.flags.evaluate import CODE_DEFAULT, FlagSet
 from azconf.render.flagd import flag_file
-
-from .users import users
 
 REPO = Path(__file__).resolve().parents[3]
 NOW = 1_780_000_000.0
