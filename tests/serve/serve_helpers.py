@@ -45,7 +45,7 @@ def copy_example(folder: Path) -> Path:
 
 
 def write_tokens(folder: Path) -> Path:
-    """A tokens file: reader (reads all), writer (writes prod), dev-only (reads dev)."""
+    """A tokens file: reader (reads all), writer (writes prod and staging), dev-only (reads dev)."""
     import hashlib
 
     def sha(value: str) -> str:
@@ -55,7 +55,7 @@ def write_tokens(folder: Path) -> Path:
     path.write_text(
         "tokens:\n"
         f"  reader:\n    sha256: {sha(READER)}\n    read: ['*']\n"
-        f"  writer:\n    sha256: {sha(WRITER)}\n    write: [prod]\n"
+        f"  writer:\n    sha256: {sha(WRITER)}\n    write: [prod, staging]\n"
         f"  dev-only:\n    sha256: {sha(DEV_ONLY)}\n    read: [dev]\n",
         encoding="utf-8",
     )

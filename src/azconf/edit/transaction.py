@@ -62,7 +62,9 @@ def set_values(
             return WriteOutcome(env, [], None, plan.changes)
         check_plan(project, plan)
         write_plan(project, plan)
-        version = commit_environment(project, env, message=message, actor=actor, action=action, db=db)
+        # A fresh read: ``project`` caches the files as they were before the write.
+        written = _fresh(project_root)
+        version = commit_environment(written, env, message=message, actor=actor, action=action, db=db)
         return WriteOutcome(env, [edit.file for edit in plan.files], version, plan.changes)
 
 
