@@ -18,7 +18,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from azconf.errors import AzconfError
+from azconf.errors import AzconfError, DataError, UsageError
 from azconf.flags.evaluate import FlagSet
 from azconf.problems import Problem, Severity
 from azconf.render.base import RenderError
@@ -55,11 +55,13 @@ class Loaded:
     served: Served | None
     problems: list[Problem] = field(default_factory=list)
     refused: str | None = None
+    usage: UsageError | None = None  # a reference that names nothing (--from): not the config's fault
 
     @staticmethod
     def failed(error: AzconfError) -> Loaded:
         """A refused load, from the error that refused it."""
-        return Loaded(None, _errors(error.problems), error.message)
+        usage = error if isinstance(error, UsageError) else None
+        return Loaded(None, _errors(error.problems), error.message, usage)
 
 
 def document_etag(document: dict[str, Any]) -> str:
@@ -96,8 +98,10 @@ class Source:
     def load_now(self) -> None:
         """The first load, before serving: every environment (raises when one cannot be served)."""
         for env, loaded in self._load_all().items():
+            if loaded.usage is not None:
+                raise loaded.usage
             if loaded.served is None:
-                raise AzconfError(
+                raise DataError(
                     f'environment "{env}" cannot be served: {loaded.refused}',
                     hint="fix it (`azconf validate`), then start again",
                     problems=loaded.problems,
