@@ -37,10 +37,9 @@ def api_routes() -> list[BaseRoute]:
         Route("/ofrep/v1/evaluate/flags", ofrep.evaluate_all, methods=["POST"]),
         Route("/ofrep/v1/configuration", ofrep.configuration, methods=["GET"]),
         Route("/ofrep/v1/events", events.stream, methods=["GET"]),
-        Route("/flags", rest.list_flags, methods=["GET"]),
-        Route("/flags", rest.change_flags, methods=["POST"]),
-        Route("/flags/{flag}", rest.get_flag, methods=["GET"]),
-        Route("/flags/{flag}", rest.change_flag, methods=["POST"]),
+        # One route per path with both methods, so that a 405 names them all in Allow.
+        Route("/flags", rest.flags, methods=["GET", "POST"]),
+        Route("/flags/{flag}", rest.flag, methods=["GET", "POST"]),
     ]
 
 

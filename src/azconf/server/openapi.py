@@ -60,8 +60,14 @@ _GUARDED = (400, 401, 403, 404, 413, 429, 503)
 def _api_paths(env_param: list[dict[str, Any]]) -> dict[str, Any]:
     key = [{"name": "key", "in": "path", "required": True, "schema": {"type": "string"}}]
     flag = [{"name": "flag", "in": "path", "required": True, "schema": {"type": "string"}}]
-    if_match = [{"name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"}}]
-    write_body = {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}}
+    if_match = [{"name": "If-Match", "in": "header", "required": True, "schema": {"type": "string"}}]
+
+    def write_body(schema: str) -> dict[str, Any]:
+        return {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
+        }
+
     write_errors = _common(400, 401, 403, 404, 405, 409, 413, 422, 428, 429, 503)
     return {
         "/ofrep/v1/evaluate/flags/{key}": {
@@ -140,7 +146,7 @@ def _api_paths(env_param: list[dict[str, Any]]) -> dict[str, Any]:
                 "tags": ["flags"],
                 "summary": "Change state, defaultVariant or targeting of flags",
                 "parameters": env_param + if_match,
-                "requestBody": write_body,
+                "requestBody": write_body("flagsChange"),
                 "responses": {
                     "200": _json({"$ref": "#/components/schemas/writeResult"}, etag=True),
                     **write_errors,
@@ -158,7 +164,7 @@ def _api_paths(env_param: list[dict[str, Any]]) -> dict[str, Any]:
                 "tags": ["flags"],
                 "summary": "Change state, defaultVariant or targeting of one flag",
                 "parameters": env_param + flag + if_match,
-                "requestBody": write_body,
+                "requestBody": write_body("flagChangeRequest"),
                 "responses": {
                     "200": _json({"$ref": "#/components/schemas/writeResult"}, etag=True),
                     **write_errors,
@@ -202,7 +208,41 @@ def _health_paths() -> dict[str, Any]:
 
 
 _SCHEMAS: dict[str, Any] = {
-    "evaluationRequest": {"type": "object", "properties": {"context": {"type": "object"}}},
+    "evaluationRequest": {"type": "object", "properties": {"context": {"type": ["object", "null"]}}},
+    "flagChange": {
+        "type": "object",
+        "minProperties": 1,
+        "additionalProperties": False,
+        "properties": {
+            "state": {"type": "string", "enum": ["ENABLED", "DISABLED"]},
+            "defaultVariant": {"type": ["string", "null"]},
+            "targeting": {"type": ["object", "null"]},
+        },
+    },
+    "flagChangeRequest": {
+        "type": "object",
+        "minProperties": 1,
+        "additionalProperties": False,
+        "properties": {
+            "state": {"type": "string", "enum": ["ENABLED", "DISABLED"]},
+            "defaultVariant": {"type": ["string", "null"]},
+            "targeting": {"type": ["object", "null"]},
+            "message": {"type": "string"},
+        },
+    },
+    "flagsChange": {
+        "type": "object",
+        "required": ["flags"],
+        "additionalProperties": False,
+        "properties": {
+            "flags": {
+                "type": "object",
+                "minProperties": 1,
+                "additionalProperties": {"$ref": "#/components/schemas/flagChange"},
+            },
+            "message": {"type": "string"},
+        },
+    },
     "evaluationSuccess": {
         "type": "object",
         "required": ["key", "reason", "variant"],

@@ -23,6 +23,16 @@ from azconf.server.responses import JSON, ApiError
 from azconf.server.service import env_of, served_or_503, service_of
 
 
+async def flags(request: Request) -> Response:
+    """``/flags``: GET lists, POST changes."""
+    return await (list_flags(request) if request.method == "GET" else change_flags(request))
+
+
+async def flag(request: Request) -> Response:
+    """``/flags/{flag}``: GET reads one, POST changes it."""
+    return await (get_flag(request) if request.method == "GET" else change_flag(request))
+
+
 async def list_flags(request: Request) -> Response:
     """Every served flag of the environment."""
     service, env = service_of(request), env_of(request)
@@ -48,6 +58,11 @@ async def get_flag(request: Request) -> Response:
 async def change_flags(request: Request) -> Response:
     """``POST /flags``: ``{"flags": {name: {state?, defaultVariant?, targeting?}}, "message"?}``."""
     body = await _json_object(request)
+    unknown = sorted(set(body) - {"flags", "message"})
+    if unknown:
+        raise ApiError(
+            400, "INVALID_REQUEST", f"unknown field(s): {', '.join(unknown)} (expected flags, message)"
+        )
     flags = body.get("flags")
     if not isinstance(flags, dict) or not flags:
         raise ApiError(400, "INVALID_REQUEST", 'expected {"flags": {"<flag>": {"state": "ENABLED"}}}')
