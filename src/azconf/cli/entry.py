@@ -19,11 +19,7 @@ def main() -> None:
 
         sys.stdout.write(f"azconf {__version__}\n")
         sys.exit(0)
-    if _command(sys.argv[1:]) == "serve":
-        # A long-running server: the collector stays on, every reload's trees are freed, and nothing
-        # forks (a fork beside the event loop's worker threads could copy a held lock into the child).
-        os.environ["AZCONF_JOBS"] = "1"
-    else:
+    if _command(sys.argv[1:]) != "serve":  # a long-running server frees what it reloads (its runner)
         # One invocation is short-lived and its objects are acyclic trees: the cyclic collector would
         # only rescan them again and again while they are built (30 ms of a large validate).
         gc.disable()

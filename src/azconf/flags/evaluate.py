@@ -19,7 +19,7 @@ import json
 import re
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
 from azconf.flags.builtin_ops import BUILTINS
@@ -66,6 +66,7 @@ class CompiledFlag:
     default_variant: str | None
     rule: Compiled | None
     metadata: Mapping[str, Any]
+    static: Evaluation | None = None  # the answer for every context (disabled, or no targeting)
 
 
 class FlagSet:
@@ -79,6 +80,7 @@ class FlagSet:
             key: _compile_flag(key, entry, set_metadata) for key, entry in flags.items()
         }
         self.names: list[str] = sorted(self.flags)  # bulk evaluation's order
+        self._ordered = [self.flags[name] for name in self.names]
 
     def evaluate(
         self, key: str, context: Mapping[str, Any] | None = None, now: float | None = None
@@ -87,27 +89,40 @@ class FlagSet:
         flag = self.flags.get(key)
         if flag is None:
             return Evaluation(key, error_code="FLAG_NOT_FOUND", error_details=f'flag "{key}" not found')
-        if not flag.enabled:
-            return Evaluation(key, reason="DISABLED", metadata=flag.metadata)
-        if flag.rule is None:
-            return _default(flag, "STATIC")
-        try:
-            chosen = flag.rule(_data(key, context, now))
-        except RuleError as error:
-            return _error(flag, "PARSE_ERROR", f"invalid targeting: {error}")
-        except Exception as error:  # the reference fails the evaluation on any error in a rule
-            return _error(flag, "GENERAL", f"targeting failed: {type(error).__name__}")
-        if chosen is None:
-            return _default(flag, "DEFAULT")
-        return _chosen(flag, chosen)
+        return flag.static or _targeted(flag, _data(context), _timestamp(now))
+
+    def evaluate_all(
+        self, context: Mapping[str, Any] | None = None, now: float | None = None
+    ) -> list[Evaluation]:
+        """Every flag for one context, in :attr:`names` order (the context is copied once, not per flag)."""
+        data, timestamp = _data(context), _timestamp(now)
+        return [flag.static or _targeted(flag, data, timestamp) for flag in self._ordered]
 
 
-def _data(key: str, context: Mapping[str, Any] | None, now: float | None) -> dict[str, Any]:
-    """The JsonLogic data of an evaluation: the attributes, ``$flagd`` and ``targetingKey``."""
+def _targeted(flag: CompiledFlag, data: dict[str, Any], timestamp: int) -> Evaluation:
+    """Run a flag's rule on ``data`` (rules never change it; only ``$flagd`` is set per flag)."""
+    assert flag.rule is not None
+    data["$flagd"] = {"flagKey": flag.key, "timestamp": timestamp}
+    try:
+        chosen = flag.rule(data)
+    except RuleError as error:
+        return _error(flag, "PARSE_ERROR", f"invalid targeting: {error}")
+    except Exception as error:  # the reference fails the evaluation on any error in a rule
+        return _error(flag, "GENERAL", f"targeting failed: {type(error).__name__}")
+    if chosen is None:
+        return _default(flag, "DEFAULT")
+    return _chosen(flag, chosen)
+
+
+def _data(context: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The JsonLogic data of an evaluation: the attributes and ``targetingKey`` (``$flagd`` per flag)."""
     data = dict(context) if context else {}
-    data["$flagd"] = {"flagKey": key, "timestamp": int(time.time() if now is None else now)}
     data["targetingKey"] = data.get("targetingKey")
     return data
+
+
+def _timestamp(now: float | None) -> int:
+    return int(time.time() if now is None else now)
 
 
 def _default(flag: CompiledFlag, reason: str) -> Evaluation:
@@ -144,7 +159,7 @@ def _compile_flag(key: str, entry: Mapping[str, Any], set_metadata: Mapping[str,
     rule: Compiled | None = None
     if targeting:
         rule = compile_rule(targeting, OPERATIONS) if isinstance(targeting, dict) else _not_a_rule(targeting)
-    return CompiledFlag(
+    flag = CompiledFlag(
         key=key,
         enabled=entry.get("state") == "ENABLED",
         variants=dict(entry.get("variants") or {}),
@@ -152,6 +167,11 @@ def _compile_flag(key: str, entry: Mapping[str, Any], set_metadata: Mapping[str,
         rule=rule,
         metadata={**set_metadata, **(entry.get("metadata") or {})},
     )
+    if not flag.enabled:
+        return replace(flag, static=Evaluation(key, reason="DISABLED", metadata=flag.metadata))
+    if rule is None:
+        return replace(flag, static=_default(flag, "STATIC"))
+    return flag
 
 
 def _not_a_rule(targeting: Any) -> Compiled:

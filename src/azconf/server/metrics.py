@@ -46,6 +46,12 @@ class Metrics:
         """Count one evaluation by environment, flag and reason (or error code)."""
         self.evaluations[(env, result.key, result.error_code or result.reason)] += 1
 
+    def evaluated_all(self, env: str, results: list[Evaluation]) -> None:
+        """Count a bulk evaluation's answers."""
+        counts = self.evaluations
+        for result in results:
+            counts[(env, result.key, result.error_code or result.reason)] += 1
+
     def observe(self, api: str, status: int, seconds: float) -> None:
         """Record one request's latency."""
         self.latency.labels(api, str(status)).observe(seconds)

@@ -51,11 +51,11 @@ async def evaluate_all(request: Request) -> Response:
     caller = service.guard.check(request, env)
     served = served_or_503(service, env)
     context = await read_context(request)
-    results = [served.flags.evaluate(key, context) for key in served.flags.names]
-    for result in results:
-        service.metrics.evaluated(env, result)
+    results = served.flags.evaluate_all(context)
+    service.metrics.evaluated_all(env, results)
+    static = served.static_bodies  # flags whose answer never depends on the context: built once
     body = {
-        "flags": [failure(r) if r.failed else success(r) for r in results],
+        "flags": [static.get(r.key) or (failure(r) if r.failed else success(r)) for r in results],
         "metadata": dict(served.flags.metadata),
         "eventStreams": [stream_entry(request, service, env, caller)],
     }
@@ -88,11 +88,16 @@ def success(result: Evaluation) -> dict[str, Any]:
         "key": result.key,
         "reason": result.reason,
         "variant": result.variant,
-        "metadata": dict(result.metadata),
+        "metadata": result.metadata,  # shared with the flag set: serialised, never changed
     }
     if result.value is not CODE_DEFAULT:
         body["value"] = result.value
     return body
+
+
+def static_bodies(evaluations: list[Evaluation]) -> dict[str, dict[str, Any]]:
+    """The bodies of answers that hold for every context, by flag key."""
+    return {r.key: failure(r) if r.failed else success(r) for r in evaluations}
 
 
 def failure(result: Evaluation) -> dict[str, Any]:

@@ -37,6 +37,7 @@ class Served:
     flags: FlagSet
     etag: str  # quoted, as HTTP writes it
     loaded_at: float  # Unix time, for SSE's lastModified
+    static_bodies: dict[str, dict[str, Any]] = field(default_factory=dict)  # OFREP bodies of fixed answers
 
 
 @dataclass
@@ -74,9 +75,12 @@ def document_etag(document: dict[str, Any]) -> str:
 def served_from_model(env: str, version: str, project_name: str, model: Any) -> Served:
     """Compile an environment model's flags (the flagd target's document, so both serve the same)."""
     from azconf.render.flagd import flag_file
+    from azconf.server.ofrep import static_bodies
 
     document = flag_file(model, project_name, env, version)
-    return Served(env, version, document, FlagSet(document), document_etag(document), time.time())
+    flags = FlagSet(document)
+    fixed = [flag.static for flag in flags.flags.values() if flag.static is not None]
+    return Served(env, version, document, flags, document_etag(document), time.time(), static_bodies(fixed))
 
 
 class Source:
@@ -108,10 +112,10 @@ class Source:
                 )
             self.envs[env].served = loaded.served
 
-    async def reload(self) -> list[str]:
-        """Load every environment again; serve those that changed and are valid. Returns them."""
+    async def reload(self, envs: list[str] | None = None) -> list[str]:
+        """Load the environments again (default: all); serve those that changed and are valid."""
         async with self._lock:
-            results = await asyncio.to_thread(self._load_all)
+            results = await asyncio.to_thread(self._load_all, envs)
             return [env for env, loaded in results.items() if self._apply(env, loaded)]
 
     def _apply(self, env: str, loaded: Loaded) -> bool:
@@ -130,22 +134,22 @@ class Source:
             listener(served)
         return True
 
-    def _load_all(self) -> dict[str, Loaded]:
+    def _load_all(self, envs: list[str] | None = None) -> dict[str, Loaded]:
         loader = _history if self.settings.from_history else _working_tree
-        return loader(self.settings)
+        return loader(self.settings, envs or list(self.settings.envs))
 
 
-def _working_tree(settings: ServeSettings) -> dict[str, Loaded]:
+def _working_tree(settings: ServeSettings, envs: list[str]) -> dict[str, Loaded]:
     from azconf.config.project import load_project
     from azconf.config.resolve import Resolver
     from azconf.environment import load_environment
 
     project, problems = load_project(settings.project_root)
     if project is None:
-        return {env: Loaded(None, _errors(problems), "azconf.yaml is not valid") for env in settings.envs}
+        return {env: Loaded(None, _errors(problems), "azconf.yaml is not valid") for env in envs}
     resolver = Resolver(project)  # files shared by several environments are parsed once
     results: dict[str, Loaded] = {}
-    for env in settings.envs:
+    for env in envs:
         try:
             loaded = load_environment(project, env, resolver=resolver)
             results[env] = Loaded(
@@ -158,16 +162,18 @@ def _working_tree(settings: ServeSettings) -> dict[str, Loaded]:
     return results
 
 
-def _history(settings: ServeSettings) -> dict[str, Loaded]:
+def _history(settings: ServeSettings, envs: list[str]) -> dict[str, Loaded]:
     from azconf.config.project import load_project
     from azconf.history.api import load_version_source
 
     project, problems = load_project(settings.project_root)
     if project is None:
-        return {env: Loaded(None, _errors(problems), "azconf.yaml is not valid") for env in settings.envs}
+        return {env: Loaded(None, _errors(problems), "azconf.yaml is not valid") for env in envs}
     results: dict[str, Loaded] = {}
     for ref in settings.refs:
         env = ref.partition("@")[0]
+        if env not in envs:
+            continue
         try:
             source = _with_db(settings.db, partial(load_version_source, project, ref, None))
             version = source.version.split(" ")[0]  # "prod@12 sha256:..." -> "prod@12"

@@ -25,7 +25,7 @@ from openfeature.exception import FlagNotFoundError, ParseError
 
 from azconf.config.project import load_project
 from azconf.environment import load_environment
-from azconf.flags.evaluate import CODE_DEFAULT, FlagSet
+from azconf.flags.evaluate import CODE_DEFAULT, Evaluation, FlagSet
 from azconf.render.flagd import flag_file
 
 REPO = Path(__file__).resolve().parents[3]
@@ -50,7 +50,10 @@ def reference_outcome(core: FlagdCore, key: str, context: EvaluationContext) -> 
 
 
 def azconf_outcome(flags: FlagSet, key: str, user: dict[str, Any]) -> Outcome:
-    result = flags.evaluate(key, user, now=NOW)
+    return _outcome(flags.evaluate(key, user, now=NOW))
+
+
+def _outcome(result: Evaluation) -> Outcome:
     if result.failed:
         return ("error", result.error_code)
     return ("ok", _typed(result.value), result.variant, result.reason)
@@ -77,10 +80,13 @@ def assert_same(document: dict[str, Any], people: list[dict[str, Any]]) -> int:
     keys = sorted(document["flags"])
     assert keys, "a document without flags proves nothing"
     compared = 0
+    assert flags.names == keys
     for user, context in zip(people, contexts(people), strict=True):
-        for key in keys:
+        bulk = flags.evaluate_all(user, now=NOW)
+        for key, together in zip(keys, bulk, strict=True):
             expected = reference_outcome(core, key, context)
             assert azconf_outcome(flags, key, user) == expected, (key, user)
+            assert _outcome(together) == expected, (key, user)  # bulk evaluation answers the same
             compared += 1
     return compared
 
