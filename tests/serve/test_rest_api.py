@@ -117,6 +117,15 @@ def test_an_invalid_edit_on_disk_keeps_the_last_valid_config(serve: Callable[...
             client.post("/ofrep/v1/evaluate/flags/ai-recommendations").json()["reason"] == "STATIC"
         )  # still
         assert events.events == []  # nothing new was served, so nothing was announced
+        # a write against what is served would overwrite an edit it never saw: refused, nothing written
+        broken = path.read_bytes()
+        refused = client.post(
+            "/flags/beta-banner", json={"state": "DISABLED"}, headers={"If-Match": etag_of(server)}
+        )
+        assert (
+            refused.status_code == 409 and "changed since they were served" in refused.json()["errorDetails"]
+        )
+        assert path.read_bytes() == broken
         path.write_text(good.replace("state: ENABLED", "state: DISABLED"))
         assert _wait_until(lambda: client.get("/readyz").status_code == 200)
         assert client.post("/ofrep/v1/evaluate/flags/ai-recommendations").json()["reason"] == "DISABLED"

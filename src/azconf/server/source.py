@@ -10,10 +10,11 @@ every change of an environment's ETag is announced to the listeners (the SSE str
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,7 @@ class Served:
     etag: str  # quoted, as HTTP writes it
     loaded_at: float  # Unix time, for SSE's lastModified
     static_bodies: dict[str, dict[str, Any]] = field(default_factory=dict)  # OFREP bodies of fixed answers
+    files: dict[str, str] = field(default_factory=dict)  # what it was loaded from: path -> sha256
 
 
 @dataclass
@@ -150,16 +152,33 @@ def _working_tree(settings: ServeSettings, envs: list[str]) -> dict[str, Loaded]
     resolver = Resolver(project)  # files shared by several environments are parsed once
     results: dict[str, Loaded] = {}
     for env in envs:
+        # Fingerprinted before they are read: a file changed in between makes the fingerprint older
+        # than what is served, so a write's precondition refuses (409) rather than passes wrongly.
+        files = fingerprint(project.root, project.manifest.layer_folders(env))
         try:
             loaded = load_environment(project, env, resolver=resolver)
-            results[env] = Loaded(
-                served_from_model(env, WORKING_TREE, project.manifest.project, loaded.model)
-            )
+            served = served_from_model(env, WORKING_TREE, project.manifest.project, loaded.model)
+            results[env] = Loaded(replace(served, files=files))
         except AzconfError as error:
             results[env] = Loaded.failed(error)
         except RenderError as error:  # the flagd document's own rules (e.g. a metadata clash)
             results[env] = Loaded(None, [], str(error))
     return results
+
+
+def fingerprint(root: Path, folders: list[str]) -> dict[str, str]:
+    """The SHA-256 of the manifest and of every YAML file of ``folders``, by relative path."""
+    from azconf.config.manifest import MANIFEST_NAME
+
+    paths = [root / MANIFEST_NAME]
+    for folder in folders:
+        with contextlib.suppress(OSError):
+            paths += sorted(p for p in (root / folder).iterdir() if p.suffix in (".yaml", ".yml"))
+    digests = {}
+    for path in paths:
+        with contextlib.suppress(OSError):
+            digests[path.relative_to(root).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return digests
 
 
 def _history(settings: ServeSettings, envs: list[str]) -> dict[str, Loaded]:

@@ -2,7 +2,8 @@
 
 :func:`parse_changes` checks the request's shape; :func:`apply` turns it into the values of
 :func:`azconf.edit.transaction.set_values`, with a precondition that compares the environment's current
-ETag (computed from the files under the edit lock) with ``If-Match``. A flag written in shorthand
+ETag (the one served, whose files must still be those on disk, checked under the edit lock) with
+``If-Match``. A flag written in shorthand
 (``dark-mode: true``) is written out in full, since a map in an overlay would replace it, not merge.
 """
 
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from azconf.errors import DataError, UsageError
 from azconf.server.responses import ApiError
 from azconf.server.settings import ServeSettings
+from azconf.server.source import Served, fingerprint
 
 if TYPE_CHECKING:
     from azconf.config.project import Project
@@ -52,19 +54,24 @@ def parse_changes(flags: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return changes
 
 
-def apply(settings: ServeSettings, write: FlagWrite) -> WriteOutcome:
-    """Carry ``write`` out; ApiError 404 (unknown flag), 409 (stale ETag, or a file changed meanwhile)
-    or 422 (the result would not be valid)."""
+def apply(settings: ServeSettings, served: Served, write: FlagWrite) -> WriteOutcome:
+    """Carry ``write`` out against ``served`` (what the client read); ApiError 404 (unknown flag), 409
+    (stale ETag, or files changed since they were served) or 422 (the result would not be valid)."""
     from azconf.edit.transaction import Conflict, set_values
 
     def precondition(project: Project) -> None:
-        current = _current_etag(project, write.env)
-        if current != write.if_match.removeprefix("W/"):
-            raise Conflict(f'"{write.env}" changed since you read it (ETag {current}); nothing was written')
+        # Under the edit lock: the client's ETag must be the one served, and the files must still be
+        # the ones it was served from (an edit not yet reloaded, or one refused as invalid, is a change).
+        if write.if_match.removeprefix("W/") != served.etag:
+            raise Conflict(
+                f'"{write.env}" changed since you read it (ETag {served.etag}); nothing was written'
+            )
+        if fingerprint(project.root, project.manifest.layer_folders(write.env)) != served.files:
+            raise Conflict(f'the files of "{write.env}" changed since they were served; nothing was written')
 
     summary = ", ".join(f"{name} {'/'.join(fields)}" for name, fields in write.changes.items())
     try:
-        # The values are planned from a read before the lock; any change in between alters the ETag,
+        # The values are planned from a read before the lock; a change in between alters the files,
         # which the precondition then refuses under the lock.
         values = _values(_project(settings), write)
         return set_values(
@@ -119,15 +126,6 @@ def _values(project: Project, write: FlagWrite) -> dict[tuple[str, ...], Any]:
             for field, value in fields.items():
                 values[("flags", name, field)] = ABSENT if value is None else value
     return values
-
-
-def _current_etag(project: Project, env: str) -> str:
-    """The ETag ``env`` would be served with, from the files as they are now."""
-    from azconf.environment import load_environment
-    from azconf.server.source import WORKING_TREE, served_from_model
-
-    model = load_environment(project, env).model
-    return served_from_model(env, WORKING_TREE, project.manifest.project, model).etag
 
 
 def _data_error(error: DataError) -> ApiError:
