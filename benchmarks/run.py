@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 import corpus
 
 HERE = Path(__file__).resolve().parent
@@ -199,6 +201,50 @@ def render_commands(ctx: Context) -> list[Command]:
     ]
 
 
+PROMOTE_SIZES = (300, 3000)
+
+
+def promote_commands(ctx: Context) -> list[Command]:
+    """Plans of promotions that change 300 and 3,000 values (planning must be linear): the
+    description and the owner of 150 and of 1,500 flags.
+
+    The changed paths are named on the command line: the corpus's other flag differences between
+    the two environments stay out of the plan.
+    """
+    assert ctx.corpus is not None
+    src, dst = ctx.environments[-2], ctx.environments[-1]
+    commands = []
+    for size in PROMOTE_SIZES:
+        copy = ctx.scratch / f"promote-{size}"
+        shutil.copytree(ctx.corpus, copy, ignore=shutil.ignore_patterns(".azconf"))
+        # A flag is defined once per layer, and the destination may delete some: use the others.
+        overridden = {name for env in (src, dst) for name in _flag_names(copy / "config" / "envs" / env)}
+        flags = [
+            name
+            for name in _flag_names(copy / "config" / "base", long_form_only=True)
+            if name not in overridden
+        ][: size // 2]
+        entries = (
+            f"  {json.dumps(name)}:\n    description: promoted\n    owner: team-bench" for name in flags
+        )
+        (copy / "config" / "envs" / src / "bench-promote.yaml").write_text(
+            "flags:\n" + "\n".join(entries) + "\n"
+        )
+        paths = [f"flags.{json.dumps(name)}.{key}" for name in flags for key in ("description", "owner")]
+        argv = [*ctx.azconf, "-C", str(copy), "promote", src, dst, *paths, "--dry-run"]
+        commands.append(Command(f"azconf promote: plan {size:,} changes", argv, azconf=True))
+    return commands
+
+
+def _flag_names(folder: Path, *, long_form_only: bool = False) -> list[str]:
+    """The names of the flags a layer folder defines (only those not written ``name: true``), in order."""
+    names: list[str] = []
+    for path in sorted(folder.glob("*.yaml")):
+        flags = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("flags") or {}
+        names += [name for name, flag in flags.items() if isinstance(flag, dict) or not long_form_only]
+    return names
+
+
 # Figures a case computes while setting up (beyond wall times), by case name: printed by the case,
 # added to its JSON record, and their ratios count towards --fail-on-target.
 EXTRAS: dict[str, dict[str, Any]] = {}
@@ -283,6 +329,13 @@ CASES: dict[str, Case] = {
                 Ratio("kubectl kustomize (every env)", "resolve every env"),
                 Ratio("kubectl kustomize (every env)", "azconf render (all targets, every env)"),
             ),
+            needs_corpus=True,
+        ),
+        Case(
+            "promote",
+            "planning a promotion of 300 and of 3,000 changes (linear: at most 12x)",
+            promote_commands,
+            (Ratio("azconf promote: plan 3,000 changes", "azconf promote: plan 300 changes", 12.0),),
             needs_corpus=True,
         ),
         Case(

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from azconf.config.layering import is_deleted
 from azconf.config.located import Loc, LocatedList, LocatedMap, Path, chain_at, format_path
 from azconf.config.resolve import Resolution
 from azconf.errors import UsageError
 from azconf.problems import did_you_mean
+
+if TYPE_CHECKING:
+    from azconf.config.project import Project
+    from azconf.history.records import AuditEntry
 
 _MISSING = object()
 
@@ -124,3 +128,43 @@ def _leaves(value: Any, path: Path) -> Any:
                 yield from _leaves(item, (*path, index))
             else:
                 yield (*path, index), value.origins[index]
+
+
+@dataclass(frozen=True)
+class VersionExplanation:
+    """A value in a recorded version, and the audit entry of its last change up to that version.
+
+    History keeps values, not the file and line that set them: what it can tell is who changed the
+    value last, when, in which version and with which command.
+    """
+
+    ref: str
+    path: Path
+    value: Any
+    changed_by: AuditEntry | None
+
+
+def explain_version(project: Project, ref: str, path: Path, db: Any = None) -> VersionExplanation:
+    """Explain the value at ``path`` in the version ``ref`` names (``prod@12``, ``prod@latest``)."""
+    from azconf.history.api import audit_entries, load_ref
+
+    version, data = load_ref(project, ref, db=db)
+    value = lookup(data, path)
+    depth = 2 if isinstance(data.get(str(path[0])), dict) and len(path) >= 2 else 1
+    item, inside = format_path(path[:depth]), path[depth:]
+    for entry in reversed(audit_entries(project, env=version.env, resource=item, db=db)):
+        number = int(entry.version.rpartition("@")[2]) if entry.version else 0
+        if entry.resource_id != item or number > version.number or entry.action == "render":
+            continue
+        if _at(entry.old_value, inside) != _at(entry.new_value, inside):
+            return VersionExplanation(version.ref, path, value, entry)
+    return VersionExplanation(version.ref, path, value, None)
+
+
+def _at(value: Any, path: Path) -> Any:
+    for part in path:
+        child = _child(value, part)
+        if child is _MISSING:
+            return _MISSING
+        value = child
+    return value

@@ -77,16 +77,16 @@ settings:
 """,
     "config/envs/staging/settings.yaml": """\
 settings:
-  public_hostname: staging.example.com
+  public_hostname: staging.example.com   # azconf:keep each environment has its own hostname
 """,
     "config/envs/prod/settings.yaml": """\
 settings:
-  public_hostname: example.com
+  public_hostname: example.com           # azconf:keep each environment has its own hostname
 """,
     "config/envs/prod/services.yaml": """\
 services:
   web:
-    replicas: 3               # production traffic
+    replicas: 3               # azconf:keep sized for production traffic
 """,
     "schemas/settings.schema.json": """\
 {

@@ -122,6 +122,8 @@ WORKFLOW = [
     step("commit", "--message", "canary: after edits"),
     step("promote", "dev", "staging", "--dry-run"),
     step("promote", "dev", "staging", "--yes", "--message", "canary promotion"),
+    step("restore", "staging@latest~1", "--dry-run"),
+    step("restore", "dev@1", "--yes", "--message", "canary restore"),
     step("log"),
     step("log", "--env", "dev", "--format", "json"),
     step("audit"),

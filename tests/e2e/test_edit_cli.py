@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from azconf_e2e import EXAMPLE, Run, RunAzconf, azconf_executable
 
-from azconf.config.project import load_project
+from azconf.config.project import Project, load_project
 from azconf.edit.plan import excluded
 
 
@@ -140,7 +140,7 @@ def test_set_refuses_an_invalid_value_and_unreadable_yaml(azconf: RunAzconf, pro
 
 
 def test_set_creates_the_sections_file_when_missing(azconf: RunAzconf, project: Path) -> None:
-    assert not (project / "config/envs/prod/flags.yaml").exists()
+    (project / "config/envs/prod/flags.yaml").unlink()  # prod's only flags override: now it has none
     run: Run = azconf("-C", project, "set", "prod", "flags.dark-mode", "false", "--yes")
     assert run.returncode == 0, run.stderr
     assert (project / "config/envs/prod/flags.yaml").read_text(
@@ -148,18 +148,20 @@ def test_set_creates_the_sections_file_when_missing(azconf: RunAzconf, project: 
     ) == "flags:\n  dark-mode: false\n"
 
 
-def test_a_file_changed_meanwhile_is_not_overwritten(project: Path) -> None:
-    from azconf.edit.apply import write_plan
-    from azconf.edit.plan import Planner
-    from azconf.errors import DataError
+def test_a_file_changed_after_the_plan_was_confirmed_is_not_overwritten(project: Path) -> None:
+    from azconf.edit.plan import Plan, Planner
+    from azconf.edit.transaction import Conflict, Recording, write_recorded
+
+    def build(loaded: Project) -> Plan:
+        planner = Planner(loaded, "prod")
+        planner.want(("services", "web", "replicas"), 9)
+        return planner.plan()
 
     loaded, _ = load_project(project)
     assert loaded is not None
-    planner = Planner(loaded, "prod")
-    planner.want(("services", "web", "replicas"), 9)
-    plan = planner.plan()
-    target = project / plan.files[0].file
+    confirmed = build(loaded)
+    target = project / confirmed.files[0].file
     target.write_text(target.read_text(encoding="utf-8") + "# edited meanwhile\n", encoding="utf-8")
-    with pytest.raises(DataError, match="changed on disk"):
-        write_plan(loaded, plan)
+    with pytest.raises(Conflict, match="changed after the plan was shown"):
+        write_recorded(project, build, Recording("nine", None, "set"), confirmed=confirmed)
     assert target.read_text(encoding="utf-8").endswith("# edited meanwhile\n")

@@ -69,11 +69,13 @@ ProjectOption = Annotated[
         show_default=False,
     ),
 ]
-EnvOption = Annotated[str, typer.Option("--env", "-e", help="The environment.", show_default=False)]
 EnvOrVersionOption = Annotated[
-    str,
+    list[str] | None,
     typer.Option(
-        "--env", "-e", help="The environment, or a recorded version such as prod@12.", show_default=False
+        "--env",
+        "-e",
+        help="The environment, or a recorded version such as prod@12 (or give it as the first argument).",
+        show_default=False,
     ),
 ]
 
@@ -118,6 +120,9 @@ def init(
 @app.command()
 def validate(
     ctx: typer.Context,
+    envs: Annotated[
+        list[str] | None, typer.Argument(help="Validate only these environments (default: all).")
+    ] = None,
     env: Annotated[
         list[str] | None,
         typer.Option("--env", "-e", help="Validate only this environment (repeatable; default: all)."),
@@ -132,36 +137,69 @@ def validate(
 ) -> None:
     """Resolve every environment and report all problems, with file:line:col."""
     from azconf.cli import validate_cmd
+    from azconf.cli.common import several_environments
 
-    _finish(validate_cmd.run(ctx.obj, env or [], output.value, strict, verbose))
+    _finish(validate_cmd.run(ctx.obj, several_environments(env, envs or []), output.value, strict, verbose))
 
 
 @app.command()
 def show(
     ctx: typer.Context,
-    env: EnvOrVersionOption,
-    path: Annotated[str | None, typer.Argument(help="Show only this subtree, e.g. services.web.")] = None,
+    arguments: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[ENV] [PATH]",
+            help="The environment or version (prod, prod@12), then a subtree such as services.web.",
+        ),
+    ] = None,
+    env: EnvOrVersionOption = None,
     output: Annotated[DataFormat, typer.Option("--format", "-f", help="Output format.")] = DataFormat.yaml,
 ) -> None:
     """Print an environment's resolved config, or one subtree of it."""
     from azconf.cli import show_cmd
+    from azconf.cli.common import one_environment
 
-    _finish(show_cmd.run(ctx.obj, env, path, output.value))
+    chosen, rest = one_environment(env, arguments or [], "show ENV[@VERSION] [PATH]")
+    _finish(show_cmd.run(ctx.obj, chosen, _at_most_one(rest, "show ENV[@VERSION] [PATH]"), output.value))
 
 
 @app.command()
 def explain(
     ctx: typer.Context,
-    env: EnvOption,
-    path: Annotated[str, typer.Argument(help="The value to explain, e.g. services.web.replicas.")],
+    arguments: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="[ENV] PATH",
+            help="The environment or version (prod, prod@12), then a path such as services.web.replicas.",
+        ),
+    ],
+    env: EnvOrVersionOption = None,
     output: Annotated[
         ExplainFormat, typer.Option("--format", "-f", help="Output format.")
     ] = ExplainFormat.text,
 ) -> None:
     """Show where a value came from: the layer that set it and every value it overrode."""
     from azconf.cli import explain_cmd
+    from azconf.cli.common import one_environment
 
-    _finish(explain_cmd.run(ctx.obj, env, path, output.value))
+    usage = "explain ENV[@VERSION] PATH"
+    chosen, rest = one_environment(env, arguments, usage)
+    path = _at_most_one(rest, usage)
+    if path is None:
+        raise typer.BadParameter("name the value to explain, e.g. services.web.replicas", param_hint="PATH")
+    _finish(explain_cmd.run(ctx.obj, chosen, path, output.value))
+
+
+def _at_most_one(rest: list[str], usage: str) -> str | None:
+    """The one argument left after the environment, if any."""
+    if len(rest) > 1:
+        from azconf.errors import UsageError
+
+        raise UsageError(
+            f"too many arguments: {' '.join(rest)} (an environment given twice?)",
+            hint=f"usage: azconf {usage}",
+        )
+    return rest[0] if rest else None
 
 
 @app.command("explain-code")

@@ -24,7 +24,9 @@ def register(app: typer.Typer) -> None:
         destination: Annotated[str, typer.Argument(help="To: the next environment in the chain.")],
         paths: Annotated[
             list[str] | None,
-            typer.Argument(help="Only these paths (default: every difference not excluded)."),
+            typer.Argument(
+                help="Only these paths or globs, e.g. 'services.*.image' (default: every difference)."
+            ),
         ] = None,
         dry_run: DryRunOption = False,
         yes: YesOption = False,
@@ -79,3 +81,25 @@ def register(app: typer.Typer) -> None:
 
         options = EditOptions(dry_run, yes, message, actor, db)
         raise typer.Exit(unset_command(ctx.obj, env, path, options))
+
+    @app.command()
+    def restore(
+        ctx: typer.Context,
+        version: Annotated[
+            str, typer.Argument(help="The version to go back to, e.g. prod@12 or prod@latest~1.")
+        ],
+        paths: Annotated[
+            list[str] | None,
+            typer.Argument(help="Only these paths or globs (default: everything)."),
+        ] = None,
+        dry_run: DryRunOption = False,
+        yes: YesOption = False,
+        message: MessageOption = None,
+        actor: ActorOption = None,
+        db: DbOption = None,
+    ) -> None:
+        """Make an environment's files resolve to a recorded version again (a plan first, recorded)."""
+        from azconf.cli.edit_cmd import EditOptions, restore_command
+
+        options = EditOptions(dry_run, yes, message, actor, db)
+        raise typer.Exit(restore_command(ctx.obj, version, paths or [], options))

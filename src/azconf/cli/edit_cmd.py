@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,17 +39,22 @@ def promote_command(
 ) -> int:
     """``azconf promote SRC DST [PATH]...``."""
     from azconf.cli.common import open_project
-    from azconf.compare import load_side
+    from azconf.compare import is_version_ref, load_side
     from azconf.config.resolve import Resolver
     from azconf.edit.promote import check_chain, plan_promotion
 
     project = open_project(project_dir)
-    side = load_side(project, Resolver(project), source, db=options.db)
-    check_chain(project, side.env, destination, skip_chain=skip_chain)
-    _warn_if_uncommitted(project, destination, options.db)
-    plan = plan_promotion(project, side, destination, [_path(p) for p in paths])
-    note = f"promote {side.label} -> {destination}" + (" (chain skipped)" if skip_chain else "")
-    return _carry_out(project, plan, options, note, action="promote")
+    src_env = load_side(project, Resolver(project), source, db=options.db).env
+    check_chain(project, src_env, destination, skip_chain=skip_chain)
+    selectors = [_path(p) for p in paths]
+
+    def build(fresh: Project) -> Plan:
+        side = load_side(fresh, Resolver(fresh), source, db=options.db)
+        return plan_promotion(fresh, side, destination, selectors)
+
+    label = source if is_version_ref(project, source) else src_env
+    note = f"promote {label} -> {destination}" + (" (chain skipped)" if skip_chain else "")
+    return _carry_out(project, build, options, note, action="promote")
 
 
 def set_command(
@@ -61,9 +67,14 @@ def set_command(
     project = open_project(project_dir)
     _known_env(project, env)
     path = _path(path_text)
-    planner = Planner(project, env)
-    planner.want(path, value_text if string else _parse_value(value_text))
-    return _carry_out(project, planner.plan(), options, f"set {path_text}", action="set")
+    value = value_text if string else _parse_value(value_text)
+
+    def build(fresh: Project) -> Plan:
+        planner = Planner(fresh, env)
+        planner.want(path, value)
+        return planner.plan()
+
+    return _carry_out(project, build, options, f"set {path_text}", action="set")
 
 
 def unset_command(project_dir: Path | None, env: str, path_text: str, options: EditOptions) -> int:
@@ -73,33 +84,69 @@ def unset_command(project_dir: Path | None, env: str, path_text: str, options: E
 
     project = open_project(project_dir)
     _known_env(project, env)
-    planner = Planner(project, env)
-    if not planner.remove_override(_path(path_text)):
-        raise DataError(
-            f'{path_text} is not set by the "{env}" overlay ({planner.folder})',
-            hint=f"`azconf explain --env {env} {path_text}` shows which layer sets it",
-        )
-    return _carry_out(project, planner.plan(), options, f"unset {path_text}", action="unset")
+    path = _path(path_text)
+
+    def build(fresh: Project) -> Plan:
+        planner = Planner(fresh, env)
+        if not planner.remove_override(path):
+            raise DataError(
+                f'{path_text} is not set by the "{env}" overlay ({planner.folder})',
+                hint=f"`azconf explain --env {env} {path_text}` shows which layer sets it",
+            )
+        return planner.plan()
+
+    return _carry_out(project, build, options, f"unset {path_text}", action="unset")
+
+
+def restore_command(project_dir: Path | None, ref: str, paths: list[str], options: EditOptions) -> int:
+    """``azconf restore ENV@N [PATH]...``."""
+    from azconf.cli.common import open_project
+    from azconf.edit.restore import plan_restore
+    from azconf.history.api import load_ref
+
+    project = open_project(project_dir)
+    if "@" not in ref:
+        raise UsageError(f'"{ref}" is not a version', hint=f"name one, e.g. {ref}@12 or {ref}@latest~1")
+    version, snapshot = load_ref(project, ref, db=options.db)
+    selectors = [_path(p) for p in paths]
+
+    def build(fresh: Project) -> Plan:
+        return plan_restore(fresh, version.env, snapshot, version.ref, selectors)
+
+    return _carry_out(project, build, options, f"restore {version.ref}", action="restore")
 
 
 # -- shared steps -----------------------------------------------------------------------------------
 
 
-def _carry_out(project: Project, plan: Plan, options: EditOptions, note: str, *, action: str) -> int:
-    from azconf.edit.apply import check_plan, write_plan
+def _carry_out(
+    project: Project, build: Callable[[Project], Plan], options: EditOptions, note: str, *, action: str
+) -> int:
+    """Plan, show, confirm, then write and record through the one edit path."""
+    from azconf.edit.transaction import Recording, check_plan, write_recorded
 
-    _print_plan(project, plan)
-    if plan.empty:
-        typer.echo(f"{plan.env}: nothing to change")
+    confirmed = None
+    if options.dry_run or not options.yes:
+        plan = build(project)
+        _print_plan(project, plan)
+        if plan.empty:
+            typer.echo(f"{plan.env}: nothing to change")
+            return EXIT_OK
+        check_plan(project, plan)
+        if options.dry_run:
+            typer.echo("dry run: nothing written")
+            return EXIT_OK
+        _confirm(options)
+        confirmed = plan
+    recording = Recording(options.message or note, options.actor, action, options.db)
+    show = None if confirmed else _print_plan
+    outcome = write_recorded(project.root, build, recording, confirmed=confirmed, show=show)
+    if not outcome.files:
+        typer.echo(f"{outcome.env}: nothing to change")
         return EXIT_OK
-    check_plan(project, plan)
-    if options.dry_run:
-        typer.echo("dry run: nothing written")
-        return EXIT_OK
-    _confirm(options)
-    write_plan(project, plan)
-    typer.echo(f"{plan.env}: wrote {', '.join(edit.file for edit in plan.files)}")
-    _record(project, plan, options, options.message or note, action)
+    typer.echo(f"{outcome.env}: wrote {', '.join(outcome.files)}")
+    if outcome.version is not None:
+        typer.echo(f"{outcome.env}: recorded {outcome.version.ref} ({recording.message})")
     return EXIT_OK
 
 
@@ -111,6 +158,7 @@ def _print_plan(project: Project, plan: Plan) -> None:
     before = Side(f"{plan.env} (now)", plan.env, {})
     after = Side(f"{plan.env} (planned)", plan.env, {})
     print_lines(render_text(before, after, plan.changes)[2:] or [("no changes", "")])
+    _print_held_back(plan)
     for edit in plan.files:
         old = (edit.before or "").splitlines(keepends=True)
         new = edit.after.splitlines(keepends=True)
@@ -120,6 +168,21 @@ def _print_plan(project: Project, plan: Plan) -> None:
         typer.echo(f"\n{label}:")
         for line in lines:
             sys.stdout.write(_mask(line if line.endswith("\n") else line + "\n", hidden))
+
+
+def _print_held_back(plan: Plan) -> None:
+    """What the plan leaves alone on purpose: each kept key, and the excluded paths by pattern."""
+    if not plan.skipped:
+        return
+    by_reason: dict[str, list[str]] = {}
+    for skipped in plan.skipped:
+        by_reason.setdefault(skipped.reason, []).append(".".join(skipped.path))
+    typer.echo("\nheld back (not promoted):")
+    for reason, paths in by_reason.items():
+        if len(paths) == 1:
+            typer.echo(f"  = {paths[0]}: {reason}")
+        else:
+            typer.echo(f"  = {reason}: {', '.join(paths)}")
 
 
 def _sensitive_strings(text: str) -> set[str]:
@@ -158,19 +221,6 @@ def _confirm(options: EditOptions) -> None:
         raise DataError("nothing written", hint="answered no")
 
 
-def _record(project: Project, plan: Plan, options: EditOptions, message: str, action: str) -> None:
-    from azconf.history.api import commit_environment
-
-    commit_environment(project, plan.env, message=message, actor=options.actor, action=action, db=options.db)
-
-
-def _warn_if_uncommitted(project: Project, env: str, db: Path | None) -> None:
-    from azconf.history.api import working_tree_differs
-
-    if working_tree_differs(project, env, db=db):
-        typer.echo(f"warning: {env} has changes that are not committed (azconf commit --env {env})", err=True)
-
-
 def _known_env(project: Project, env: str) -> None:
     from azconf.problems import did_you_mean
 
@@ -188,7 +238,7 @@ def _path(text: str) -> tuple[str, ...]:
     if not path or not all(isinstance(part, str) for part in path):
         raise UsageError(
             f'"{text}" is not a path of keys',
-            hint="write it like services.web.replicas (list items are set as a whole list)",
+            hint="write it like services.web.replicas or services.*.image (lists are set as a whole)",
         )
     return tuple(str(part) for part in path)
 

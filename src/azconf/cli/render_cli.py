@@ -14,6 +14,9 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def render(
         ctx: typer.Context,
+        envs: Annotated[
+            list[str] | None, typer.Argument(help="Render these environments (default: all).")
+        ] = None,
         env: Annotated[
             list[str] | None,
             typer.Option(
@@ -46,6 +49,7 @@ def register(app: typer.Typer) -> None:
         ] = False,
     ) -> None:
         """Write Kubernetes manifests, Terraform variables, Tyk API definitions and flagd flag files."""
+        from azconf.cli.common import several_environments
         from azconf.cli.render_cmd import run
 
-        raise typer.Exit(run(ctx.obj, env or [], target, out, from_ref, check))
+        raise typer.Exit(run(ctx.obj, several_environments(env, envs or []), target, out, from_ref, check))

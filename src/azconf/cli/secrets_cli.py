@@ -20,6 +20,12 @@ class OutputFormat(StrEnum):
 
 
 EnvOption = Annotated[str, typer.Option("--env", "-e", help="The environment.", show_default=False)]
+EnvArgument = Annotated[
+    str | None, typer.Argument(metavar="[ENV]", help="The environment (or --env).", show_default=False)
+]
+OptionalEnvOption = Annotated[
+    list[str] | None, typer.Option("--env", "-e", help="The environment.", show_default=False)
+]
 FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
 
 secrets_app = typer.Typer(
@@ -29,19 +35,34 @@ secrets_app = typer.Typer(
 
 
 @secrets_app.command("list")
-def list_secrets(ctx: typer.Context, env: EnvOption, output: FormatOption = OutputFormat.text) -> None:
-    """Each secret reference, its scheme, and every place that uses it (file:line:col)."""
+def list_secrets(
+    ctx: typer.Context,
+    argument: EnvArgument = None,
+    env: OptionalEnvOption = None,
+    output: FormatOption = OutputFormat.text,
+) -> None:
+    """Each secret reference, its scheme, and every place that uses it (file:line:col); a recorded
+    version (prod@12) lists its references without locations."""
     from azconf.cli import secrets_cmd
+    from azconf.cli.common import one_environment
 
-    raise typer.Exit(secrets_cmd.list_(ctx.find_root().obj, env, output.value))
+    chosen, _ = one_environment(env, [argument] if argument else [], "secrets list ENV[@VERSION]")
+    raise typer.Exit(secrets_cmd.list_(ctx.find_root().obj, chosen, output.value))
 
 
 @secrets_app.command("check")
-def check_secrets(ctx: typer.Context, env: EnvOption, output: FormatOption = OutputFormat.text) -> None:
+def check_secrets(
+    ctx: typer.Context,
+    argument: EnvArgument = None,
+    env: OptionalEnvOption = None,
+    output: FormatOption = OutputFormat.text,
+) -> None:
     """Resolve env:// and keyring:// references locally (values never shown); exit 1 if one is missing."""
     from azconf.cli import secrets_cmd
+    from azconf.cli.common import one_environment
 
-    raise typer.Exit(secrets_cmd.check(ctx.find_root().obj, env, output.value))
+    chosen, _ = one_environment(env, [argument] if argument else [], "secrets check ENV")
+    raise typer.Exit(secrets_cmd.check(ctx.find_root().obj, chosen, output.value))
 
 
 @secrets_app.command("set")

@@ -20,9 +20,17 @@ def _usages(project_dir: Path | None, env: str) -> list[SecretUsage]:
     """The secrets of a valid environment and their uses; an invalid one stops with its errors."""
     from azconf.cli.common import open_project
     from azconf.environment import load_environment
+    from azconf.history.refs import is_version_ref
     from azconf.secrets.usage import secret_usage
 
-    loaded = load_environment(open_project(project_dir), env)
+    project = open_project(project_dir)
+    if is_version_ref(env, project.manifest.environments):
+        from azconf.history.api import load_version_source
+
+        source = load_version_source(project, env, None)
+        # A recorded version keeps no locations: its uses are listed without file:line:col.
+        return secret_usage(source.model, source.data)  # type: ignore[arg-type]
+    loaded = load_environment(project, env)
     return secret_usage(loaded.model, loaded.resolution.data)
 
 

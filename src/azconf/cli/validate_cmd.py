@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from azconf.config.project import find_project
+from azconf.cli.common import project_root
 from azconf.errors import EXIT_OK, EXIT_PROBLEMS
 
 
@@ -14,7 +14,7 @@ def run(project_dir: Path | None, envs: list[str], output: str, strict: bool, ve
     from azconf.report import reporter
     from azconf.validate import validate
 
-    root = find_project(project_dir or Path.cwd())
+    root = project_root(project_dir)
     result = validate(root, envs, strict=strict)
     result.verbose = verbose
     sys.stdout.write(reporter(output)(result))

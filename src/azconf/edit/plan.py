@@ -2,12 +2,14 @@
 
 The overlay is the environment's own (last) layer. For each wanted value the plan is minimal: when
 the layers below already give the value, the override is removed; when the value must be absent but
-a lower layer sets it, the overlay writes ``null``; otherwise it sets the value. The plan is checked by
-resolving the edited texts in memory: nothing here touches the disk.
+a lower layer sets it, the overlay writes ``null``; otherwise it sets the value. Each overlay file is
+parsed once (:class:`azconf.edit.yaml_text.YamlText`), however many values a plan sets, and the plan
+is checked by resolving the edited texts in memory: nothing here touches the disk.
 """
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Any
@@ -16,7 +18,7 @@ from azconf.config.located import plain
 from azconf.config.project import Project
 from azconf.config.resolve import Resolver
 from azconf.diff import Change, diff
-from azconf.edit.yaml_text import delete_key, has_key, set_value
+from azconf.edit.yaml_text import Kept, YamlText
 
 ABSENT: Any = object()
 """A wanted value meaning "the key must not exist"."""
@@ -33,6 +35,14 @@ class FileEdit:
     after: str
 
 
+@dataclass(frozen=True)
+class Skipped:
+    """A difference a plan leaves alone on purpose, and why (shown with the plan)."""
+
+    path: StrPath
+    reason: str
+
+
 @dataclass
 class Plan:
     """The edits to one environment's overlay, and the changes they make to its resolved values."""
@@ -40,6 +50,7 @@ class Plan:
     env: str
     files: list[FileEdit] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -56,24 +67,65 @@ def lookup(data: Any, path: StrPath) -> Any:
     return data
 
 
+def put(data: dict[str, Any], path: StrPath, value: Any) -> None:
+    """Set ``path`` in plain ``data`` (ABSENT removes it), creating mappings on the way."""
+    for key in path[:-1]:
+        if value is ABSENT and not isinstance(data.get(key), dict):
+            return
+        if not isinstance(data.get(key), dict):
+            data[key] = {}
+        data = data[key]
+    if value is ABSENT:
+        data.pop(path[-1], None)
+    else:
+        data[path[-1]] = copy.deepcopy(value)
+
+
 def excluded(path: StrPath, patterns: list[str]) -> bool:
     """Whether ``path`` or one of its ancestors matches a pattern such as ``services.*.replicas``."""
+    return matching_pattern(path, patterns) is not None
+
+
+def matching_pattern(path: StrPath, patterns: list[str]) -> str | None:
+    """The first pattern that ``path`` or one of its ancestors matches, else None."""
     for pattern in patterns:
-        parts = pattern.split(".")
+        parts = split_pattern(pattern)
         if len(parts) <= len(path) and all(fnmatchcase(p, q) for p, q in zip(path, parts, strict=False)):
-            return True
-    return False
+            return pattern
+    return None
 
 
-def strip_excluded(path: StrPath, value: Any, patterns: list[str]) -> Any:
-    """``value`` (to be written at ``path``) without the keys under it that are excluded."""
-    if not isinstance(value, dict):
-        return value
-    return {
-        key: strip_excluded((*path, key), item, patterns)
-        for key, item in value.items()
-        if not excluded((*path, key), patterns)
-    }
+def split_pattern(pattern: str) -> StrPath:
+    """``services.*.image`` -> ("services", "*", "image"); quoted keys keep their dots."""
+    from azconf.config.located import parse_path
+
+    parts = parse_path(pattern)
+    return tuple(str(part) for part in parts) if parts else tuple(pattern.split("."))
+
+
+def is_glob(path: StrPath) -> bool:
+    """Whether any part of ``path`` is a glob (``*``, ``?``, ``[...]``)."""
+    return any(char in part for part in path for char in "*?[")
+
+
+def expand(pattern: StrPath, trees: list[Any]) -> list[StrPath]:
+    """The concrete paths in any of ``trees`` that ``pattern`` matches (itself, when not a glob)."""
+    if not is_glob(pattern):
+        return [pattern]
+    found: list[StrPath] = []
+    _expand(pattern, trees, (), found)
+    return found
+
+
+def _expand(pattern: StrPath, trees: list[Any], prefix: StrPath, found: list[StrPath]) -> None:
+    if not pattern:
+        found.append(prefix)
+        return
+    maps = [tree for tree in trees if isinstance(tree, dict)]
+    keys = list(dict.fromkeys(key for tree in maps for key in tree))
+    for key in keys:
+        if fnmatchcase(key, pattern[0]):
+            _expand(pattern[1:], [tree[key] for tree in maps if key in tree], (*prefix, key), found)
 
 
 class Planner:
@@ -83,10 +135,10 @@ class Planner:
         self.project = project
         self.env = env
         self.folder = project.manifest.layer_folders(env)[-1]
-        self.texts: dict[str, str] = {}
-        self.originals: dict[str, str | None] = {}
+        self._files_edited: dict[str, YamlText] = {}
+        self._originals: dict[str, str | None] = {}
         resolver = Resolver(project)
-        self.before = plain(resolver.resolve(env).data)
+        self.before: dict[str, Any] = plain(resolver.resolve(env).data)
         self.below = resolver.resolve_below(env)
 
     def want(self, path: StrPath, value: Any) -> None:
@@ -104,59 +156,66 @@ class Planner:
 
     def remove_override(self, path: StrPath) -> bool:
         """Remove ``path`` from the overlay; False when the overlay does not set it."""
-        if not any(has_key(self._text(name), path) for name in self._files()):
+        if not any(self._file(name).has(path) for name in self._names()):
             return False
         self._remove_overrides(path)
         return True
 
+    def kept(self) -> list[Kept]:
+        """The overlay's keys marked ``# azconf:keep`` (as the files are on disk)."""
+        return [kept for name in self._names() for kept in self._file(name).kept()]
+
     def resolved(self) -> dict[str, Any]:
         """What the environment resolves to with the planned texts."""
-        edited = self.project.with_pending(self.texts)
+        edited = self.project.with_pending(self._texts())
         return plain(Resolver(edited).resolve(self.env).data)  # type: ignore[no-any-return]
 
     def plan(self) -> Plan:
         """The plan so far."""
-        files = [
-            FileEdit(name, self.originals[name], text)
-            for name, text in sorted(self.texts.items())
-            if text != self.originals[name]
-        ]
+        texts = self._texts()
+        files = [FileEdit(name, self._originals[name], text) for name, text in sorted(texts.items())]
         return Plan(self.env, files, diff(self.before, self.resolved()))
 
     # -- texts of the overlay folder ---------------------------------------------------------------
 
-    def _files(self) -> list[str]:
+    def _texts(self) -> dict[str, str]:
+        """The edited files' new texts (only those that changed)."""
+        texts = {name: edited.text() for name, edited in self._files_edited.items()}
+        return {name: text for name, text in texts.items() if text != (self._originals[name] or "")}
+
+    def _names(self) -> list[str]:
         folder = self.project.root / self.folder
         on_disk = sorted(f"{self.folder}/{p.name}" for p in folder.glob("*.y*ml")) if folder.is_dir() else []
-        return sorted(set(on_disk) | set(self.texts))
+        return sorted(set(on_disk) | set(self._files_edited))
 
-    def _text(self, name: str) -> str:
-        if name not in self.texts:
+    def _file(self, name: str) -> YamlText:
+        edited = self._files_edited.get(name)
+        if edited is None:
             path = self.project.root / name
             original = path.read_text(encoding="utf-8") if path.is_file() else None
-            self.originals[name] = original
-            self.texts[name] = original or ""
-        return self.texts[name]
+            self._originals[name] = original
+            edited = self._files_edited[name] = YamlText(original or "", name)
+        return edited
 
     def _file_for(self, path: StrPath) -> str:
         """The overlay file that already defines the deepest part of ``path``, else the section's file."""
         best, depth = "", 0
-        for name in self._files():
-            for size in range(len(path), 0, -1):
-                if size > depth and has_key(self._text(name), path[:size]):
+        for name in self._names():
+            edited = self._file(name)
+            for size in range(len(path), depth, -1):
+                if edited.has(path[:size]):
                     best, depth = name, size
                     break
         return best or f"{self.folder}/{path[0]}.yaml"
 
     def _set(self, path: StrPath, value: Any) -> None:
-        name = self._file_for(path)
-        self.texts[name] = set_value(self._text(name), path, value)
+        self._file(self._file_for(path)).set(path, value)
 
     def _remove_overrides(self, path: StrPath) -> None:
-        for name in self._files():
-            text = self._text(name)
-            if has_key(text, path):
-                self.texts[name] = delete_key(text, path)
+        for name in self._names():
+            edited = self._file(name)
+            if edited.has(path):
+                edited.delete(path)
 
 
 def _same(left: Any, right: Any) -> bool:

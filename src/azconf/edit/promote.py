@@ -1,13 +1,36 @@
-"""Promotion: make DST resolve to SRC's values for the selected paths, guarded by the chain."""
+"""Promotion: make DST resolve to SRC's values for the selected paths, guarded by the chain.
+
+Two things are never promoted, and every plan lists what they held back:
+
+- **kept** keys: a key in DST's overlay whose line ends in ``# azconf:keep [reason]`` belongs to DST.
+  Promotion never overwrites or removes it, even when SRC removes its parent.
+- **excluded** paths: globs under ``promotion.exclude`` in azconf.yaml (``services.*.replicas``). Their
+  values are never copied; when SRC removes the whole parent, the parent goes with them.
+"""
 
 from __future__ import annotations
 
+import copy
+from dataclasses import dataclass
 from typing import Any
 
 from azconf.compare import Side
 from azconf.config.project import Project
-from azconf.diff import Change, Kind, diff, select
-from azconf.edit.plan import ABSENT, Plan, Planner, excluded, lookup, strip_excluded
+from azconf.diff import diff
+from azconf.edit.plan import (
+    ABSENT,
+    Plan,
+    Planner,
+    Skipped,
+    StrPath,
+    expand,
+    is_glob,
+    lookup,
+    matching_pattern,
+    put,
+    split_pattern,
+)
+from azconf.edit.yaml_text import Kept
 from azconf.errors import DataError, UsageError
 
 MAX_PASSES = 4
@@ -23,6 +46,11 @@ def check_chain(project: Project, src: str, dst: str, *, skip_chain: bool) -> No
     if skip_chain:
         return
     position = order.index(src) if src in order else -1
+    if position >= 0 and order.index(dst) < position:
+        raise UsageError(
+            f"{src} -> {dst} goes against the promotion chain ({' -> '.join(order)}): a backport",
+            hint="pass --skip-chain if that is what you mean (it is recorded)",
+        )
     expected = order[position + 1] if 0 <= position < len(order) - 1 else None
     if expected != dst:
         after = (
@@ -36,47 +64,110 @@ def check_chain(project: Project, src: str, dst: str, *, skip_chain: bool) -> No
         )
 
 
-def plan_promotion(project: Project, source: Side, dst: str, selectors: list[tuple[str, ...]]) -> Plan:
+@dataclass(frozen=True)
+class Protection:
+    """What promotion into one environment leaves alone: its kept keys and the excluded paths."""
+
+    excludes: list[str]
+    kept: list[Kept]
+
+    def reason(self, path: StrPath) -> str | None:
+        """Why ``path`` is not promoted, or None when it is."""
+        for kept in self.kept:
+            if path[: len(kept.path)] == kept.path:
+                because = f" ({kept.reason})" if kept.reason else ""
+                return f"kept by {kept.file}:{kept.line}{because}"
+        pattern = matching_pattern(path, self.excludes)
+        return f'excluded by promotion.exclude "{pattern}"' if pattern else None
+
+
+def plan_promotion(project: Project, source: Side, dst: str, selectors: list[StrPath]) -> Plan:
     """The minimal overlay edits that make ``dst`` match ``source`` on the selected, promotable paths."""
-    excludes = project.manifest.promotion.exclude
     planner = Planner(project, dst)
-    current: dict[str, Any] = planner.before
+    protection = Protection(project.manifest.promotion.exclude, planner.kept())
+    _refuse_protected(selectors, protection)
+    goal, skipped = protected_goal(source.data, planner.before, protection)
+    if selectors:
+        paths = select_paths(selectors, [planner.before, goal], source.label, dst)
+        goal = restrict(goal, planner.before, paths)
+        skipped = [s for s in skipped if any(_related(s.path, p) for p in paths)]
+    plan = converge(planner, goal)
+    plan.skipped = skipped
+    return plan
+
+
+def protected_goal(
+    target: dict[str, Any], current: dict[str, Any], protection: Protection
+) -> tuple[dict[str, Any], list[Skipped]]:
+    """``target`` with every protected path holding ``current``'s value, and what that held back."""
+    goal = copy.deepcopy(target)
+    held: dict[StrPath, str] = {}
+    for kept in protection.kept:
+        held[kept.path] = protection.reason(kept.path) or ""
+    for pattern in protection.excludes:
+        for path in expand(split_pattern(pattern), [current, target]):
+            if len(path) > 1 and lookup(target, path[:-1]) is ABSENT:
+                continue  # the source removes the whole parent: it goes, excluded keys and all
+            held.setdefault(path, f'excluded by promotion.exclude "{pattern}"')
+    skipped = []
+    for path, reason in held.items():
+        have, want = lookup(current, path), lookup(target, path)
+        put(goal, path, have)
+        if have is not want and (have is ABSENT or want is ABSENT or diff(have, want)):
+            skipped.append(Skipped(path, reason))
+    return goal, skipped
+
+
+def select_paths(selectors: list[StrPath], trees: list[Any], source: str, dst: str) -> list[StrPath]:
+    """The concrete paths the selectors name (globs expanded); a selector matching nothing is an error."""
+    paths: dict[StrPath, None] = {}  # ordered, without repeats
+    for selector in selectors:
+        found = [p for p in expand(selector, trees) if any(lookup(t, p) is not ABSENT for t in trees)]
+        if not found:
+            raise UsageError(
+                f'"{".".join(selector)}" matches nothing in {source} or {dst}',
+                hint="check the path with `azconf show`; quote globs so the shell leaves them alone",
+            )
+        paths.update(dict.fromkeys(found))
+    return list(paths)
+
+
+def restrict(goal: dict[str, Any], current: dict[str, Any], paths: list[StrPath]) -> dict[str, Any]:
+    """``current`` with only ``paths`` taken from ``goal``."""
+    result = copy.deepcopy(current)
+    for path in paths:
+        put(result, path, lookup(goal, path))
+    return result
+
+
+def converge(planner: Planner, goal: dict[str, Any]) -> Plan:
+    """Plan edits until the environment resolves to ``goal`` (a few passes: removing an override can
+    reveal a lower layer's value that needs its own edit)."""
+    current = planner.before
     for _ in range(MAX_PASSES):
-        pending = _pending(current, source.data, selectors, excludes)
-        if not pending:
+        changes = diff(current, goal)
+        if not changes:
             return planner.plan()
-        for path, value in pending:
-            planner.want(path, value)
+        for change in changes:
+            path = tuple(str(part) for part in change.path)
+            planner.want(path, lookup(goal, path))
         current = planner.resolved()
     raise DataError(
-        f"could not plan the promotion into {dst} (the overlay edits do not converge)",
-        hint="promote narrower paths, or report this as a bug with the paths involved",
+        f"could not plan the edit of {planner.env} (the overlay edits do not converge)",
+        hint="edit narrower paths, or report this as a bug with the paths involved",
     )
 
 
-def _pending(
-    current: dict[str, Any], target: dict[str, Any], selectors: list[tuple[str, ...]], excludes: list[str]
-) -> list[tuple[tuple[str, ...], Any]]:
-    """(path, wanted value) for every selected difference still left."""
-    wanted: dict[tuple[str, ...], Any] = {}
-    for change in select(diff(current, target), [], list(selectors)):
-        path = tuple(str(p) for p in change.path)
-        deeper = [s for s in selectors if len(s) > len(path) and s[: len(path)] == path]
-        for selector in deeper or [path]:
-            if not excluded(selector, excludes):
-                wanted[selector] = _wanted(change, selector, target, excludes)
-    return [(p, v) for p, v in wanted.items() if not _already(current, p, v)]
+def _refuse_protected(selectors: list[StrPath], protection: Protection) -> None:
+    for selector in selectors:
+        reason = None if is_glob(selector) else protection.reason(selector)
+        if reason:
+            raise DataError(
+                f"{'.'.join(selector)} is not promoted: it is {reason}; nothing was written",
+                hint="change it in that environment with `azconf set`, or remove the marker/exclusion",
+            )
 
 
-def _wanted(change: Change, path: tuple[str, ...], target: dict[str, Any], excludes: list[str]) -> Any:
-    if change.kind is Kind.REMOVED and path == tuple(change.path):
-        return ABSENT
-    value = lookup(target, path)
-    return value if value is ABSENT else strip_excluded(path, value, excludes)
-
-
-def _already(current: dict[str, Any], path: tuple[str, ...], value: Any) -> bool:
-    have = lookup(current, path)
-    if value is ABSENT or have is ABSENT:
-        return value is have
-    return not diff(have, value)
+def _related(path: StrPath, other: StrPath) -> bool:
+    shortest = min(len(path), len(other))
+    return path[:shortest] == other[:shortest]

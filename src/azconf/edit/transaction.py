@@ -1,43 +1,116 @@
-"""TEMPORARY ADAPTER (branch serve): the interface of issue 12's edit path, until it lands on main.
+"""Every write azconf makes to a project's files: locked, validated, all-or-nothing, recorded.
 
-The lead's ``azconf.edit.transaction`` replaces this file when main is merged; only the signature
-and the behaviour below are relied on by ``azconf serve``. Built on the existing Planner,
-check_plan, write_plan and commit_environment with a fresh Project, under an exclusive file lock.
+One function, :func:`write_recorded`, carries out a plan for every writer (``set``, ``unset``,
+``promote``, ``restore``, the flags service):
+
+1. take the project's edit lock (``.azconf/edit.lock``), so writers queue instead of losing writes;
+2. finish or undo a write that a crash interrupted (:func:`recover`);
+3. read the files fresh and plan; refuse (:class:`Conflict`) if the plan differs from the one the
+   user confirmed, or the caller's precondition fails;
+4. validate the edited environment in memory;
+5. record the working tree as it was, if it holds edits that history has not seen;
+6. write a journal of every file's old and new text, then each file atomically;
+7. record exactly one new version holding the content after the write, with its audit entries;
+8. remove the journal.
+
+A crash before step 7 is rolled back at the next start (every file gets its old text again); a crash
+after it is rolled forward (the files get their new text): the files and history never disagree.
 """
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from azconf.atomic import write_atomic
 from azconf.config.project import Project, load_project
-from azconf.diff import Change
+from azconf.edit.plan import ABSENT, Plan, Planner, StrPath
 from azconf.errors import DataError
-from azconf.history.records import Version
+
+if TYPE_CHECKING:
+    from azconf.diff import Change
+    from azconf.history.records import Version
+
+LOCK_NAME = ".azconf/edit.lock"
+JOURNAL_NAME = ".azconf/edit-journal.json"
+LOCK_TIMEOUT_SECONDS = 60.0
+PAUSE_VARIABLE = "AZCONF_TEST_PAUSE_IN_EDIT"
+"""Tests only: ``POINT[:SECONDS]`` stops a write at POINT (``journal``, ``file``, ``record``) so a test
+can kill it there; ``file`` stops after the first file is written."""
 
 
 class Conflict(DataError):
-    """A precondition of the write failed (e.g. a stale ETag): nothing was written."""
+    """The files changed since the plan was made (or the caller's precondition failed); nothing written."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class WriteOutcome:
-    """What a write did: the files it wrote, the version it recorded, the resolved changes."""
+    """What a write did: the files written ([] when nothing changed), the version it recorded, and the
+    changes to the environment's resolved values."""
 
     env: str
-    files: list[str] = field(default_factory=list)
-    version: Version | None = None
-    changes: list[Change] = field(default_factory=list)
+    files: list[str]
+    version: Version | None
+    changes: list[Change]
+
+
+@dataclass(frozen=True)
+class Recording:
+    """How a write is recorded in history."""
+
+    message: str
+    actor: str | None
+    action: str
+    db: Path | None = None
+
+
+def write_recorded(
+    root: Path,
+    build: Callable[[Project], Plan],
+    recording: Recording,
+    *,
+    confirmed: Plan | None = None,
+    precondition: Callable[[Project], None] | None = None,
+    show: Callable[[Project, Plan], None] | None = None,
+) -> WriteOutcome:
+    """Plan with ``build`` on fresh files under the lock, then validate, write and record the plan.
+
+    ``confirmed`` is the plan a person approved: the new plan must make the same edits. ``show`` is
+    called with the plan before anything is written (after validation fails, nothing is shown).
+    """
+    with project_lock(root):
+        recover(root, db=recording.db)
+        project = fresh_project(root)
+        if precondition is not None:
+            precondition(project)
+        plan = build(project)
+        if show is not None:
+            show(project, plan)
+        if confirmed is not None and _edits(plan) != _edits(confirmed):
+            raise Conflict(
+                "the files changed after the plan was shown; nothing was written",
+                hint="run the command again to see the new plan",
+            )
+        if plan.empty:
+            return WriteOutcome(plan.env, [], None, [])
+        check_plan(project, plan)
+        _record_untracked_edits(project, plan.env, recording)
+        version = _write_and_record(root, project, plan, recording)
+        return WriteOutcome(plan.env, [edit.file for edit in plan.files], version, plan.changes)
 
 
 def set_values(
     project_root: Path,
     env: str,
-    values: Mapping[tuple[str, ...], Any],
+    values: dict[StrPath, Any],
     *,
     message: str,
     actor: str | None,
@@ -45,43 +118,184 @@ def set_values(
     db: Path | None = None,
     precondition: Callable[[Project], None] | None = None,
 ) -> WriteOutcome:
-    """Set ``values`` (path -> value, ABSENT removes) in ``env``'s overlay: validated, written, recorded."""
-    from azconf.edit.apply import check_plan, write_plan
-    from azconf.edit.plan import Planner
-    from azconf.history.api import commit_environment
+    """Make each path of ``values`` resolve to its value in ``env`` (ABSENT removes it), recorded."""
 
-    with _edit_lock(project_root):
-        project = _fresh(project_root)
-        if precondition is not None:
-            precondition(project)
+    def build(project: Project) -> Plan:
         planner = Planner(project, env)
         for path, value in values.items():
             planner.want(path, value)
-        plan = planner.plan()
-        if plan.empty:
-            return WriteOutcome(env, [], None, plan.changes)
-        check_plan(project, plan)
-        write_plan(project, plan)
-        # A fresh read: ``project`` caches the files as they were before the write.
-        written = _fresh(project_root)
-        version = commit_environment(written, env, message=message, actor=actor, action=action, db=db)
-        return WriteOutcome(env, [edit.file for edit in plan.files], version, plan.changes)
+        return planner.plan()
+
+    return write_recorded(
+        project_root, build, Recording(message, actor, action, db), precondition=precondition
+    )
 
 
-def _fresh(root: Path) -> Project:
+def check_plan(project: Project, plan: Plan) -> None:
+    """Raise :class:`DataError` with the problems if the edited environment does not validate."""
+    import datetime as dt
+
+    from azconf.problems import Severity
+    from azconf.validate import validate_environments
+
+    edited = project.with_pending({edit.file: edit.after for edit in plan.files})
+    problems = validate_environments(edited, [plan.env], today=dt.date.today())
+    errors = [p for p in problems if p.severity is Severity.ERROR]
+    if errors:
+        raise DataError(
+            f'the result would not be valid: {len(errors)} error(s) in "{plan.env}"; nothing was written',
+            hint="fix the source values or narrow the paths",
+            problems=errors,
+        )
+
+
+def fresh_project(root: Path) -> Project:
+    """The project as it is on disk now (nothing cached from an earlier read)."""
     project, problems = load_project(root)
     if project is None:
-        raise DataError("azconf.yaml is not valid", problems=problems)
+        raise DataError("azconf.yaml is not valid", hint="run `azconf validate`", problems=problems)
     return project
 
 
-@contextmanager
-def _edit_lock(root: Path) -> Iterator[None]:
-    folder = root / ".azconf"
-    folder.mkdir(exist_ok=True)
-    with (folder / "edit.lock").open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+# -- the lock ---------------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def project_lock(root: Path, timeout: float = LOCK_TIMEOUT_SECONDS) -> Iterator[None]:
+    """Hold the project's edit lock (an advisory ``flock``, released even if the process dies)."""
+    path = root / LOCK_NAME
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise DataError(
+                        f"another azconf has held the write lock for {timeout:.0f} s; nothing written",
+                        hint=f"wait for it to finish (the lock is {path})",
+                    ) from None
+                time.sleep(0.02)
+        yield
+    finally:
+        os.close(descriptor)  # closing releases the lock
+
+
+# -- journal, write, record -------------------------------------------------------------------------
+
+
+def _write_and_record(root: Path, project: Project, plan: Plan, recording: Recording) -> Version | None:
+    from azconf.history.api import commit_environment
+
+    journal = root / JOURNAL_NAME
+    entries = [{"file": e.file, "before": e.before, "after": e.after} for e in plan.files]
+    fields = {"message": recording.message, "actor": recording.actor, "action": recording.action}
+    body = {"env": plan.env, "db": str(recording.db) if recording.db else None, **fields, "files": entries}
+    write_atomic(journal, json.dumps(body))
+    _pause("journal")
+    for number, edit in enumerate(plan.files):
+        write_atomic(root / edit.file, edit.after)
+        if number == 0:
+            _pause("file")
+    _pause("record")
+    after = project.with_pending({edit.file: edit.after for edit in plan.files})
+    version = commit_environment(
+        after,
+        plan.env,
+        message=recording.message,
+        actor=recording.actor,
+        action=recording.action,
+        db=recording.db,
+    )
+    journal.unlink()
+    return version
+
+
+def _record_untracked_edits(project: Project, env: str, recording: Recording) -> None:
+    """Record the working tree before the write if history has not seen it, so that the write's own
+    version and audit entries hold only the write's changes."""
+    from azconf.environment import InvalidEnvironment
+    from azconf.history.api import commit_environment
+
+    with contextlib.suppress(InvalidEnvironment):  # an invalid state cannot be recorded; the write can
+        commit_environment(
+            project,
+            env,
+            message=f"working tree before {recording.action} (edits not committed until then)",
+            actor=recording.actor,
+            action="commit",
+            db=recording.db,
+        )
+
+
+def recover(root: Path, *, db: Path | None = None) -> str | None:
+    """Finish or undo a write that was interrupted (call with the lock held); what was done, or None.
+
+    Rolled forward when history already holds the write's result, rolled back otherwise. A file that
+    has neither its old nor its new text was edited since: the journal stays and the error says so.
+    """
+    journal = root / JOURNAL_NAME
+    if not journal.is_file():
+        return None
+    try:
+        body = json.loads(journal.read_text(encoding="utf-8"))
+        files = [(str(e["file"]), e["before"], str(e["after"])) for e in body["files"]]
+        env, recorded_db = str(body["env"]), body.get("db")
+    except (ValueError, KeyError, TypeError):
+        journal.unlink()  # written atomically, so unreadable means not ours to act on
+        return None
+    project = fresh_project(root)
+    after = project.with_pending({name: new for name, _, new in files})
+    forward = _is_latest(after, env, Path(recorded_db) if recorded_db else db)
+    for name, old, new in files:
+        _restore_file(root / name, name, old, new, new if forward else old)
+    journal.unlink()
+    return f"{'completed' if forward else 'rolled back'} an interrupted write of {env}"
+
+
+def _restore_file(path: Path, name: str, old: str | None, new: str, target: str | None) -> None:
+    current = path.read_text(encoding="utf-8") if path.is_file() else None
+    if current not in (old, new):
+        raise DataError(
+            f"an interrupted write left {JOURNAL_NAME}, and {name} has changed since",
+            hint=f"check {name} by hand, then delete {JOURNAL_NAME}",
+        )
+    if current == target:
+        return
+    if target is None:
+        path.unlink()
+    else:
+        write_atomic(path, target)
+
+
+def _is_latest(project: Project, env: str, db: Path | None) -> bool:
+    from azconf.history.api import is_latest
+
+    return is_latest(project, env, db=db)
+
+
+def _edits(plan: Plan) -> list[tuple[str, str | None, str]]:
+    return [(edit.file, edit.before, edit.after) for edit in plan.files]
+
+
+def _pause(point: str) -> None:
+    wanted = os.environ.get(PAUSE_VARIABLE)
+    if wanted and wanted.partition(":")[0] == point:
+        sys.stderr.write(f"azconf: test pause at {point}\n")
+        sys.stderr.flush()
+        time.sleep(float(wanted.partition(":")[2] or 60))
+
+
+__all__ = [
+    "ABSENT",
+    "Conflict",
+    "Recording",
+    "WriteOutcome",
+    "check_plan",
+    "recover",
+    "set_values",
+    "write_recorded",
+]

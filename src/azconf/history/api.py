@@ -46,6 +46,7 @@ __all__ = [
     "commit_environments",
     "commit_snapshots",
     "database_path",
+    "is_latest",
     "load_ref",
     "load_snapshot",
     "load_version_source",
@@ -324,6 +325,19 @@ def working_tree_differs(project: Project, env: str, db: Path | str | None = Non
             return False
         items = split(snapshot(resolve_readable(Resolver(project), env)))
         return not content_of(store, env, items).unchanged
+
+
+def is_latest(project: Project, env: str, db: Path | str | None = None) -> bool:
+    """Whether ``env``'s latest recorded version holds exactly what its files resolve to now."""
+    from azconf.config.resolve import Resolver
+    from azconf.environment import resolve_readable
+    from azconf.snapshot import snapshot
+
+    with open_history(project, db) as store:
+        if store is None or store.latest(env) is None:
+            return False
+        items = split(snapshot(resolve_readable(Resolver(project), env)))
+        return content_of(store, env, items).unchanged
 
 
 def versions(

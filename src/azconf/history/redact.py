@@ -29,6 +29,11 @@ def marker(value: str) -> str:
     return f"<redacted sha256:{hashlib.sha256(value.encode('utf-8')).hexdigest()[:12]}>"
 
 
+def is_marker(text: str) -> bool:
+    """Whether ``text`` is a redaction marker (a value stored only as its hash)."""
+    return bool(_MARKER.fullmatch(text))
+
+
 def redact_snapshot(data: dict[str, Any]) -> dict[str, Any]:
     """``data`` with every flagged string replaced; unflagged subtrees are shared, not copied."""
     redacted = dict(data)

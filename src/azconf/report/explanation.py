@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from azconf.config.located import format_path, plain
-from azconf.explain import Explanation, Setting
+from azconf.explain import Explanation, Setting, VersionExplanation
 
 MAX_LEAVES = 200
 
@@ -83,5 +83,37 @@ def render_json(explanation: Explanation) -> str:
             }
             for leaf, loc in explanation.leaves
         ],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def render_version_text(explanation: VersionExplanation) -> str:
+    """A recorded value, and who changed it last (history keeps values, not file locations)."""
+    lines = [f"{format_path(explanation.path)} = {_show(explanation.value)}   [{explanation.ref}]"]
+    entry = explanation.changed_by
+    if entry is None:
+        lines.append("  no recorded change touched it (set before the first version, or by a default)")
+    else:
+        note = f", {entry.note}" if entry.note else ""
+        lines.append(
+            f"  last changed in {entry.version} by {entry.actor} at {entry.time} ({entry.action}{note})"
+        )
+    lines.append(
+        "  (history keeps values, not the file and line that set them; explain the working tree for those)"
+    )
+    return "\n".join(lines) + "\n"
+
+
+def render_version_json(explanation: VersionExplanation) -> str:
+    """The same as JSON: ``version``, ``path``, ``value`` and ``changed_by`` (an audit entry or null)."""
+    entry = explanation.changed_by
+    changed = None
+    if entry is not None:
+        changed = {k: getattr(entry, k) for k in ("version", "actor", "time", "action", "note", "seq")}
+    document = {
+        "version": explanation.ref,
+        "path": format_path(explanation.path),
+        "value": plain(explanation.value),
+        "changed_by": changed,
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -31,8 +31,12 @@ def list_text(env: str, usages: list[SecretUsage]) -> str:
     lines: list[str] = []
     for usage in usages:
         scheme = usage.scheme or "?"
-        lines.append(f"{usage.name:<{width}}  {scheme:<7}  {usage.raw:<{ref_width}}  {usage.defined_at}")
-        lines += [f"    used by {use.path}  ({use.location})" for use in usage.uses]
+        line = f"{usage.name:<{width}}  {scheme:<7}  {usage.raw:<{ref_width}}  {usage.defined_at}"
+        lines.append(line.rstrip())
+        lines += [
+            f"    used by {use.path}" + (f"  ({use.location})" if use.location.file else "")
+            for use in usage.uses
+        ]
         if usage.unused:
             lines.append("    unused: no service uses it")
     lines.append(_list_summary(env, usages))

@@ -14,9 +14,8 @@ from azconf.config.located import plain
 from azconf.config.project import Project, load_project
 from azconf.config.resolve import Resolver
 from azconf.diff import diff, select
-from azconf.edit.apply import write_plan
-from azconf.edit.plan import excluded
-from azconf.edit.promote import plan_promotion
+from azconf.edit.plan import Planner
+from azconf.edit.promote import Protection, plan_promotion
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "azora"
 PAIRS = [("dev", "staging"), ("staging", "prod")]
@@ -40,9 +39,9 @@ def resolved(project: Project, env: str) -> dict[str, Any]:
 
 def promotable_paths(project: Project, src: str, dst: str) -> list[tuple[str, ...]]:
     changes = diff(resolved(project, dst), resolved(project, src))
-    excludes = project.manifest.promotion.exclude
+    protection = Protection(project.manifest.promotion.exclude, Planner(project, dst).kept())
     paths = [tuple(str(p) for p in c.path) for c in changes]
-    return sorted({p for p in paths if not excluded(p, excludes)})
+    return sorted({p for p in paths if protection.reason(p) is None})
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -57,7 +56,8 @@ def test_promoting_paths_changes_exactly_those_paths(
     before = resolved(project, dst)
     source = Side(src, src, resolved(project, src))
     plan = plan_promotion(project, source, dst, chosen)
-    write_plan(project, plan)
+    for edit in plan.files:
+        (project.root / edit.file).write_text(edit.after, encoding="utf-8")
     after = resolved(project, dst)
     # DST now matches SRC on the chosen paths...
     assert select(diff(after, source.data), [], list(chosen)) == []

@@ -199,3 +199,40 @@ def test_delete_removes_only_that_entry(document: dict[str, Any], draw: st.DataO
     for key in path[:-1]:
         node = node.get(key, {}) if isinstance(node, dict) else {}
     assert path[-1] not in node
+
+
+def test_keep_markers_are_read_from_the_end_of_a_key_line() -> None:
+    from azconf.edit.yaml_text import YamlText
+
+    text = (
+        "services:\n"
+        "  auth:                 # azconf:keep the whole service is prod's\n"
+        "    replicas: 4\n"
+        "  web:\n"
+        "    replicas: 6  # mandatory MFA (azconf:keep)\n"
+        "    image: 'x:1'  # azconf:keep: pinned (for now)\n"
+        "    port: 8080   # azconf:keeper is not the marker\n"
+        "    note: '# azconf:keep inside a string is not a comment'\n"
+    )
+    kept = [(k.path, k.line, k.reason) for k in YamlText(text, "prod.yaml").kept()]
+    assert kept == [
+        (("services", "auth"), 2, "the whole service is prod's"),
+        (("services", "web", "replicas"), 5, "mandatory MFA"),
+        (("services", "web", "image"), 6, "pinned (for now)"),
+    ]
+
+
+def test_edits_parse_the_file_once_however_many_values_change() -> None:
+    from unittest import mock
+
+    from azconf.edit import yaml_text
+    from azconf.edit.yaml_text import YamlText
+
+    text = "flags:\n" + "".join(f"  f{n}:\n    state: ENABLED\n" for n in range(200))
+    with mock.patch.object(yaml_text, "compose_nodes", wraps=yaml_text.compose_nodes) as compose:
+        edited = YamlText(text)
+        for n in range(200):
+            edited.set(("flags", f"f{n}", "state"), "DISABLED")
+        result = edited.text()
+    assert compose.call_count == 1
+    assert result.count("DISABLED") == 200
