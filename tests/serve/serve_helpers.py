@@ -44,6 +44,18 @@ def copy_example(folder: Path) -> Path:
     return root
 
 
+def commit_all(project: Path) -> None:
+    """Record every environment as it is, so that a write's version is the only new one."""
+    done = subprocess.run(
+        [azconf_executable(), "commit", "-m", "baseline"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+
+
 def write_tokens(folder: Path) -> Path:
     """A tokens file: reader (reads all), writer (writes prod and staging), dev-only (reads dev)."""
     import hashlib

@@ -8,7 +8,7 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
-from serve_helpers import READER, WRITER, Server, azconf_executable, etag_of, write_tokens
+from serve_helpers import READER, WRITER, Server, azconf_executable, commit_all, etag_of, write_tokens
 from sse_reader import EventReader
 
 FLAGS = "config/envs/staging/flags.yaml"  # the overlay with comments
@@ -20,7 +20,10 @@ def azconf(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_write_is_recorded_with_the_token_as_actor(serve: Callable[..., Server], tmp_path: Path) -> None:
+def test_write_is_recorded_with_the_token_as_actor(
+    serve: Callable[..., Server], project: Path, tmp_path: Path
+) -> None:
+    commit_all(project)
     server = serve("--env", "staging", "--tokens", str(write_tokens(tmp_path)))
     auth = {"Authorization": f"Bearer {WRITER}"}
     events = EventReader(f"{server.base}/ofrep/v1/events?token={READER}")
@@ -34,7 +37,7 @@ def test_write_is_recorded_with_the_token_as_actor(serve: Callable[..., Server],
         )
         assert response.status_code == 200, response.text
         result = response.json()
-        assert result["version"] == "staging@1" and result["files"] == [FLAGS]
+        assert result["version"] == "staging@2" and result["files"] == [FLAGS]  # @1: the baseline
         assert result["changes"] == ["flags.new-checkout.defaultVariant"]
         evaluated = client.post("/ofrep/v1/evaluate/flags/new-checkout").json()
         assert evaluated["value"] is True  # served at once, not when the watcher notices
@@ -50,7 +53,9 @@ def test_write_is_recorded_with_the_token_as_actor(serve: Callable[..., Server],
     ]
     assert all(line in after.splitlines() for line in before.splitlines())
     log = json.loads(azconf(server.project, "log", "--env", "staging", "--format", "json").stdout)["versions"]
-    assert [(v["ref"], v["actor"], v["message"]) for v in log] == [("staging@1", "writer", "incident 42")]
+    newest = log[0]
+    assert (newest["ref"], newest["actor"], newest["message"]) == ("staging@2", "writer", "incident 42")
+    assert len(log) == 2
     audit = json.loads(azconf(server.project, "audit", "--actor", "writer", "--format", "json").stdout)
     entries = [e for e in audit["entries"] if e["resource_id"] == "flags.new-checkout"]
     assert [(e["actor"], e["environment"], e["new_value"]["defaultVariant"]) for e in entries] == [
@@ -58,7 +63,8 @@ def test_write_is_recorded_with_the_token_as_actor(serve: Callable[..., Server],
     ]
 
 
-def test_stale_if_match_conflicts_and_writes_nothing(serve: Callable[..., Server]) -> None:
+def test_stale_if_match_conflicts_and_writes_nothing(serve: Callable[..., Server], project: Path) -> None:
+    commit_all(project)
     server = serve("--env", "staging")
     stale = etag_of(server)
     with server.client() as client:
@@ -74,8 +80,8 @@ def test_stale_if_match_conflicts_and_writes_nothing(serve: Callable[..., Server
         missing = client.post("/flags/beta-banner", json={"state": "DISABLED"})
         assert missing.status_code == 428
         assert (server.project / FLAGS).read_bytes() == before
-    log = json.loads(azconf(server.project, "log", "--format", "json").stdout)
-    assert len(log["versions"]) == 1
+    log = json.loads(azconf(server.project, "log", "--env", "staging", "--format", "json").stdout)
+    assert len(log["versions"]) == 2  # the baseline and the one write
 
 
 def test_invalid_change_is_422_with_located_problems(serve: Callable[..., Server]) -> None:

@@ -33,6 +33,7 @@ def build_service(settings: ServeSettings) -> Service:
     """Check the settings, read the tokens, load every environment (raises AzconfError when one fails)."""
     tokens = load_tokens(settings.tokens_file) if settings.tokens_file else TokenTable([])
     _check_exposure(settings.host, tokens)
+    _recover(settings)
     source = Source(settings)
     _first_load(source)
     service = Service(
@@ -80,6 +81,19 @@ class _Server(uvicorn.Server):
         captured = getattr(self, "_captured_signals", None)
         if isinstance(captured, list):
             captured.clear()
+
+
+def _recover(settings: ServeSettings) -> None:
+    """Finish or undo a write a crash interrupted (a killed server, a killed ``azconf set``) before
+    serving: otherwise the half-written files would be served until the next write repairs them."""
+    if settings.from_history:
+        return
+    from azconf.edit.transaction import project_lock, recover
+
+    with project_lock(settings.project_root):
+        done = recover(settings.project_root, db=settings.db)
+    if done:
+        sys.stderr.write(f"azconf serve: {done}\n")
 
 
 def _first_load(source: Source) -> None:
