@@ -14,6 +14,12 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def serve(
         ctx: typer.Context,
+        envs: Annotated[
+            list[str] | None,
+            typer.Argument(
+                help="Environments to serve, or recorded versions such as prod@latest (default: all)."
+            ),
+        ] = None,
         env: Annotated[
             list[str] | None,
             typer.Option("--env", "-e", help="Serve this environment (repeatable; default: all)."),
@@ -46,23 +52,17 @@ def register(app: typer.Typer) -> None:
         ] = 200,
         access_log: Annotated[
             bool, typer.Option("--access-log", help="One JSON line per request on stderr.")
-        ] = (False),
+        ] = False,
         db: Annotated[Path | None, typer.Option("--db", help="The history database.")] = None,
     ) -> None:
         """Serve flags at run time: the flags API, OpenFeature OFREP evaluation, a change stream."""
+        from azconf.cli.common import several_environments
         from azconf.cli.serve_cmd import ServeOptions, run
 
+        named = several_environments(env, envs or [])
+        refs = [*(from_refs or []), *(name for name in named if "@" in name)]  # prod@latest: a version
+        plain = [name for name in named if "@" not in name]
         options = ServeOptions(
-            env or [],
-            host,
-            port,
-            from_refs or [],
-            tokens,
-            cors_origin or [],
-            max_body,
-            rate,
-            burst,
-            access_log,
-            db,
+            plain, host, port, refs, tokens, cors_origin or [], max_body, rate, burst, access_log, db
         )
         raise typer.Exit(run(ctx.obj, options))
