@@ -116,3 +116,13 @@ def test_cors_is_off_unless_asked(serve: Callable[..., Server]) -> None:
     with opened.client() as client:
         response = client.options(BULK, headers=preflight)
         assert response.headers["access-control-allow-origin"] == "https://dash.example"
+
+
+def test_failed_authentication_is_rate_limited_per_address(
+    serve: Callable[..., Server], tmp_path: Path
+) -> None:
+    server = serve("--env", "prod", "--tokens", str(write_tokens(tmp_path)), "--rate", "0.01", "--burst", "3")
+    with server.client(headers={"X-API-Key": "guess"}) as client:
+        statuses = [client.post(SINGLE + "dark-mode").status_code for _ in range(4)]
+        assert statuses == [401, 401, 401, 429]
+        assert int(client.post(SINGLE + "dark-mode").headers["retry-after"]) >= 1

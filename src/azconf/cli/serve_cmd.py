@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +29,7 @@ class ServeOptions:
 def run(project_dir: Path | None, options: ServeOptions) -> int:
     """``azconf serve``: exit 0 after a clean stop, 1 when the config cannot be served, 2 on usage."""
     from azconf.cli.common import open_project
+    from azconf.history.api import DB_VARIABLE
     from azconf.problems import did_you_mean
     from azconf.server.runner import serve
     from azconf.server.settings import ServeSettings
@@ -47,6 +49,10 @@ def run(project_dir: Path | None, options: ServeOptions) -> int:
             )
     if len(set(envs)) != len(envs):
         raise UsageError("each environment may be served once")
+    if options.db is not None:
+        # History is read in several places (following versions, recording writes); like the global
+        # --db, this one names the database of the whole run.
+        os.environ[DB_VARIABLE] = str(options.db.absolute())
     if options.tokens is not None and not options.tokens.is_file():
         raise UsageError(f"tokens file not found: {options.tokens}")
     settings = ServeSettings(

@@ -43,13 +43,22 @@ class Guard:
 
     def check(self, request: Request, env: str, *, write: bool = False, query_token: bool = False) -> Caller:
         """The caller of ``request`` if it may read (or ``write``) ``env``; raises ApiError otherwise."""
-        caller = self._authenticate(request, query_token)
+        try:
+            caller = self._authenticate(request, query_token)
+        except ApiError:
+            # Failed attempts are limited per client address too: guessing tokens costs time.
+            self._limit(f"address:{request.client.host if request.client else ''}")
+            raise
         if caller.token is not None:
             allowed = caller.token.may_write(env) if write else caller.token.may_read(env)
             if not allowed:
                 scope = "write" if write else "read"
                 raise ApiError(403, "FORBIDDEN", f'token "{caller.token.name}" may not {scope} "{env}"')
-        wait = self.limiter.take(caller.key)
+        self._limit(caller.key)
+        return caller
+
+    def _limit(self, key: str) -> None:
+        wait = self.limiter.take(key)
         if wait > 0:
             seconds = str(max(1, math.ceil(wait)))
             raise ApiError(
@@ -58,7 +67,6 @@ class Guard:
                 f"too many requests; retry in {seconds} s",
                 headers={"Retry-After": seconds},
             )
-        return caller
 
     def _authenticate(self, request: Request, query_token: bool) -> Caller:
         if not self.tokens:
@@ -92,6 +100,9 @@ def _presented(request: Request) -> str | None:
     return request.headers.get("x-api-key") or None
 
 
+MAX_BUCKETS = 10_000  # beyond this, buckets that have refilled are forgotten (client addresses vary)
+
+
 class RateLimiter:
     """A token bucket per caller: ``rate`` requests per second, bursts up to ``burst``."""
 
@@ -103,6 +114,8 @@ class RateLimiter:
     def take(self, key: str) -> float:
         """Take one request from ``key``'s bucket: 0 if allowed, else the seconds to wait."""
         now = time.monotonic()
+        if len(self.buckets) > MAX_BUCKETS:
+            self._forget_full(now)
         left, then = self.buckets.get(key, (self.burst, now))
         left = min(self.burst, left + (now - then) * self.rate)
         if left >= 1:
@@ -110,3 +123,9 @@ class RateLimiter:
             return 0.0
         self.buckets[key] = (left, now)
         return (1 - left) / self.rate if self.rate > 0 else 60.0
+
+    def _forget_full(self, now: float) -> None:
+        """Drop the buckets that are full again: forgetting them changes nothing."""
+        for key, (left, then) in list(self.buckets.items()):
+            if left + (now - then) * self.rate >= self.burst:
+                del self.buckets[key]

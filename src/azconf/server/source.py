@@ -15,7 +15,6 @@ import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -194,7 +193,7 @@ def _history(settings: ServeSettings, envs: list[str]) -> dict[str, Loaded]:
         if env not in envs:
             continue
         try:
-            source = _with_db(settings.db, partial(load_version_source, project, ref, None))
+            source = load_version_source(project, ref, None)  # --db is AZCONF_DB here (serve_cmd)
             version = source.version.split(" ")[0]  # "prod@12 sha256:..." -> "prod@12"
             results[env] = Loaded(served_from_model(env, version, project.manifest.project, source.model))
         except AzconfError as error:
@@ -202,17 +201,6 @@ def _history(settings: ServeSettings, envs: list[str]) -> dict[str, Loaded]:
         except RenderError as error:
             results[env] = Loaded(None, [], str(error))
     return results
-
-
-def _with_db(db: Path | None, load: Callable[[], Any]) -> Any:
-    """Run ``load`` with ``--db`` in force (history's functions read AZCONF_DB when not given one)."""
-    import os
-
-    from azconf.history.api import DB_VARIABLE
-
-    if db is not None:
-        os.environ[DB_VARIABLE] = str(db)  # set once at start-up by the command; the same value each time
-    return load()
 
 
 def _errors(problems: list[Problem]) -> list[Problem]:
