@@ -3,6 +3,7 @@ stream advertised in ``eventStreams``, the multi-environment layout, and the saf
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -35,6 +36,13 @@ def test_bulk_etag_and_304(serve: Callable[..., Server]) -> None:
         assert client.post(BULK).status_code == 200  # no body, no context: tolerated
         stream = body["eventStreams"][0]
         assert stream["type"] == "sse" and stream["url"] == server.base + "/ofrep/v1/events"
+        metrics = client.get("/metrics").text
+        assert (
+            'azconf_flag_evaluations_total{env="prod",flag="staff-tools",reason="TARGETING_MATCH"} 4.0'
+            in metrics
+        )
+        assert 'azconf_config_info{env="prod",etag=' in metrics and 'version="working tree"} 1.0' in metrics
+        assert 'azconf_http_request_duration_seconds_count{api="ofrep_bulk",status="304"} 1.0' in metrics
 
 
 def test_error_codes_and_statuses(serve: Callable[..., Server]) -> None:
@@ -73,7 +81,7 @@ def test_error_codes_and_statuses(serve: Callable[..., Server]) -> None:
 
 
 def test_tokens_scopes_and_the_stream(serve: Callable[..., Server], tmp_path: Path) -> None:
-    server = serve("--env", "prod", "--tokens", str(write_tokens(tmp_path)))
+    server = serve("--env", "prod", "--tokens", str(write_tokens(tmp_path)), "--access-log")
     with server.client() as client:
         assert client.post(SINGLE + "dark-mode").status_code == 401
         assert client.post(SINGLE + "dark-mode", headers={"X-API-Key": "nope"}).status_code == 401
@@ -88,9 +96,13 @@ def test_tokens_scopes_and_the_stream(serve: Callable[..., Server], tmp_path: Pa
     by_ticket = EventReader(url)
     by_token = EventReader(f"{server.base}/ofrep/v1/events?token={READER}")
     assert by_ticket.status == by_token.status == 200
-    server.stop()  # SIGTERM: both streams end cleanly, the process exits 0
+    log = server.stop()  # SIGTERM: both streams end cleanly, the process exits 0; no token in the log
     assert by_ticket.ended.wait(10) and by_token.ended.wait(10)
     assert server.process.returncode == 0
+    lines = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
+    streams = [line for line in lines if line["path"] == "/ofrep/v1/events"]
+    assert {line["status"] for line in streams} == {200, 401, 403}
+    assert "ticket=" not in log and "token=" not in log  # paths only, never a query string
 
 
 def test_several_environments_each_under_its_base_url(serve: Callable[..., Server]) -> None:

@@ -4,6 +4,7 @@ concurrency, located problems, and the change stream on every kind of change."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -132,6 +133,11 @@ def test_an_invalid_edit_on_disk_keeps_the_last_valid_config(serve: Callable[...
             refused.status_code == 409 and "changed since they were served" in refused.json()["errorDetails"]
         )
         assert path.read_bytes() == broken
+        metrics = client.get("/metrics").text
+        assert (
+            "azconf_reloads_rejected_total 1.0" in metrics
+            and 'azconf_config_valid{env="staging"} 0.0' in metrics
+        )
         path.write_text(good.replace("state: ENABLED", "state: DISABLED"))
         assert _wait_until(lambda: client.get("/readyz").status_code == 200)
         assert client.post("/ofrep/v1/evaluate/flags/ai-recommendations").json()["reason"] == "DISABLED"
