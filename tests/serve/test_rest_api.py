@@ -134,10 +134,8 @@ def test_an_invalid_edit_on_disk_keeps_the_last_valid_config(serve: Callable[...
         )
         assert path.read_bytes() == broken
         metrics = client.get("/metrics").text
-        assert (
-            "azconf_reloads_rejected_total 1.0" in metrics
-            and 'azconf_config_valid{env="staging"} 0.0' in metrics
-        )
+        assert re.search(r"^azconf_reloads_rejected_total [1-9]", metrics, re.M)  # one save may be seen twice
+        assert 'azconf_config_valid{env="staging"} 0.0' in metrics
         path.write_text(good.replace("state: ENABLED", "state: DISABLED"))
         assert _wait_until(lambda: client.get("/readyz").status_code == 200)
         assert client.post("/ofrep/v1/evaluate/flags/ai-recommendations").json()["reason"] == "DISABLED"
