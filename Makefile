@@ -6,13 +6,20 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: demo test lint typecheck bench schemas clean
 
-$(STAMP): pyproject.toml
+DEMO_STAMP := $(VENV)/.installed-demo
+
+# The demo needs azconf alone; the tests add their tools (and a plaintext file keyring for tests).
+$(DEMO_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $(DEMO_STAMP)
+
+$(STAMP): pyproject.toml $(DEMO_STAMP)
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-demo: $(STAMP)
+demo: $(DEMO_STAMP)
 	bash examples/demo.sh $(BIN)/azconf
 
 test: $(STAMP) lint typecheck

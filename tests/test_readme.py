@@ -75,10 +75,13 @@ def parse_readme(text: str) -> list[Block]:
             for line in lines:
                 if line.startswith("$ "):
                     block.commands.append(Command(line[2:], []))
-                elif block.commands and line.strip():
+                elif block.commands:
                     expected = block.commands[-1].expected
                     assert expected is not None
                     expected.append(line)
+            for command in block.commands:  # a blank line before the next `$` only separates
+                while command.expected and not command.expected[-1].strip():
+                    command.expected.pop()
         for command in block.commands:
             command.exit_codes = _exit_codes(command.line)
         blocks.append(block)

@@ -42,6 +42,11 @@ def is_version_ref(project: Project, text: str) -> bool:
 
 def load_side(project: Project, resolver: Resolver, text: str, *, db: Any = None) -> Side:
     """The side named by ``text``."""
+    from azconf.gitrefs import split_git_ref
+
+    git = split_git_ref(text)
+    if git is not None:
+        return git_side(project, *git)
     if not is_version_ref(project, text):
         resolution = resolve_readable(resolver, text)
         return Side(f"{text} (working tree)", text, snapshot(resolution), resolution)
@@ -54,3 +59,12 @@ def load_side(project: Project, resolver: Resolver, text: str, *, db: Any = None
 def latest_side(project: Project, env: str, *, db: Any = None) -> Side:
     """The latest recorded version of ``env`` (for ``diff --worktree ENV``)."""
     return load_side(project, Resolver(project), f"{env}@latest", db=db)
+
+
+def git_side(project: Project, env: str, revision: str) -> Side:
+    """``env`` as the project's files were in git revision ``revision`` (``prod@git:origin/main``)."""
+    from azconf.gitrefs import project_at
+
+    with project_at(project, revision) as (then, commit):
+        resolution = resolve_readable(Resolver(then), env)
+        return Side(f"{env}@git:{revision} ({commit})", env, snapshot(resolution), resolution)

@@ -46,6 +46,19 @@ class Explanation:
     exists: bool
     settings: list[Setting] = field(default_factory=list)
     leaves: list[tuple[Path, Loc | None]] = field(default_factory=list)  # for mappings: each leaf's winner
+    default: bool = False  # no layer sets it: the value is the model's default
+
+
+def typed_data(model: Any) -> dict[str, Any]:
+    """An environment's typed model as data: the resolved config with every default filled in."""
+    data: dict[str, Any] = model.model_dump(mode="json", by_alias=True, exclude_none=True)
+    return data
+
+
+def explain_default(env: str, model: Any, path: Path) -> Explanation:
+    """The model's default at ``path`` when no layer sets it; UsageError (with a did-you-mean over
+    the defaulted keys too) when the model has nothing there either."""
+    return Explanation(env, path, lookup(typed_data(model), path), True, default=True)
 
 
 def lookup(root: Any, path: Path) -> Any:

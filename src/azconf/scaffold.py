@@ -24,7 +24,14 @@ promotion:
   exclude: ["services.*.replicas"]
 """
 
+GITIGNORE = ".gitignore"
 FILES = {
+    ".gitignore": """\
+# azconf's history database and edit lock: one per checkout, never committed.
+.azconf/
+# Rendered output. Delete this line to commit it (GitOps: a controller applies what is in git).
+/deploy/
+""",
     "config/base/flags.yaml": """\
 flags:
   dark-mode: false            # shorthand for a boolean flag that defaults to off
@@ -114,12 +121,18 @@ def create_project(directory: Path, name: str) -> list[Path]:
             f"{directory / MANIFEST_NAME} already exists",
             hint="choose an empty folder for a new project",
         )
-    clashes = [relative for relative in FILES if (directory / relative).exists()]
+    clashes = [relative for relative in FILES if (directory / relative).exists() and relative != GITIGNORE]
     if clashes:
         raise UsageError(f"{directory / clashes[0]} already exists", hint="choose an empty folder")
     written = []
     for relative, template in {MANIFEST_NAME: MANIFEST, **FILES}.items():
         target = directory / relative
-        write_atomic(target, template.replace("{name}", name))
+        text = template.replace("{name}", name)
+        if relative == GITIGNORE and target.exists():  # an existing repository's: add what is missing
+            current = target.read_text(encoding="utf-8")
+            if ".azconf/" in current.split():
+                continue
+            text = current + ("" if current.endswith("\n") or not current else "\n") + text
+        write_atomic(target, text)
         written.append(target)
     return written

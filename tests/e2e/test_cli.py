@@ -56,6 +56,24 @@ def test_init_then_validate(azconf: RunAzconf, tmp_path: Path) -> None:
     assert "already exists" in again.stderr
 
 
+def test_init_ignores_history_and_rendered_output_in_git(azconf: RunAzconf, tmp_path: Path) -> None:
+    import subprocess
+
+    existing = tmp_path / "repo"
+    existing.mkdir()
+    (existing / ".gitignore").write_text("node_modules/\n")
+    assert azconf("init", existing).returncode == 0
+    assert (existing / ".gitignore").read_text().startswith("node_modules/\n# azconf's history")
+    subprocess.run(["git", "init", "-q"], cwd=existing, check=True)
+    assert azconf("-C", existing, "commit", "-m", "base").returncode == 0
+    assert azconf("-C", existing, "render", "prod").returncode == 0
+    status = subprocess.run(
+        ["git", "status", "--porcelain"], cwd=existing, capture_output=True, text=True, check=True
+    )
+    listed = status.stdout
+    assert ".azconf" not in listed and "deploy" not in listed and "config/" in listed
+
+
 def test_a_broken_manifest_names_it_in_the_summary(azconf: RunAzconf, tmp_path: Path) -> None:
     assert azconf("init", tmp_path / "shop", cwd=tmp_path).returncode == 0
     manifest = tmp_path / "shop" / "azconf.yaml"
@@ -213,7 +231,7 @@ def test_explain_json_shape(azconf: RunAzconf) -> None:
     run = azconf("-C", EXAMPLE, "explain", "--env", "prod", "services.payments.replicas", "--format", "json")
     assert run.returncode == 0
     document = run.json()
-    assert set(document) == {"version", "env", "path", "exists", "value", "settings", "leaves"}
+    assert set(document) == {"version", "env", "path", "exists", "default", "value", "settings", "leaves"}
     assert document["version"] == 1
     assert (document["env"], document["path"], document["exists"], document["value"]) == (
         "prod",
@@ -330,3 +348,22 @@ def test_stale_schemas_are_detected(azconf: RunAzconf, tmp_path: Path) -> None:
     assert stale.returncode == 1
     assert "azconf-config.schema.json" in stale.stdout
     assert (out / "azconf-config.schema.json").read_text() == "{}\n"  # --check writes nothing
+
+
+def test_defaults_are_visible_in_explain_and_show(azconf: RunAzconf, tmp_path: Path) -> None:
+    assert azconf("init", tmp_path / "shop").returncode == 0
+    shop = tmp_path / "shop"
+    explained = azconf("-C", shop, "explain", "prod", "routes.web.timeout_seconds")
+    assert explained.returncode == 0, explained.stderr
+    assert explained.stdout.splitlines() == [
+        "routes.web.timeout_seconds = 30   [prod]",
+        "  default: no layer sets it (docs/config-model.md lists every default)",
+    ]
+    as_json = azconf("-C", shop, "explain", "prod", "routes.web.strip_path", "--format", "json").json()
+    assert (as_json["value"], as_json["default"], as_json["settings"]) == (True, True, [])
+    missing = azconf("-C", shop, "explain", "prod", "routes.web.timeouts")
+    assert missing.returncode == 2 and 'did you mean "timeout_seconds"' in missing.stderr
+    plain = azconf("-C", shop, "show", "prod", "routes.web", "--format", "json").json()
+    full = azconf("-C", shop, "show", "prod", "routes.web", "--format", "json", "--defaults").json()
+    assert "timeout_seconds" not in plain and full["timeout_seconds"] == 30 and full["strip_path"] is True
+    assert {k: full[k] for k in plain} == plain

@@ -121,7 +121,12 @@ def init(
 def validate(
     ctx: typer.Context,
     envs: Annotated[
-        list[str] | None, typer.Argument(help="Validate only these environments (default: all).")
+        list[str] | None,
+        typer.Argument(
+            metavar="[ENV|FILE]...",
+            help="Validate only these environments (default: all); or, given files, every project "
+            "that contains one (the pre-commit hook does that).",
+        ),
     ] = None,
     env: Annotated[
         list[str] | None,
@@ -154,13 +159,17 @@ def show(
     ] = None,
     env: EnvOrVersionOption = None,
     output: Annotated[DataFormat, typer.Option("--format", "-f", help="Output format.")] = DataFormat.yaml,
+    defaults: Annotated[
+        bool, typer.Option("--defaults", help="Fill in every default: the config as the renderers see it.")
+    ] = False,
 ) -> None:
     """Print an environment's resolved config, or one subtree of it."""
     from azconf.cli import show_cmd
     from azconf.cli.common import one_environment
 
     chosen, rest = one_environment(env, arguments or [], "show ENV[@VERSION] [PATH]")
-    _finish(show_cmd.run(ctx.obj, chosen, _at_most_one(rest, "show ENV[@VERSION] [PATH]"), output.value))
+    path = _at_most_one(rest, "show ENV[@VERSION] [PATH]")
+    _finish(show_cmd.run(ctx.obj, chosen, path, output.value, defaults=defaults))
 
 
 @app.command()
@@ -240,7 +249,15 @@ def _finish(code: int) -> NoReturn:
 
 # Each feature keeps its commands in its own module, azconf.cli.<name>, whose register(app) adds them.
 # Those modules import only typer at the top, so `azconf --help` stays cheap.
-FEATURES: tuple[str, ...] = ("render_cli", "diff_cli", "edit_cli", "secrets_cli", "history_cli", "serve_cli")
+FEATURES: tuple[str, ...] = (
+    "render_cli",
+    "diff_cli",
+    "edit_cli",
+    "secrets_cli",
+    "history_cli",
+    "health_cli",
+    "serve_cli",
+)
 
 for _feature in FEATURES:
     import_module(f"azconf.cli.{_feature}").register(app)

@@ -26,7 +26,9 @@ def register(app: typer.Typer) -> None:
             str | None,
             typer.Option("--worktree", help="Compare ENV's latest recorded version with its working tree."),
         ] = None,
-        output: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+        output: Annotated[
+            str, typer.Option("--format", "-f", help="text, json, or markdown (a pull-request comment).")
+        ] = "text",
         only: Annotated[
             str | None, typer.Option("--only", help="Comma-separated sections, e.g. flags,routes.")
         ] = None,

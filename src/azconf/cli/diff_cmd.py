@@ -83,8 +83,10 @@ def _print(old: Side, new: Side, changes: list[Change], request: DiffRequest) ->
 
     if request.output == "json":
         sys.stdout.write(diff_report.render_json(old, new, changes))
+    elif request.output == "markdown":
+        sys.stdout.write(diff_report.render_markdown(old, new, changes))
     elif request.output != "text":
-        raise UsageError(f'unknown format "{request.output}"', hint="use text or json")
+        raise UsageError(f'unknown format "{request.output}"', hint="use text, json or markdown")
     elif request.stat:
         sys.stdout.write(diff_report.render_stat(changes))
     else:

@@ -102,18 +102,32 @@ def restore_command(project_dir: Path | None, ref: str, paths: list[str], option
     """``azconf restore ENV@N [PATH]...``."""
     from azconf.cli.common import open_project
     from azconf.edit.restore import plan_restore
-    from azconf.history.api import load_ref
 
     project = open_project(project_dir)
     if "@" not in ref:
         raise UsageError(f'"{ref}" is not a version', hint=f"name one, e.g. {ref}@12 or {ref}@latest~1")
-    version, snapshot = load_ref(project, ref, db=options.db)
+    env, label, snapshot = _restore_source(project, ref, options.db)
     selectors = [_path(p) for p in paths]
 
     def build(fresh: Project) -> Plan:
-        return plan_restore(fresh, version.env, snapshot, version.ref, selectors)
+        return plan_restore(fresh, env, snapshot, label, selectors)
 
-    return _carry_out(project, build, options, f"restore {version.ref}", action="restore")
+    return _carry_out(project, build, options, f"restore {label}", action="restore")
+
+
+def _restore_source(project: Project, ref: str, db: Path | None) -> tuple[str, str, dict[str, Any]]:
+    """The environment, label and snapshot a restore goes back to: a recorded version or a git one."""
+    from azconf.gitrefs import split_git_ref
+    from azconf.history.api import load_ref
+
+    if split_git_ref(ref) is not None:
+        from azconf.compare import load_side
+        from azconf.config.resolve import Resolver
+
+        side = load_side(project, Resolver(project), ref)
+        return side.env, side.label, side.data
+    version, snapshot = load_ref(project, ref, db=db)
+    return version.env, version.ref, snapshot
 
 
 # -- shared steps -----------------------------------------------------------------------------------

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from azconf.cli.common import open_project, resolve_or_stop
 from azconf.config.located import Path as KeyPath
 from azconf.config.located import parse_path
 from azconf.config.project import Project
 from azconf.errors import UsageError
+
+if TYPE_CHECKING:
+    from azconf.explain import Explanation
 
 
 def run(project_dir: Path | None, env: str, path_text: str, output: str) -> int:
@@ -24,13 +28,20 @@ def run(project_dir: Path | None, env: str, path_text: str, output: str) -> int:
             hint='write it like services.web.replicas, flags."my.flag".state or services.web.flags[0]',
         )
     project = open_project(project_dir)
+    from azconf.gitrefs import split_git_ref
     from azconf.history.refs import is_version_ref
 
+    git = split_git_ref(env)
+    if git is not None:
+        return _explain_git(project, *git, path, output)
     if is_version_ref(env, project.manifest.environments):
         return _explain_version(project, env, path, output)
     resolution = resolve_or_stop(project, env)
 
-    explanation = explain(resolution, path, project.source_line)
+    try:
+        explanation = explain(resolution, path, project.source_line)
+    except UsageError:  # no layer sets it: a default, or (with a better suggestion) nothing
+        explanation = _default(project, env, path)
     sys.stdout.write((render_json if output == "json" else render_text)(explanation))
     return 0
 
@@ -42,3 +53,24 @@ def _explain_version(project: Project, ref: str, path: KeyPath, output: str) -> 
     explanation = explain_version(project, ref, path)
     sys.stdout.write((render_version_json if output == "json" else render_version_text)(explanation))
     return 0
+
+
+def _explain_git(project: Project, env: str, revision: str, path: KeyPath, output: str) -> int:
+    """Explain a value as the files were in a git revision: with their file:line:col at that revision."""
+    from azconf.explain import explain
+    from azconf.gitrefs import project_at
+    from azconf.report.explanation import render_json, render_text
+
+    with project_at(project, revision) as (then, _):
+        explanation = explain(resolve_or_stop(then, env), path, then.source_line)
+        explanation.env = f"{env}@git:{revision}"
+        sys.stdout.write((render_json if output == "json" else render_text)(explanation))
+    return 0
+
+
+def _default(project: Project, env: str, path: KeyPath) -> Explanation:
+    """The model's default at ``path`` (``routes.health.auth`` is ``jwt`` when no layer sets it)."""
+    from azconf.environment import load_environment
+    from azconf.explain import explain_default
+
+    return explain_default(env, load_environment(project, env).model, path)

@@ -13,7 +13,9 @@ from azconf.config.project import Project
 from azconf.errors import UsageError
 
 
-def run(project_dir: Path | None, env: str, path_text: str | None, output: str) -> int:
+def run(
+    project_dir: Path | None, env: str, path_text: str | None, output: str, *, defaults: bool = False
+) -> int:
     """Print the resolved config of ``env`` (or the subtree at ``path_text``)."""
     from azconf.config.yaml_emit import emit_yaml
     from azconf.explain import lookup
@@ -22,7 +24,7 @@ def run(project_dir: Path | None, env: str, path_text: str | None, output: str) 
     if path is None:
         raise UsageError(f'malformed path "{path_text}"', hint="write it like services.web")
     project = open_project(project_dir)
-    value = lookup(_data(project, env), path)
+    value = lookup(_with_defaults(project, env) if defaults else _data(project, env), path)
     if output == "json":
         sys.stdout.write(json.dumps(plain(value), indent=2, ensure_ascii=False) + "\n")
     else:
@@ -32,10 +34,38 @@ def run(project_dir: Path | None, env: str, path_text: str | None, output: str) 
 
 def _data(project: Project, env: str) -> Any:
     """The working tree of ``env``, or a recorded version (``prod@12``, ``@3fa2c1``) from history."""
+    from azconf.gitrefs import split_git_ref
     from azconf.history.refs import is_version_ref
 
+    if split_git_ref(env) is not None:
+        from azconf.compare import load_side
+        from azconf.config.resolve import Resolver
+
+        return load_side(project, Resolver(project), env).data
     if not is_version_ref(env, project.manifest.environments):
         return resolve_or_stop(project, env).data
     from azconf.history.api import load_ref
 
     return load_ref(project, env)[1]
+
+
+def _with_defaults(project: Project, env: str) -> Any:
+    """The typed model of ``env`` (a working tree, a version or a git version) with every default."""
+    from azconf.explain import typed_data
+    from azconf.gitrefs import split_git_ref
+    from azconf.history.refs import is_version_ref
+
+    git = split_git_ref(env)
+    if git is not None:
+        from azconf.environment import load_environment
+        from azconf.gitrefs import project_at
+
+        with project_at(project, git[1]) as (then, _):
+            return typed_data(load_environment(then, git[0]).model)
+    if is_version_ref(env, project.manifest.environments):
+        from azconf.history.api import load_version_source
+
+        return typed_data(load_version_source(project, env, None).model)
+    from azconf.environment import load_environment
+
+    return typed_data(load_environment(project, env).model)

@@ -11,9 +11,30 @@ from typing import Any
 
 from azconf.config.located import Chain, LocatedMap
 
-ATOMIC: dict[str, Any] = {"flags": {"*": {"targeting": True}}}
+FLAG_ITEM: dict[str, Any] = {"targeting": True}
+ATOMIC: dict[str, Any] = {"flags": {"*": FLAG_ITEM}}
 """Mappings that an overlay replaces whole instead of merging: a targeting rule is one JsonLogic
 expression, and merging two of them key by key would build an object with two operations."""
+
+
+def flag_shorthand(value: bool) -> dict[str, Any]:
+    """``name: true`` is a boolean flag, enabled, with variants on/off; ``false`` defaults to off."""
+    return {
+        "state": "ENABLED",
+        "variants": {"on": True, "off": False},
+        "defaultVariant": "on" if value else "off",
+    }
+
+
+def _located(value: Any, chain: Chain) -> Any:
+    """Plain data as located data, every key set where ``chain`` says (a shorthand's expansion)."""
+    if not isinstance(value, dict):
+        return value
+    located = LocatedMap()
+    for key, item in value.items():
+        located[key] = _located(item, chain)
+        located.origins[key] = chain
+    return located
 
 
 def merge(base: LocatedMap, overlay: LocatedMap, atomic: Any = ATOMIC) -> LocatedMap:
@@ -33,6 +54,8 @@ def merge(base: LocatedMap, overlay: LocatedMap, atomic: Any = ATOMIC) -> Locate
         old = result.get(key)
         inner = atomic.get(key, atomic.get("*")) if isinstance(atomic, dict) else None
         if isinstance(value, LocatedMap):
+            if inner is FLAG_ITEM and isinstance(old, bool):  # a shorthand overridden by its long form
+                old = _located(flag_shorthand(old), result.origins[key])
             if isinstance(old, LocatedMap) and inner is not True:
                 result[key] = merge(old, value, inner)
             else:

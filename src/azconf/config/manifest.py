@@ -42,6 +42,59 @@ class SecretsSettings(_Section):
     allow: list[AllowedSecret] = Field(default_factory=list)
 
 
+class Threshold(_Section):
+    """When a health check's metric is a warning or critical (at or above; a value of 0 is always ok)."""
+
+    warning: float | None = Field(default=None, ge=0)
+    critical: float | None = Field(default=None, ge=0)
+
+
+class NotifySettings(_Section):
+    """Where ``azconf doctor`` posts opened and resolved alerts."""
+
+    url: str
+    format: Literal["json", "slack"] = "json"
+    timeout_seconds: float = Field(default=2.0, gt=0, le=30)
+    retries: int = Field(default=2, ge=0, le=5)
+
+    @field_validator("url")
+    @classmethod
+    def _http_or_reference(cls, value: str) -> str:
+        if not re.fullmatch(r"https?://\S+|env://[A-Za-z_][A-Za-z0-9_]*", value):
+            raise ValueError(
+                "give an http(s):// URL, or env://VARIABLE to keep a webhook's token out of the file"
+            )
+        return value
+
+
+class HealthSettings(_Section):
+    """``azconf doctor``: thresholds by metric name, the stale-flag age, and the alert webhook."""
+
+    thresholds: dict[str, Threshold] = Field(default_factory=dict)
+    stale_flag_days: int = Field(default=90, ge=1)
+    notify: NotifySettings | None = None
+
+    @field_validator("thresholds")
+    @classmethod
+    def _known_metrics(cls, value: dict[str, Threshold]) -> dict[str, Threshold]:
+        from azconf.problems import did_you_mean
+
+        known = health_metric_names()
+        for name in value:
+            if name not in known:
+                raise ValueError(
+                    f'unknown metric "{name}"{did_you_mean(name, known)}; metrics: {", ".join(known)}'
+                )
+        return value
+
+
+def health_metric_names() -> list[str]:
+    """The metrics ``azconf doctor`` checks (their defaults are in :mod:`azconf.health.checks`)."""
+    from azconf.health.thresholds import DEFAULTS
+
+    return list(DEFAULTS)
+
+
 class Manifest(_Section):
     """The validated contents of ``azconf.yaml``."""
 
@@ -56,6 +109,7 @@ class Manifest(_Section):
         default_factory=dict
     )  # per-target options, checked by each target's own options model
     secrets: SecretsSettings = Field(default_factory=SecretsSettings)
+    health: HealthSettings = Field(default_factory=HealthSettings)
 
     @field_validator("environments")
     @classmethod

@@ -9,6 +9,8 @@ Schema 1 (``docs/history.md`` has the full description)::
                 azconf_version, git_commit, items, changes
     entries     (item_id, version_id) -> blob_id: the item's value from that version on (NULL: removed)
     renders     which version of an environment was rendered, and by which operation
+    alerts      (schema 2) health alerts: check, severity, title, message, opened and resolved (when,
+                by whom, why); opened and resolved by ``azconf doctor``, or resolved by hand
     operations  one row per command that wrote: time, actor, action, environment, host, user agent,
                 version, note
     audit       seq (1, 2, 3 ... without gaps), id (UUID, 16 bytes), operation, resource type and id,
@@ -55,7 +57,7 @@ from azconf.snapshot import canonical_json
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 APPLICATION_ID = 0x617A6366  # "azcf" in the file header: tells an azconf history from other SQLite files
 BUSY_TIMEOUT_SECONDS = 30.0
 HINT = "use another file with --db PATH or AZCONF_DB, or history.path in azconf.yaml"
@@ -294,7 +296,32 @@ def _migration_1(db: Database) -> None:
     db.execute(f"CREATE VIEW audit_log AS {_AUDIT_SELECT}")
 
 
-MIGRATIONS: tuple[Callable[[Database], None], ...] = (_migration_1,)
+def _migration_2(db: Database) -> None:
+    """Health alerts, like the original system's ``alerts`` table."""
+    db.create_table(
+        "alerts",
+        {
+            "id": int,
+            "check_key": str,  # component/env/metric: at most one open alert per check
+            "type": str,  # the metric, e.g. uncommitted_hours
+            "severity": str,  # warning | critical
+            "title": str,
+            "message": str,
+            "component": str,
+            "environment": str,
+            "opened_at": str,
+            "resolved": int,
+            "resolved_at": str,
+            "resolved_by": str,
+            "resolution": str,
+        },
+        pk="id",
+        not_null={"check_key", "type", "severity", "title", "message", "component", "opened_at", "resolved"},
+    )
+    db.table("alerts").create_index(["resolved", "check_key"], index_name="alerts_open")
+
+
+MIGRATIONS: tuple[Callable[[Database], None], ...] = (_migration_1, _migration_2)
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
 _VERSION_SELECT = """
@@ -683,3 +710,78 @@ class Store:
         """SQLite's own check of the file: ``[]`` when it is sound."""
         rows = [str(row[0]) for row in self.conn.execute("PRAGMA integrity_check")]
         return [] if rows == ["ok"] else rows
+
+    # -- alerts (schema 2) ---------------------------------------------------------------------------
+
+    def alerts(self, *, include_resolved: bool = False) -> list[Alert]:
+        """Alerts, oldest first: the open ones, or all."""
+        where = "" if include_resolved else " WHERE resolved = 0"
+        rows = self.conn.execute(f"SELECT {_ALERT_COLUMNS} FROM alerts{where} ORDER BY id").fetchall()
+        return [_alert(row) for row in rows]
+
+    def open_alert(self, alert: NewAlert) -> int:
+        """Record a newly opened alert; its id."""
+        cursor = self.conn.execute(
+            "INSERT INTO alerts (check_key, type, severity, title, message, component, environment,"
+            " opened_at, resolved) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)",
+            (alert.check_key, alert.type, alert.severity, alert.title, alert.message, alert.component,
+             alert.environment, alert.opened_at),
+        )  # fmt: skip
+        return int(cursor.lastrowid or 0)
+
+    def resolve_alert(self, alert_id: int, *, when: str, by: str, resolution: str) -> bool:
+        """Mark an open alert resolved; False when there is no such open alert."""
+        cursor = self.conn.execute(
+            "UPDATE alerts SET resolved = 1, resolved_at = ?, resolved_by = ?, resolution = ?"
+            " WHERE id = ? AND resolved = 0",
+            (when, by, resolution, alert_id),
+        )
+        return cursor.rowcount == 1
+
+
+def _alert(row: tuple[Any, ...]) -> Alert:
+    (alert_id, key, kind, severity, title, message, component, env, opened, resolved, *rest) = row
+    return Alert(alert_id, key, kind, severity, title, message, component, env, opened, bool(resolved), *rest)
+
+
+_ALERT_COLUMNS = (
+    "id, check_key, type, severity, title, message, component, environment, opened_at, resolved,"
+    " resolved_at, resolved_by, resolution"
+)
+
+
+@dataclass(frozen=True)
+class NewAlert:
+    """An alert to open."""
+
+    check_key: str
+    type: str
+    severity: str
+    title: str
+    message: str
+    component: str
+    environment: str | None
+    opened_at: str
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One row of ``alerts``."""
+
+    id: int
+    check_key: str
+    type: str
+    severity: str
+    title: str
+    message: str
+    component: str
+    environment: str | None
+    opened_at: str
+    resolved: bool
+    resolved_at: str | None
+    resolved_by: str | None
+    resolution: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The alert as JSON-ready data (``azconf alerts --format json``)."""
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}

@@ -22,6 +22,8 @@ from pydantic import (
     StringConstraints,
 )
 
+from azconf.config.layering import flag_shorthand
+
 HttpMethod = Literal["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 AuthMode = Literal["none", "api-key", "jwt"]
 Scalar = StrictStr | StrictBool | StrictInt | StrictFloat
@@ -59,11 +61,7 @@ class Model(BaseModel):
 def _expand_flag_shorthand(value: object) -> object:
     """``name: true`` is a boolean flag, enabled, with variants on/off; ``false`` defaults to off."""
     if isinstance(value, bool):
-        return {
-            "state": "ENABLED",
-            "variants": {"on": True, "off": False},
-            "defaultVariant": "on" if value else "off",
-        }
+        return flag_shorthand(value)
     return value
 
 

@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from azconf.config.project import Project
+from azconf.errors import UsageError
+from azconf.gitrefs import MARKER
 from azconf.render.pipeline import Source
 from azconf.snapshot import content_hash
 
@@ -38,12 +40,32 @@ def sources_for(project: Project, envs: list[str], from_ref: str | None) -> list
     return pending.sources
 
 
+def git_source(project: Project, ref: str, env: str | None) -> Source:
+    """A render source from a git revision (``prod@git:v2.8``): loaded and checked like a working tree."""
+    from azconf.environment import load_environment
+    from azconf.gitrefs import project_at, split_git_ref
+
+    name, revision = split_git_ref(ref) or ("", "")
+    if env is not None and env != name:
+        raise UsageError(
+            f'--env {env} does not match "{ref}"', hint=f"leave out --env, or name a revision of {env}"
+        )
+    with project_at(project, revision) as (then, commit):
+        loaded = load_environment(then, name)
+        digest = content_hash(loaded.resolution.data)
+        return Source(
+            name, loaded.model, loaded.resolution.data, f"{name}@git:{revision} ({commit}) {digest}", digest
+        )
+
+
 def pending_sources(project: Project, envs: list[str], from_ref: str | None) -> PendingSources:
     """Like :func:`sources_for`, with the environments' checks still running (see PendingSources).
 
     The content hashes are computed while the value checks run on the second core, and the
     sources carry the typed models before the reference checks have looked at them.
     """
+    if from_ref is not None and MARKER in from_ref:
+        return PendingSources([git_source(project, from_ref, envs[0] if envs else None)], lambda: None)
     if from_ref is not None:
         from azconf.history.api import load_version_source
 

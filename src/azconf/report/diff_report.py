@@ -121,3 +121,34 @@ def _change_json(old: Side, new: Side, change: Change) -> dict[str, Any]:
         origin = side.origin(change.path)
         entry[name] = {"file": origin.file, "line": origin.line, "column": origin.column} if origin else None
     return entry
+
+
+def render_markdown(old: Side, new: Side, changes: list[Change]) -> str:
+    """A GitHub-flavoured Markdown table, for a pull-request comment (``--format markdown``)."""
+    head = f"### azconf diff: `{old.label}` → `{new.label}`\n\n"
+    if not changes:
+        return head + "No differences.\n"
+    sections = ", ".join(f"{section} ({sum(c.values())})" for section, c in stat(changes).items())
+    lines = [
+        f"**{len(changes)} change(s)**: {sections}",
+        "",
+        "| | path | before | after | set in |",
+        "|---|---|---|---|---|",
+    ]
+    marks = {Kind.ADDED: "➕", Kind.REMOVED: "➖", Kind.CHANGED: "✏️"}
+    for change in changes:
+        before = _cell(shown(change, change.old)) if change.kind is not Kind.ADDED else ""
+        after = _cell(shown(change, change.new)) if change.kind is not Kind.REMOVED else ""
+        where = _where(new, change) or _where(old, change)
+        lines.append(f"| {marks[change.kind]} | `{change.dotted}` | {before} | {after} | {_code(where)} |")
+    return head + "\n".join(lines) + "\n"
+
+
+def _cell(value: Any) -> str:
+    return _code(_text(value))
+
+
+def _code(text: str) -> str:
+    """``text`` as a code span inside a table cell (pipes escaped, backticks kept out)."""
+    escaped = text.replace("`", "'").replace("|", "\\|")
+    return f"`{escaped}`" if text else ""

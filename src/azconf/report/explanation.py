@@ -32,7 +32,7 @@ def render_text(explanation: Explanation) -> str:
     for index, setting in enumerate(explanation.settings):
         lines += _setting_lines(setting, index, explanation.exists)
     if not explanation.settings:
-        lines.append("  (no layer sets this value: it comes from a default of the model)")
+        lines.append("  default: no layer sets it (docs/config-model.md lists every default)")
     if explanation.leaves:
         lines.append("")
         lines.append("values under it, and the file that set each:")
@@ -62,6 +62,7 @@ def render_json(explanation: Explanation) -> str:
         "env": explanation.env,
         "path": format_path(explanation.path),
         "exists": explanation.exists,
+        "default": explanation.default,
         "value": plain(explanation.value),
         "settings": [
             {

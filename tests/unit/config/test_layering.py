@@ -195,3 +195,19 @@ def test_null_deletes_whatever_the_base_had(overlay: dict[str, Any]) -> None:
     merged = plain(merge(located(base, "base.yaml"), located(overlay, "over.yaml")))
     for key, value in overlay.items():
         assert (key in merged) == (value is not None)
+
+
+def test_a_shorthand_flag_is_overridden_by_its_long_form() -> None:
+    base = doc("flags:\n  dark-mode: true\n", "base.yaml")
+    prod = doc("flags:\n  dark-mode: {state: DISABLED}\n", "prod.yaml")
+    merged = merge(base, prod)
+    assert plain(merged)["flags"]["dark-mode"] == {
+        "state": "DISABLED",
+        "variants": {"on": True, "off": False},
+        "defaultVariant": "on",
+    }
+    assert chain_at(merged, ("flags", "dark-mode", "defaultVariant"))[0].file == "base.yaml"
+    assert chain_at(merged, ("flags", "dark-mode", "state"))[0].file == "prod.yaml"
+    # Elsewhere a mapping still replaces a scalar whole.
+    other = merge(doc("settings:\n  x: true\n", "b.yaml"), doc("settings:\n  x: {a: 1}\n", "o.yaml"))
+    assert plain(other)["settings"]["x"] == {"a": 1}
