@@ -3,11 +3,13 @@ other commands never load the server stack."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
-from serve_helpers import azconf_executable
+from serve_helpers import Server, azconf_executable
 
 SERVER_STACK = {"starlette", "uvicorn", "watchfiles", "prometheus_client", "anyio"}
 
@@ -70,3 +72,17 @@ def test_usage_errors(project: Path, tmp_path: Path) -> None:
     assert refused.returncode == 2 and "tokens.ci.sha256: expected 64 hex digits" in refused.stderr
     no_history = run(project, "serve", "--from", "prod@latest")
     assert no_history.returncode == 2 and "no history" in no_history.stderr
+
+
+def test_doctor_sees_the_heartbeat_of_a_running_service(serve: Callable[..., Server], project: Path) -> None:
+    beat = project / ".azconf" / "serve-heartbeat.json"
+    server = serve("prod")
+    body = json.loads(beat.read_text())
+    assert (body["pid"], body["serving"]) == (server.process.pid, {"prod": "working tree"})
+    done = run(project, "doctor", "prod", "--format", "json")
+    (check,) = [c for c in json.loads(done.stdout)["checks"] if c["component"] == "serve"]
+    assert (
+        check["status"] == "ok" and f"pid {server.process.pid}, serving prod working tree" in check["message"]
+    )
+    server.stop()
+    assert not beat.exists()  # a clean stop leaves no heartbeat to go stale

@@ -21,6 +21,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 
 from azconf.server import events, health, ofrep, rest
+from azconf.server.heartbeat import keep_beating
 from azconf.server.middleware import BodyLimit, Timing
 from azconf.server.openapi import openapi_document
 from azconf.server.responses import JSON, ApiError, error_response
@@ -92,14 +93,17 @@ def _lifespan(service: Service) -> Any:
         stop = asyncio.Event()
         service.stop = stop
         service.loop = asyncio.get_running_loop()
-        task = asyncio.create_task(_watch_forever(service, stop))
+        tasks = [
+            asyncio.create_task(_watch_forever(service, stop)),
+            asyncio.create_task(keep_beating(service.source, stop)),
+        ]
         try:
             yield
         finally:
             stop.set()
             service.events.close()
             with contextlib.suppress(asyncio.CancelledError, Exception):
-                await asyncio.wait_for(task, 2)
+                await asyncio.wait_for(asyncio.gather(*tasks), 2)
 
     return lifespan
 
