@@ -144,7 +144,7 @@ def test_an_invalid_edit_on_disk_keeps_the_last_valid_config(serve: Callable[...
 
 def test_following_recorded_versions(serve: Callable[..., Server], project: Path) -> None:
     assert azconf(project, "commit", "--env", "prod", "-m", "first").returncode == 0
-    server = serve("--from", "prod@latest")
+    server = serve("prod@latest")  # a version as an argument, like --from prod@latest
     events = EventReader(f"{server.base}/ofrep/v1/events")
     with server.client() as client:
         assert client.get("/flags").json()["version"] == "prod@1"
