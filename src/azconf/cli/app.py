@@ -249,7 +249,15 @@ def _finish(code: int) -> NoReturn:
 
 # Each feature keeps its commands in its own module, azconf.cli.<name>, whose register(app) adds them.
 # Those modules import only typer at the top, so `azconf --help` stays cheap.
-FEATURES: tuple[str, ...] = ("render_cli", "diff_cli", "edit_cli", "secrets_cli", "history_cli", "health_cli")
+FEATURES: tuple[str, ...] = (
+    "render_cli",
+    "diff_cli",
+    "edit_cli",
+    "secrets_cli",
+    "history_cli",
+    "health_cli",
+    "serve_cli",
+)
 
 for _feature in FEATURES:
     import_module(f"azconf.cli.{_feature}").register(app)

@@ -19,11 +19,11 @@ def main() -> None:
 
         sys.stdout.write(f"azconf {__version__}\n")
         sys.exit(0)
-    # One invocation is short-lived and its objects are acyclic trees: the cyclic collector would only
-    # rescan them again and again while they are built (30 ms of a large validate). A long-running
-    # command (a server) turns it back on.
-    gc.disable()
-    lifetime.short_lived()  # and the big trees are never freed one by one: see os._exit below
+    if _command(sys.argv[1:]) != "serve":  # a long-running server frees what it reloads (its runner)
+        # One invocation is short-lived and its objects are acyclic trees: the cyclic collector would
+        # only rescan them again and again while they are built (30 ms of a large validate).
+        gc.disable()
+        lifetime.short_lived()  # and the big trees are never freed one by one: see os._exit below
     # pydantic scans every installed distribution's entry points for plugins on first use (~20 ms);
     # azconf uses none, and a short-lived CLI should not pay for them.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
@@ -43,3 +43,19 @@ def main() -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)
+
+
+_VALUE_OPTIONS = frozenset({"-C", "--project", "--db"})  # the root options that take a value
+
+
+def _command(argv: list[str]) -> str | None:
+    """The command name in ``argv`` (the first word that is not a root option or its value)."""
+    skip = False
+    for word in argv:
+        if skip:
+            skip = False
+        elif word in _VALUE_OPTIONS:
+            skip = True
+        elif not word.startswith("-"):
+            return word
+    return None

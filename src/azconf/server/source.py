@@ -1,0 +1,244 @@
+"""The config being served: each environment's compiled flags, its ETag, and why a reload was refused.
+
+By default the working tree: every environment is loaded and validated as ``azconf validate`` would,
+and an edit that does not validate is not served (the last valid config stays; :attr:`EnvState.problems`
+says why, with file:line:col). With ``--from prod@latest`` the recorded versions are served, and a newly
+recorded version replaces them. Loading runs in a worker thread; the swap happens on the event loop, and
+every change of an environment's ETag is announced to the listeners (the SSE stream).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from azconf.errors import AzconfError, DataError, UsageError
+from azconf.flags.evaluate import FlagSet
+from azconf.problems import Problem, Severity
+from azconf.render.base import RenderError
+from azconf.server.settings import ServeSettings
+
+WORKING_TREE = "working tree"
+
+
+@dataclass(frozen=True)
+class Served:
+    """One environment's flags as served: the flagd document, compiled, and its validators."""
+
+    env: str
+    version: str  # "working tree", or a recorded version such as "prod@12"
+    document: dict[str, Any]
+    flags: FlagSet
+    etag: str  # quoted, as HTTP writes it
+    loaded_at: float  # Unix time, for SSE's lastModified
+    static_bodies: dict[str, dict[str, Any]] = field(default_factory=dict)  # OFREP bodies of fixed answers
+    files: dict[str, str] = field(default_factory=dict)  # what it was loaded from: path -> sha256
+
+
+@dataclass
+class EnvState:
+    """What is served for one environment, and why the config on disk was refused (if it was)."""
+
+    served: Served | None = None
+    problems: list[Problem] = field(default_factory=list)
+    refused: str | None = None  # the one-line reason, when the last load was refused
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """One load of one environment: what to serve, or why not."""
+
+    served: Served | None
+    problems: list[Problem] = field(default_factory=list)
+    refused: str | None = None
+    usage: UsageError | None = None  # a reference that names nothing (--from): not the config's fault
+
+    @staticmethod
+    def failed(error: AzconfError) -> Loaded:
+        """A refused load, from the error that refused it."""
+        usage = error if isinstance(error, UsageError) else None
+        return Loaded(None, _errors(error.problems), error.message, usage)
+
+
+def document_etag(document: dict[str, Any]) -> str:
+    """The quoted ETag of a flag document: a hash of its canonical JSON."""
+    from azconf.snapshot import canonical_json
+
+    return '"' + hashlib.sha256(canonical_json(document)).hexdigest()[:32] + '"'
+
+
+def served_from_model(env: str, version: str, project_name: str, model: Any) -> Served:
+    """Compile an environment model's flags (the flagd target's document, so both serve the same)."""
+    from azconf.render.flagd import flag_file
+    from azconf.server.ofrep import static_bodies
+
+    document = flag_file(model, project_name, env, version)
+    flags = FlagSet(document)
+    fixed = [flag.static for flag in flags.flags.values() if flag.static is not None]
+    return Served(env, version, document, flags, document_etag(document), time.time(), static_bodies(fixed))
+
+
+class Source:
+    """Loads, reloads and holds the served config of every environment."""
+
+    def __init__(self, settings: ServeSettings) -> None:
+        self.settings = settings
+        self.envs: dict[str, EnvState] = {env: EnvState() for env in settings.envs}
+        self.listeners: list[Callable[[Served], None]] = []
+        self.reloads = 0
+        self.rejected = 0
+        self._lock = asyncio.Lock()
+
+    def current(self, env: str) -> Served | None:
+        """What ``env`` serves now (None before its first valid load)."""
+        state = self.envs.get(env)
+        return state.served if state else None
+
+    def load_now(self) -> None:
+        """The first load, before serving: every environment (raises when one cannot be served)."""
+        for env, loaded in self._load_all().items():
+            if loaded.usage is not None:
+                raise loaded.usage
+            if loaded.served is None:
+                raise DataError(
+                    f'environment "{env}" cannot be served: {loaded.refused}',
+                    hint="fix it (`azconf validate`), then start again",
+                    problems=loaded.problems,
+                )
+            self.envs[env].served = loaded.served
+
+    async def reload(self, envs: list[str] | None = None) -> list[str]:
+        """Load the environments again (default: all); serve those that changed and are valid."""
+        async with self._lock:
+            results = await asyncio.to_thread(self._load_all, envs)
+            return [env for env, loaded in results.items() if self._apply(env, loaded)]
+
+    def _apply(self, env: str, loaded: Loaded) -> bool:
+        state = self.envs[env]
+        self.reloads += 1
+        served = loaded.served
+        if served is None:
+            self.rejected += 1
+            state.problems, state.refused = loaded.problems, loaded.refused  # the last valid one stays
+            return False
+        state.problems, state.refused = [], None
+        if state.served is not None and state.served.etag == served.etag:
+            return False
+        state.served = served
+        for listener in self.listeners:
+            listener(served)
+        return True
+
+    def _load_all(self, envs: list[str] | None = None) -> dict[str, Loaded]:
+        loader = _history if self.settings.from_history else _working_tree
+        return loader(self.settings, envs or list(self.settings.envs))
+
+
+def _working_tree(settings: ServeSettings, envs: list[str]) -> dict[str, Loaded]:
+    from azconf.config.project import load_project
+    from azconf.config.resolve import Resolver
+    from azconf.environment import load_environment
+
+    project, problems = load_project(settings.project_root)
+    if project is None:
+        return {env: Loaded(None, _errors(problems), "azconf.yaml is not valid") for env in envs}
+    resolver = Resolver(project)  # files shared by several environments are parsed once
+    results: dict[str, Loaded] = {}
+    for env in envs:
+        # Fingerprinted before they are read: a file changed in between makes the fingerprint older
+        # than what is served, so a write's precondition refuses (409) rather than passes wrongly.
+        files = fingerprint(project.root, project.manifest.layer_folders(env))
+        try:
+            loaded = load_environment(project, env, resolver=resolver)
+            served = served_from_model(env, WORKING_TREE, project.manifest.project, loaded.model)
+            results[env] = Loaded(replace(served, files=files))
+        except AzconfError as error:
+            results[env] = Loaded.failed(error)
+        except RenderError as error:  # the flagd document's own rules (e.g. a metadata clash)
+            results[env] = Loaded(None, [], str(error))
+    return results
+
+
+def fingerprint(root: Path, folders: list[str]) -> dict[str, str]:
+    """The SHA-256 of the manifest and of every YAML file of ``folders``, by relative path."""
+    from azconf.config.manifest import MANIFEST_NAME
+
+    paths = [root / MANIFEST_NAME]
+    for folder in folders:
+        with contextlib.suppress(OSError):
+            paths += sorted(p for p in (root / folder).iterdir() if p.suffix in (".yaml", ".yml"))
+    digests = {}
+    for path in paths:
+        with contextlib.suppress(OSError):
+            digests[path.relative_to(root).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return digests
+
+
+def _history(settings: ServeSettings, envs: list[str]) -> dict[str, Loaded]:
+    from azconf.config.project import load_project
+    from azconf.history.api import load_version_source
+
+    project, problems = load_project(settings.project_root)
+    if project is None:
+        return {env: Loaded(None, _errors(problems), "azconf.yaml is not valid") for env in envs}
+    results: dict[str, Loaded] = {}
+    for ref in settings.refs:
+        env = ref.partition("@")[0]
+        if env not in envs:
+            continue
+        try:
+            source = load_version_source(project, ref, None)  # --db is AZCONF_DB here (serve_cmd)
+            version = source.version.split(" ")[0]  # "prod@12 sha256:..." -> "prod@12"
+            results[env] = Loaded(served_from_model(env, version, project.manifest.project, source.model))
+        except AzconfError as error:
+            results[env] = Loaded.failed(error)
+        except RenderError as error:
+            results[env] = Loaded(None, [], str(error))
+    return results
+
+
+def _errors(problems: list[Problem]) -> list[Problem]:
+    return [p for p in problems if p.severity is Severity.ERROR] or problems
+
+
+async def watch(source: Source, stop: asyncio.Event) -> None:
+    """Reload whenever what is served may have changed, until ``stop`` is set.
+
+    The working tree: any YAML or JSON file of the project (not .azconf/ or .git/). Recorded
+    versions: the history database and its write-ahead log.
+    """
+    from watchfiles import awatch
+
+    settings = source.settings
+    if settings.from_history:
+        folder, accept = _history_files(settings)
+    else:
+        folder, accept = settings.project_root, _config_file
+    # A short debounce: a save is served within tens of milliseconds (watchfiles waits 1.6 s by default).
+    async for _ in awatch(
+        folder, watch_filter=lambda _kind, path: accept(path), debounce=50, step=10, stop_event=stop
+    ):
+        await source.reload()
+
+
+def _config_file(path: str) -> bool:
+    parts = Path(path).parts
+    return path.endswith((".yaml", ".yml", ".json")) and not (
+        {".azconf", ".git", "node_modules"} & set(parts)
+    )
+
+
+def _history_files(settings: ServeSettings) -> tuple[Path, Callable[[str], bool]]:
+    from azconf.config.project import load_project
+    from azconf.history.api import database_path
+
+    project, _ = load_project(settings.project_root)
+    assert project is not None  # the first load succeeded
+    db = database_path(project, settings.db)
+    return db.parent, lambda path: Path(path).name.startswith(db.name)

@@ -1,0 +1,146 @@
+"""A REST write, carried out by the core's edit path (no second way to edit config).
+
+:func:`parse_changes` checks the request's shape; :func:`apply` turns it into the values of
+:func:`azconf.edit.transaction.set_values`, with a precondition that compares the environment's current
+ETag (the one served, whose files must still be those on disk, checked under the edit lock) with
+``If-Match``. A flag written in shorthand
+(``dark-mode: true``) is written out in full, since a map in an overlay would replace it, not merge.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from azconf.errors import DataError, UsageError
+from azconf.server.responses import ApiError
+from azconf.server.settings import ServeSettings
+from azconf.server.source import Served, fingerprint
+
+if TYPE_CHECKING:
+    from azconf.config.project import Project
+    from azconf.edit.transaction import WriteOutcome
+
+FIELDS = ("state", "defaultVariant", "targeting")
+
+
+@dataclass(frozen=True)
+class FlagWrite:
+    """One request's changes to one environment."""
+
+    env: str
+    changes: dict[str, dict[str, Any]]  # flag -> field -> value (None: remove the field)
+    if_match: str
+    message: str | None
+    actor: str | None
+
+
+def parse_changes(flags: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The changes of a request body; ApiError 400 for a field that cannot be changed here."""
+    changes: dict[str, dict[str, Any]] = {}
+    for name, fields in flags.items():
+        if not isinstance(fields, dict) or not fields:
+            raise ApiError(
+                400, "INVALID_REQUEST", f'flags.{name}: expected {{"state": "ENABLED"}} or similar'
+            )
+        unknown = sorted(set(fields) - set(FIELDS))
+        if unknown:
+            raise ApiError(
+                400,
+                "INVALID_REQUEST",
+                f"flags.{name}: cannot change {', '.join(unknown)} (only {', '.join(FIELDS)})",
+            )
+        changes[name] = dict(fields)
+    return changes
+
+
+def apply(settings: ServeSettings, served: Served, write: FlagWrite) -> WriteOutcome:
+    """Carry ``write`` out against ``served`` (what the client read); ApiError 404 (unknown flag), 409
+    (stale ETag, or files changed since they were served) or 422 (the result would not be valid)."""
+    from azconf.edit.transaction import Conflict, set_values
+
+    def precondition(project: Project) -> None:
+        # Under the edit lock: the client's ETag must be the one served, and the files must still be
+        # the ones it was served from (an edit not yet reloaded, or one refused as invalid, is a change).
+        if write.if_match.removeprefix("W/") != served.etag:
+            raise Conflict(
+                f'"{write.env}" changed since you read it (ETag {served.etag}); nothing was written'
+            )
+        if fingerprint(project.root, project.manifest.layer_folders(write.env)) != served.files:
+            raise Conflict(f'the files of "{write.env}" changed since they were served; nothing was written')
+
+    summary = ", ".join(f"{name} {'/'.join(fields)}" for name, fields in write.changes.items())
+    try:
+        # The values are planned from a read before the lock; a change in between alters the files,
+        # which the precondition then refuses under the lock.
+        values = _values(_project(settings), write)
+        return set_values(
+            settings.project_root,
+            write.env,
+            values,
+            message=write.message or f"serve: {summary}",
+            actor=write.actor,
+            action="set",
+            db=settings.db,
+            precondition=precondition,
+        )
+    except Conflict as error:
+        raise ApiError(409, "CONFLICT", error.message) from None
+    except DataError as error:
+        raise _data_error(error) from None
+    except UsageError as error:
+        raise ApiError(400, "INVALID_REQUEST", error.message) from None
+
+
+def _project(settings: ServeSettings) -> Project:
+    from azconf.config.project import load_project
+
+    project, problems = load_project(settings.project_root)
+    if project is None:
+        raise DataError("azconf.yaml is not valid", problems=problems)
+    return project
+
+
+def _values(project: Project, write: FlagWrite) -> dict[tuple[str, ...], Any]:
+    """The paths and values to set: each changed field, or a shorthand flag written in full."""
+    from azconf.config.located import plain
+    from azconf.config.resolve import Resolver
+    from azconf.edit.plan import ABSENT
+    from azconf.model.sections import _expand_flag_shorthand as expand  # the model's own reading
+
+    flags = plain(Resolver(project).resolve(write.env).data).get("flags") or {}
+    values: dict[tuple[str, ...], Any] = {}
+    for name, fields in write.changes.items():
+        current = flags.get(name)
+        if current is None:
+            raise ApiError(404, "FLAG_NOT_FOUND", f'flag "{name}" not found in "{write.env}"')
+        if isinstance(current, bool):
+            full: dict[str, Any] = expand(current)  # type: ignore[assignment]  # a dict for a bool
+            for field, value in fields.items():
+                if value is None:
+                    full.pop(field, None)
+                else:
+                    full[field] = value
+            values[("flags", name)] = full
+        else:
+            for field, value in fields.items():
+                values[("flags", name, field)] = ABSENT if value is None else value
+    return values
+
+
+def _data_error(error: DataError) -> ApiError:
+    """422 with the located problems; a file changed on disk meanwhile is a conflict (409)."""
+    if not error.problems and "changed on disk" in error.message:
+        return ApiError(409, "CONFLICT", error.message)
+    problems = [
+        {
+            "file": p.location.file,
+            "line": p.location.line,
+            "column": p.location.column,
+            "code": p.code,
+            "message": p.message,
+            "path": p.path,
+        }
+        for p in error.problems
+    ]
+    return ApiError(422, "INVALID_CONFIG", error.message, extra={"problems": problems})
