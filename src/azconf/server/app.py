@@ -21,6 +21,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 
 from azconf.server import events, health, ofrep, rest
+from azconf.server.checks import keep_checking
 from azconf.server.heartbeat import keep_beating
 from azconf.server.middleware import BodyLimit, Timing
 from azconf.server.openapi import openapi_document
@@ -54,6 +55,7 @@ def create_app(service: Service) -> Starlette:
     routes: list[BaseRoute] = [
         Route("/healthz", health.healthz, methods=["GET"]),
         Route("/readyz", health.readyz, methods=["GET"]),
+        Route("/health", health.health, methods=["GET"]),
         Route("/metrics", health.metrics, methods=["GET"]),
         Route("/openapi.json", openapi, methods=["GET"]),
     ]
@@ -96,6 +98,7 @@ def _lifespan(service: Service) -> Any:
         tasks = [
             asyncio.create_task(_watch_forever(service, stop)),
             asyncio.create_task(keep_beating(service.source, stop)),
+            asyncio.create_task(keep_checking(service.health, service.settings, stop)),
         ]
         try:
             yield

@@ -1,5 +1,6 @@
 """Health: ``/healthz`` (the process answers), ``/readyz`` (every environment serves a valid config,
-and the config on disk is the one served), ``/metrics`` (Prometheus).
+and the config on disk is the one served), ``/health`` (``azconf doctor``'s checks and the open
+alerts), ``/metrics`` (Prometheus).
 
 Readiness fails (503) while the on-disk config of an environment is refused: the last valid config is
 still served, and the body lists the problems with file:line:col so an operator sees why.
@@ -41,6 +42,17 @@ async def readyz(request: Request) -> Response:
     return JSON(
         {"status": "ready" if ready else "not ready", "environments": envs}, status_code=200 if ready else 503
     )
+
+
+async def health(request: Request) -> Response:
+    """``azconf doctor``'s checks of the served environments, and the open alerts (no token needed,
+    like the other health endpoints; no secret value is ever in a check)."""
+    from azconf.server.checks import refresh
+
+    service = service_of(request)
+    if not service.health.measured:  # before the first background measurement
+        await refresh(service.health, service.settings)
+    return JSON(service.health.document())
 
 
 async def metrics(request: Request) -> Response:

@@ -17,6 +17,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from azconf.flags.evaluate import Evaluation
 
 if TYPE_CHECKING:
+    from azconf.server.checks import HealthState
     from azconf.server.source import Source
 
 LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
@@ -36,11 +37,16 @@ class Metrics:
             registry=self.registry,
         )
         self._source: Source | None = None
+        self._health: HealthState | None = None
         self.registry.register(_Collector(self))
 
     def watch(self, source: Source) -> None:
         """Report ``source``'s reloads and served versions."""
         self._source = source
+
+    def watch_health(self, state: HealthState) -> None:
+        """Report the last measured doctor checks: a status and a value gauge per check."""
+        self._health = state
 
     def evaluated(self, env: str, result: Evaluation) -> None:
         """Count one evaluation by environment, flag and reason (or error code)."""
@@ -70,6 +76,9 @@ class _Collector:
         source = self.metrics._source
         if source is not None:
             yield from _source_metrics(source)
+        health = self.metrics._health
+        if health is not None and health.checks:
+            yield from _check_metrics(health)
 
 
 def _evaluations(metrics: Metrics) -> Iterator[Metric]:
@@ -102,6 +111,25 @@ def _source_metrics(source: Source) -> Iterator[Metric]:
         valid.add_metric([env], 0 if state.refused else 1)
     yield info
     yield valid
+
+
+def _check_metrics(health: HealthState) -> Iterator[Metric]:
+    """The same gauges as ``azconf doctor --format prometheus``."""
+    labels = ["component", "env", "metric"]
+    status = GaugeMetricFamily(
+        "azconf_check_status",
+        "The status of an azconf doctor check: 0 ok, 1 warning, 2 critical.",
+        labels=labels,
+    )
+    value = GaugeMetricFamily(
+        "azconf_check_value", "The value of an azconf doctor check's metric.", labels=labels
+    )
+    for check in health.checks:
+        key = [check.component, check.env or "", check.metric]
+        status.add_metric(key, int(check.status))
+        value.add_metric(key, check.value)
+    yield status
+    yield value
 
 
 def _counter(name: str, documentation: str, value: Callable[[], int]) -> Metric:

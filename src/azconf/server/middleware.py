@@ -29,7 +29,9 @@ def api_of(path: str) -> str:
     if "/flags" in path:
         return "rest"
     return (
-        path.strip("/") or "root" if path in ("/healthz", "/readyz", "/metrics", "/openapi.json") else "other"
+        path.strip("/") or "root"
+        if path in ("/healthz", "/readyz", "/health", "/metrics", "/openapi.json")
+        else "other"
     )
 
 

@@ -196,6 +196,30 @@ def _health_paths() -> dict[str, Any]:
                 },
             }
         },
+        "/health": {
+            "get": {
+                "tags": ["health"],
+                "summary": "azconf doctor's checks of the served environments, and the open alerts",
+                "security": [],
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "required": ["status", "checks", "alerts"],
+                            "properties": {
+                                "status": {
+                                    "type": "string",
+                                    "enum": ["ok", "warning", "critical", "unknown"],
+                                },
+                                "age_seconds": {"type": ["number", "null"]},
+                                "checks": {"type": "array", "items": {"type": "object"}},
+                                "alerts": {"type": "array", "items": {"type": "object"}},
+                            },
+                        }
+                    )
+                },
+            }
+        },
         "/metrics": {
             "get": {
                 "tags": ["health"],

@@ -41,6 +41,7 @@ def build_service(settings: ServeSettings) -> Service:
     )
     source.listeners.append(service.events.publish)
     service.metrics.watch(source)
+    service.metrics.watch_health(service.health)
     return service
 
 

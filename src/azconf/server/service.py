@@ -9,6 +9,7 @@ from typing import Any
 from starlette.requests import Request
 
 from azconf.server.broadcast import Broadcaster
+from azconf.server.checks import HealthState
 from azconf.server.guard import Guard
 from azconf.server.metrics import Metrics
 from azconf.server.responses import ApiError
@@ -25,6 +26,7 @@ class Service:
     guard: Guard
     events: Broadcaster
     metrics: Metrics
+    health: HealthState = field(default_factory=HealthState)  # doctor's checks, measured in the background
     stop: asyncio.Event | None = field(default=None)  # set by the lifespan: stops the watcher
     loop: asyncio.AbstractEventLoop | None = field(default=None)
 
