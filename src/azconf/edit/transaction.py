@@ -188,7 +188,9 @@ def project_lock(root: Path, timeout: float = LOCK_TIMEOUT_SECONDS) -> Iterator[
 
 
 def _write_and_record(root: Path, project: Project, plan: Plan, recording: Recording) -> Version | None:
-    from azconf.history.api import commit_environment
+    from azconf.config.resolve import Resolver
+    from azconf.history.api import commit_validated
+    from azconf.snapshot import snapshot
 
     journal = root / JOURNAL_NAME
     entries = [{"file": e.file, "before": e.before, "after": e.after} for e in plan.files]
@@ -202,9 +204,11 @@ def _write_and_record(root: Path, project: Project, plan: Plan, recording: Recor
             _pause("file")
     _pause("record")
     after = project.with_pending({edit.file: edit.after for edit in plan.files})
-    version = commit_environment(
-        after,
+    data = snapshot(Resolver(after).resolve(plan.env))  # validated by check_plan before anything was written
+    version = commit_validated(
+        project,
         plan.env,
+        data,
         message=recording.message,
         actor=recording.actor,
         action=recording.action,
@@ -218,8 +222,10 @@ def _record_untracked_edits(project: Project, env: str, recording: Recording) ->
     """Record the working tree before the write if history has not seen it, so that the write's own
     version and audit entries hold only the write's changes."""
     from azconf.environment import InvalidEnvironment
-    from azconf.history.api import commit_environment
+    from azconf.history.api import commit_environment, is_latest
 
+    if is_latest(project, env, db=recording.db):
+        return  # the common case: history already holds the files as they are (a resolve and a hash)
     with contextlib.suppress(InvalidEnvironment):  # an invalid state cannot be recorded; the write can
         commit_environment(
             project,

@@ -45,6 +45,7 @@ __all__ = [
     "commit_environment",
     "commit_environments",
     "commit_snapshots",
+    "commit_validated",
     "database_path",
     "is_latest",
     "load_ref",
@@ -125,6 +126,25 @@ def commit_environments(
     with open_history(project, db, create=True) as store:
         assert store is not None
         return commit_snapshots(store, snapshots, message=message, who=who, action=action)
+
+
+def commit_validated(
+    project: Project,
+    env: str,
+    data: dict[str, Any],
+    *,
+    message: str,
+    actor: str | None = None,
+    action: str = "commit",
+    db: Path | str | None = None,
+) -> Version | None:
+    """Record ``data``, a snapshot of ``env`` the caller has already validated (the edit path checks
+    its plan before writing), without validating it again; None when it equals the latest version."""
+    who = actors.who(project.root, actor)
+    with open_history(project, db, create=True) as store:
+        assert store is not None
+        (outcome,) = commit_snapshots(store, {env: data}, message=message, who=who, action=action)
+    return outcome.version if outcome.recorded else None
 
 
 def commit_snapshots(

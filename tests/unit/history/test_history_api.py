@@ -212,6 +212,7 @@ def test_the_public_surface() -> None:
     assert declared <= public
     assert sorted(api.__all__) == [
         "DB_VARIABLE", "audit_entries", "commit_environment", "commit_environments", "commit_snapshots",
+        "commit_validated",
         "database_path", "is_latest", "load_ref", "load_snapshot", "load_version_source", "open_history",
         "read_snapshot", "record_changes", "record_render", "record_renders", "resolve_ref", "verify_audit",
         "versions",
