@@ -19,7 +19,7 @@ def example() -> Project:
 
 
 def problem(
-    code: str, path: str, message: str, env: str = "prod", file: str = "f.yaml", line: int = 1
+    code: str, path: str, message: str, env: str = "prod", *, file: str = "f.yaml", line: int = 1
 ) -> Problem:
     return Problem(code, message, Location(file, line, 1), path=path, env=env)
 
