@@ -9,6 +9,7 @@ ETag (the one served, whose files must still be those on disk, checked under the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -59,21 +60,11 @@ def apply(settings: ServeSettings, served: Served, write: FlagWrite) -> WriteOut
     (stale ETag, or files changed since they were served) or 422 (the result would not be valid)."""
     from azconf.edit.transaction import Conflict, set_values
 
-    def precondition(project: Project) -> None:
-        # Under the edit lock: the client's ETag must be the one served, and the files must still be
-        # the ones it was served from (an edit not yet reloaded, or one refused as invalid, is a change).
-        if write.if_match.removeprefix("W/") != served.etag:
-            raise Conflict(
-                f'"{write.env}" changed since you read it (ETag {served.etag}); nothing was written'
-            )
-        if fingerprint(project.root, project.manifest.layer_folders(write.env)) != served.files:
-            raise Conflict(f'the files of "{write.env}" changed since they were served; nothing was written')
-
     summary = ", ".join(f"{name} {'/'.join(fields)}" for name, fields in write.changes.items())
     try:
         # The values are planned from a read before the lock; a change in between alters the files,
         # which the precondition then refuses under the lock.
-        values = _values(_project(settings), write)
+        values = planned_values(_project(settings), write)
         return set_values(
             settings.project_root,
             write.env,
@@ -82,14 +73,29 @@ def apply(settings: ServeSettings, served: Served, write: FlagWrite) -> WriteOut
             actor=write.actor,
             action="set",
             db=settings.db,
-            precondition=precondition,
+            precondition=unchanged_since(served, write.env, write.if_match),
         )
     except Conflict as error:
         raise ApiError(409, "CONFLICT", error.message) from None
     except DataError as error:
-        raise _data_error(error) from None
+        raise data_error(error) from None
     except UsageError as error:
         raise ApiError(400, "INVALID_REQUEST", error.message) from None
+
+
+def unchanged_since(served: Served, env: str, if_match: str) -> Callable[[Project], None]:
+    """A write's precondition, checked under the edit lock: the client's ETag must be the one served,
+    and the files must still be the ones it was served from (an edit not yet reloaded, or one refused
+    as invalid, is a change)."""
+    from azconf.edit.transaction import Conflict
+
+    def precondition(project: Project) -> None:
+        if if_match.removeprefix("W/") != served.etag:
+            raise Conflict(f'"{env}" changed since you read it (ETag {served.etag}); nothing was written')
+        if fingerprint(project.root, project.manifest.layer_folders(env)) != served.files:
+            raise Conflict(f'the files of "{env}" changed since they were served; nothing was written')
+
+    return precondition
 
 
 def _project(settings: ServeSettings) -> Project:
@@ -101,7 +107,7 @@ def _project(settings: ServeSettings) -> Project:
     return project
 
 
-def _values(project: Project, write: FlagWrite) -> dict[tuple[str, ...], Any]:
+def planned_values(project: Project, write: FlagWrite) -> dict[tuple[str, ...], Any]:
     """The paths and values to set: each changed field, or a shorthand flag written in full."""
     from azconf.config.located import plain
     from azconf.config.resolve import Resolver
@@ -128,7 +134,7 @@ def _values(project: Project, write: FlagWrite) -> dict[tuple[str, ...], Any]:
     return values
 
 
-def _data_error(error: DataError) -> ApiError:
+def data_error(error: DataError) -> ApiError:
     """422 with the located problems; a file changed on disk meanwhile is a conflict (409)."""
     if not error.problems and "changed on disk" in error.message:
         return ApiError(409, "CONFLICT", error.message)
