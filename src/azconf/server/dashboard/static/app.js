@@ -41,9 +41,13 @@ function say(text, isError = false) {
   status.className = isError ? 'error' : '';
 }
 
+function fill(node, ...children) {
+  // replaceChildren, flattening arrays and dropping null/false as h() does.
+  node.replaceChildren(...children.flat(Infinity).filter((child) => child != null && child !== false));
+}
+
 function show(...nodes) {
-  const main = document.getElementById('main');
-  main.replaceChildren(...nodes);
+  fill(document.getElementById('main'), ...nodes);
 }
 
 const canWrite = (env) => state.session && state.session.write.includes(env);
@@ -111,7 +115,7 @@ function cell(flag, env) {
   return h('td', attrs,
     c.changed ? h('span', { class: 'marker', title: 'differs from the previous environment' }, '≠ ') : null,
     c.changed ? h('span', { class: 'sr-only' }, 'differs from the previous environment: ') : null,
-    h('span', { class: `state-${c.state}` }, c.state === 'ENABLED' ? 'on' : 'off'),
+    h('span', { class: `state-${c.state}` }, c.state === 'ENABLED' ? 'enabled' : 'disabled'),
     ' ', h('span', { class: 'muted' }, c.variant ?? '–'), ' ',
     canWrite(env) ? h('button', { type: 'button', class: 'toggle', 'aria-label': `${next === 'ENABLED' ? 'Enable' : 'Disable'} ${flag.name} in ${env}`,
       onclick: () => planChange({ action: 'set', env, flags: { [flag.name]: { state: next } } }) },
@@ -137,7 +141,7 @@ function renderBulk() {
   const envSelect = h('select', { id: 'bulk-env' }, writable.map((env) => h('option', { value: env }, env)));
   const run = (target) => planChange({ action: 'set', env: envSelect.value,
     flags: Object.fromEntries([...state.selected].map((name) => [name, { state: target }])) });
-  bar.replaceChildren(h('span', {}, `${count} selected`), h('label', { for: 'bulk-env' }, 'in'), envSelect,
+  fill(bar, h('span', {}, `${count} selected`), h('label', { for: 'bulk-env' }, 'in'), envSelect,
     h('button', { type: 'button', disabled: !count, onclick: () => run('ENABLED') }, 'Enable selected'),
     h('button', { type: 'button', disabled: !count, onclick: () => run('DISABLED') }, 'Disable selected'));
 }
@@ -151,7 +155,7 @@ function renderTable() {
   const slice = shown.slice(state.page * PAGE_SIZE, (state.page + 1) * PAGE_SIZE);
   const writable = state.table.envs.some(canWrite);
   const go = (delta) => { state.page += delta; renderTable(); };
-  holder.replaceChildren(
+  fill(holder, 
     h('div', { class: 'pager' },
       h('button', { type: 'button', disabled: state.page === 0, onclick: () => go(-1) }, 'Previous page'),
       h('span', { id: 'count' }, shown.length ? `${state.page * PAGE_SIZE + 1}–${state.page * PAGE_SIZE + slice.length} of ${shown.length} flags` : 'no flag matches'),
@@ -217,12 +221,12 @@ function evaluateBox(name) {
   const out = h('div', { id: 'evaluation', 'aria-live': 'polite' });
   const run = async () => {
     let context;
-    try { context = JSON.parse(input.value); } catch { out.replaceChildren(h('p', { class: 'error' }, 'the context is not JSON')); return; }
+    try { context = JSON.parse(input.value); } catch { fill(out, h('p', { class: 'error' }, 'the context is not JSON')); return; }
     try {
       const { results } = await api(`/flags/${encodeURIComponent(name)}/evaluate`, { context });
-      out.replaceChildren(h('table', {}, h('thead', {}, h('tr', {}, ['Environment', 'Value', 'Variant', 'Reason'].map((t) => h('th', { scope: 'col' }, t)))),
+      fill(out, h('table', {}, h('thead', {}, h('tr', {}, ['Environment', 'Value', 'Variant', 'Reason'].map((t) => h('th', { scope: 'col' }, t)))),
         h('tbody', {}, results.map((r) => h('tr', {}, h('td', {}, r.env), h('td', {}, r.error ? r.error : JSON.stringify(r.value)), h('td', {}, r.variant ?? '–'), h('td', {}, r.reason))))));
-    } catch (error) { out.replaceChildren(h('p', { class: 'error' }, error.message)); }
+    } catch (error) { fill(out, h('p', { class: 'error' }, error.message)); }
   };
   return h('section', { 'aria-labelledby': 'eval-h' }, h('h3', { id: 'eval-h' }, 'Evaluate'),
     h('label', { for: 'context' }, 'Context (JSON)'), h('br'), input, ' ',
@@ -272,14 +276,14 @@ async function planChange(change) {
   try {
     const plan = await api('/plan', change);
     state.plan = { change, plan };
-    body.replaceChildren(
+    fill(body,
       h('p', {}, `In ${plan.env}: `, plan.changes.length ? plan.changes.join(', ') : 'nothing to change'),
       plan.files.map((f) => diffBlock(f.diff)), plan.skipped.map((s) => h('p', { class: 'muted' }, `held back: ${s}`)),
       problemList(plan.problems));
     applyButton.disabled = plan.problems.length > 0 || plan.files.length === 0;
   } catch (error) {
     state.plan = null;
-    body.replaceChildren(h('p', { class: 'error' }, error.message), problemList(error.data && error.data.problems));
+    fill(body, h('p', { class: 'error' }, error.message), problemList(error.data && error.data.problems));
     applyButton.disabled = true;
   }
   if (!dialog.open) dialog.showModal();
@@ -305,7 +309,7 @@ async function applyPlan() {
     await refresh();
   } catch (error) {
     const message = error.status === 409 ? `Conflict: ${error.message}. Close this and plan again to see the current files.` : error.message;
-    body.append(h('p', { class: 'error', role: 'alert' }, message), problemList(error.data && error.data.problems) || '');
+    body.append(...[h('p', { class: 'error', role: 'alert' }, message), problemList(error.data && error.data.problems)].filter(Boolean));
   }
 }
 
