@@ -1,11 +1,11 @@
 """A REST write, carried out by the core's edit path (no second way to edit config).
 
-:func:`parse_changes` checks the request's shape; :func:`apply` turns it into the values of
-:func:`azconf.edit.transaction.set_values`, with a precondition that compares the environment's current
-ETag (the one served, whose files must still be those on disk, checked under the edit lock) with
-``If-Match``. A flag written in shorthand
-(``dark-mode: true``) is written out in full, since a map in an overlay would replace it, not merge.
-"""
+:func:`parse_changes` checks the request's shape; :func:`apply` plans the values as ``azconf set``
+does (:class:`azconf.edit.plan.Planner`, the planner of :func:`azconf.edit.transaction.set_values`)
+and writes them with :func:`azconf.edit.transaction.write_recorded`, with a precondition that compares
+the environment's current ETag (the one served, whose files must still be those on disk, checked under
+the edit lock) with ``If-Match``. A flag written in shorthand (``dark-mode: true``) is written out in
+full, since a map in an overlay would replace it, not merge."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from azconf.server.source import Served, fingerprint
 
 if TYPE_CHECKING:
     from azconf.config.project import Project
+    from azconf.edit.plan import Plan
     from azconf.edit.transaction import WriteOutcome
 
 FIELDS = ("state", "defaultVariant", "targeting")
@@ -58,21 +59,17 @@ def parse_changes(flags: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def apply(settings: ServeSettings, served: Served, write: FlagWrite) -> WriteOutcome:
     """Carry ``write`` out against ``served`` (what the client read); ApiError 404 (unknown flag), 409
     (stale ETag, or files changed since they were served) or 422 (the result would not be valid)."""
-    from azconf.edit.transaction import Conflict, set_values
+    from azconf.edit.transaction import Conflict, Recording, write_recorded
 
     summary = ", ".join(f"{name} {'/'.join(fields)}" for name, fields in write.changes.items())
+    recording = Recording(write.message or f"serve: {summary}", write.actor, "set", settings.db)
     try:
-        # The values are planned from a read before the lock; a change in between alters the files,
-        # which the precondition then refuses under the lock.
-        values = planned_values(_project(settings), write)
-        return set_values(
+        # Planned under the lock on the fresh files (the planner resolves the environment once; the
+        # shorthand check reads the same resolution), after the precondition has passed.
+        return write_recorded(
             settings.project_root,
-            write.env,
-            values,
-            message=write.message or f"serve: {summary}",
-            actor=write.actor,
-            action="set",
-            db=settings.db,
+            lambda project: plan_write(project, write),
+            recording,
             precondition=unchanged_since(served, write.env, write.if_match),
         )
     except Conflict as error:
@@ -98,23 +95,22 @@ def unchanged_since(served: Served, env: str, if_match: str) -> Callable[[Projec
     return precondition
 
 
-def _project(settings: ServeSettings) -> Project:
-    from azconf.config.project import load_project
+def plan_write(project: Project, write: FlagWrite) -> Plan:
+    """The plan of ``write``: the edits ``azconf set`` would make for each changed field."""
+    from azconf.edit.plan import Planner
 
-    project, problems = load_project(settings.project_root)
-    if project is None:
-        raise DataError("azconf.yaml is not valid", problems=problems)
-    return project
+    planner = Planner(project, write.env)
+    for path, value in planned_values(planner.before.get("flags") or {}, write).items():
+        planner.want(path, value)
+    return planner.plan()
 
 
-def planned_values(project: Project, write: FlagWrite) -> dict[tuple[str, ...], Any]:
-    """The paths and values to set: each changed field, or a shorthand flag written in full."""
-    from azconf.config.located import plain
-    from azconf.config.resolve import Resolver
+def planned_values(flags: dict[str, Any], write: FlagWrite) -> dict[tuple[str, ...], Any]:
+    """The paths and values to set, given the resolved ``flags``: each changed field, or a shorthand
+    flag written in full."""
     from azconf.edit.plan import ABSENT
     from azconf.model.sections import _expand_flag_shorthand as expand  # the model's own reading
 
-    flags = plain(Resolver(project).resolve(write.env).data).get("flags") or {}
     values: dict[tuple[str, ...], Any] = {}
     for name, fields in write.changes.items():
         current = flags.get(name)

@@ -126,15 +126,9 @@ def apply_change(
 
 def _build(project: Project, change: Change, settings: ServeSettings) -> Plan:
     """The plan of ``change`` on ``project`` as it is now."""
-    from azconf.edit.plan import Planner
-
     if change.action == "promote":
         return _promotion(project, change, settings)
-    planner = Planner(project, change.env)
-    request = writes.FlagWrite(change.env, change.flags, "", None, None)
-    for path, value in writes.planned_values(project, request).items():
-        planner.want(path, value)
-    return planner.plan()
+    return writes.plan_write(project, writes.FlagWrite(change.env, change.flags, "", None, None))
 
 
 def _promotion(project: Project, change: Change, settings: ServeSettings) -> Plan:
