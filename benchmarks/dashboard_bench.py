@@ -73,7 +73,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  toggle click -> plan shown                   {medians['plan']:7.0f} ms")
     print(f"  Apply click -> updated row                   {medians['apply']:7.0f} ms   (target <= 300)")
     if args.json:
-        args.json.write_text(json.dumps({"medians_ms": medians, "runs": result}, indent=2) + "\n", encoding="utf-8")
+        args.json.write_text(
+            json.dumps({"medians_ms": medians, "runs": result}, indent=2) + "\n", encoding="utf-8"
+        )
     return 0
 
 
