@@ -6,7 +6,7 @@ Chromium (Debian's, driven by npm ``playwright-core`` from tests/interop/dashboa
 * toggle: a toggle click -> its plan shown (the plan is validated server-side), then the Apply click ->
   the row showing the new state (written, validated, recorded, re-served); target <= 300 ms.
 
-    python benchmarks/dashboard_bench.py [--runs 5] [--env prod] [--json FILE]
+    python benchmarks/dashboard_bench.py [--runs 5] [--env prod] [--preset large] [--json FILE]
 
 The server listens on 127.0.0.1 without tokens (the page then needs no sign-in); every process
 started here is stopped here. Medians are reported, with each run's figures in --json.
@@ -57,18 +57,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--env", default="prod", help="the environment whose toggle is timed")
+    parser.add_argument("--preset", default="large", help="corpus size: small, medium or large")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args(argv)
     subprocess.run(["bash", str(NODE_DIR.parent / "install-dashboard.sh")], check=True, capture_output=True)
     folder = Path(tempfile.mkdtemp(prefix="azconf-dashboard-bench-"))
     try:
-        project = folder / "large"
-        corpus.generate(project, "large", 7)
+        project = folder / args.preset
+        corpus.generate(project, args.preset, 7)
         result = run(project, args.runs, args.env)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     medians = {key: statistics.median(result[key]) for key in ("firstLoad", "plan", "apply")}
-    print(f"dashboard, large corpus ({result['flags']}), {args.runs} runs, medians:")
+    print(f"dashboard, {args.preset} corpus ({result['flags']}), {args.runs} runs, medians:")
     print(f"  first load, navigation start -> list shown   {medians['firstLoad']:7.0f} ms   (target <= 1000)")
     print(f"  toggle click -> plan shown                   {medians['plan']:7.0f} ms")
     print(f"  Apply click -> updated row                   {medians['apply']:7.0f} ms   (target <= 300)")
