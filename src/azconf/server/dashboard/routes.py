@@ -136,7 +136,7 @@ async def sign_in(request: Request) -> Response:
     presented = body.get("token")
     token = service.guard.tokens.find(presented) if isinstance(presented, str) and presented else None
     if service.guard.tokens and token is None:
-        service.guard._limit(f"address:{request.client.host if request.client else ''}")  # slow guessing
+        service.guard.failed(request)
         raise ApiError(401, "UNAUTHORIZED", "unknown token")
     return _opened(request, token)
 

@@ -30,10 +30,11 @@ def stale_flags(
     days = project.manifest.health.stale_flag_days if days is None else days
     loaded = load_environments(project, list(served))
     used = set().union(*(_used_flags(env) for env in loaded))
-    last = _last_changes(project, list(served), db)
+    names = sorted({n for s in served.values() for n in s.document["flags"]})
+    last = _last_changes(project, list(served), set(names), db)
     cutoff = now - dt.timedelta(days=days)
     found: dict[str, list[str]] = {}
-    for name in sorted({n for s in served.values() for n in s.document["flags"]}):
+    for name in names:
         entries = [s.document["flags"].get(name) for s in served.values()]
         meta = next((e.get("metadata") or {} for e in entries if e), {})
         reasons = []
@@ -51,14 +52,27 @@ def stale_flags(
     return {"days": days, "flags": rows, "actions": ACTIONS}
 
 
-def _last_changes(project: Project, envs: list[str], db: Any) -> dict[str, dt.datetime]:
+def _last_changes(project: Project, envs: list[str], names: set[str], db: Any) -> dict[str, dt.datetime]:
     """Each flag's newest audit entry in any of ``envs``."""
     from azconf.history.api import audit_entries
 
     last: dict[str, dt.datetime] = {}
     for env in envs:
         for entry in audit_entries(project, env=env, resource="flags", db=db):
-            name = entry.resource_id.removeprefix("flags.").split(".")[0]
+            name = _flag_of(entry.resource_id.removeprefix("flags."), names)
+            if name is None:
+                continue
             when = dt.datetime.fromisoformat(entry.time.replace("Z", "+00:00"))
             last[name] = max(last.get(name, when), when)
     return last
+
+
+def _flag_of(resource: str, names: set[str]) -> str | None:
+    """The flag a resource id names: ``my.flag.state`` is flag ``my.flag`` when that flag exists (flag
+    names may hold dots, so the longest known prefix wins)."""
+    parts = resource.split(".")
+    for end in range(len(parts), 0, -1):
+        candidate = ".".join(parts[:end])
+        if candidate in names:
+            return candidate
+    return None
