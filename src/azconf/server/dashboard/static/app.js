@@ -117,7 +117,8 @@ function cell(flag, env) {
     c.changed ? h('span', { class: 'sr-only' }, 'differs from the previous environment: ') : null,
     h('span', { class: `state-${c.state}` }, c.state === 'ENABLED' ? 'enabled' : 'disabled'),
     ' ', h('span', { class: 'muted' }, c.variant ?? '–'), ' ',
-    canWrite(env) ? h('button', { type: 'button', class: 'toggle', 'aria-label': `${next === 'ENABLED' ? 'Enable' : 'Disable'} ${flag.name} in ${env}`,
+    // The id lets a live refresh give the focus back to this button (keyboard users keep their place).
+    canWrite(env) ? h('button', { type: 'button', class: 'toggle', id: `toggle-${env}-${flag.name}`, 'aria-label': `${next === 'ENABLED' ? 'Enable' : 'Disable'} ${flag.name} in ${env}`,
       onclick: () => planChange({ action: 'set', env, flags: { [flag.name]: { state: next } } }) },
     next === 'ENABLED' ? 'Enable' : 'Disable') : null);
 }
