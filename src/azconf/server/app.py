@@ -22,6 +22,8 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from azconf.server import events, health, ofrep, rest
 from azconf.server.checks import keep_checking
+from azconf.server.dashboard.routes import Dashboard
+from azconf.server.dashboard.routes import routes as dashboard_routes
 from azconf.server.heartbeat import keep_beating
 from azconf.server.middleware import BodyLimit, Timing
 from azconf.server.openapi import openapi_document
@@ -60,6 +62,7 @@ def create_app(service: Service) -> Starlette:
         Route("/openapi.json", openapi, methods=["GET"]),
     ]
     routes += api_routes() if service.single else [Mount("/envs/{env}", routes=api_routes())]
+    routes += dashboard_routes()
     app = Starlette(
         routes=routes,
         middleware=_middleware(service),
@@ -67,6 +70,7 @@ def create_app(service: Service) -> Starlette:
         lifespan=_lifespan(service),
     )
     app.state.service = service
+    app.state.dashboard = Dashboard()
     return app
 
 

@@ -37,7 +37,8 @@ class Broadcaster:
         self.sequence += 1
         data = {"type": "refetchEvaluation", "etag": served.etag, "lastModified": int(served.loaded_at)}
         event = b"id: %d\nevent: message\ndata: %s\n\n" % (self.sequence, orjson.dumps(data))
-        for queue in self.queues.get(served.env, ()):
+        # "*" is the dashboard's stream: every environment's changes.
+        for queue in [*self.queues.get(served.env, ()), *self.queues.get("*", ())]:
             queue.put_nowait(event)
 
     def close(self) -> None:
@@ -52,7 +53,8 @@ class Broadcaster:
         return sum(len(queues) for queues in self.queues.values())
 
     async def stream(self, env: str) -> AsyncIterator[bytes]:
-        """The event stream of one client, until it leaves or the service stops."""
+        """The event stream of one client (``env`` "*": every environment), until it leaves or the
+        service stops."""
         queue: asyncio.Queue[bytes | None] = asyncio.Queue()
         self.queues.setdefault(env, set()).add(queue)
         try:

@@ -46,8 +46,7 @@ class Guard:
         try:
             caller = self._authenticate(request, query_token)
         except ApiError:
-            # Failed attempts are limited per client address too: guessing tokens costs time.
-            self._limit(f"address:{request.client.host if request.client else ''}")
+            self.failed(request)
             raise
         if caller.token is not None:
             allowed = caller.token.may_write(env) if write else caller.token.may_read(env)
@@ -56,6 +55,10 @@ class Guard:
                 raise ApiError(403, "FORBIDDEN", f'token "{caller.token.name}" may not {scope} "{env}"')
         self._limit(caller.key)
         return caller
+
+    def failed(self, request: Request) -> None:
+        """Count a failed sign-in against the client's address: guessing tokens costs time (429)."""
+        self._limit(f"address:{request.client.host if request.client else ''}")
 
     def _limit(self, key: str) -> None:
         wait = self.limiter.take(key)

@@ -129,6 +129,9 @@ class Source:
             return False
         state.problems, state.refused = [], None
         if state.served is not None and state.served.etag == served.etag:
+            # Same flags (a comment or another section changed): nothing to announce, but a write's
+            # precondition must compare with the files as they are now, or it would refuse forever.
+            state.served = replace(state.served, files=served.files)
             return False
         state.served = served
         for listener in self.listeners:

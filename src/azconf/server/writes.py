@@ -1,14 +1,15 @@
 """A REST write, carried out by the core's edit path (no second way to edit config).
 
-:func:`parse_changes` checks the request's shape; :func:`apply` turns it into the values of
-:func:`azconf.edit.transaction.set_values`, with a precondition that compares the environment's current
-ETag (the one served, whose files must still be those on disk, checked under the edit lock) with
-``If-Match``. A flag written in shorthand
-(``dark-mode: true``) is written out in full, since a map in an overlay would replace it, not merge.
-"""
+:func:`parse_changes` checks the request's shape; :func:`apply` plans the values as ``azconf set``
+does (:class:`azconf.edit.plan.Planner`, the planner of :func:`azconf.edit.transaction.set_values`)
+and writes them with :func:`azconf.edit.transaction.write_recorded`, with a precondition that compares
+the environment's current ETag (the one served, whose files must still be those on disk, checked under
+the edit lock) with ``If-Match``. A flag written in shorthand (``dark-mode: true``) is written out in
+full, since a map in an overlay would replace it, not merge."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,7 @@ from azconf.server.source import Served, fingerprint
 
 if TYPE_CHECKING:
     from azconf.config.project import Project
+    from azconf.edit.plan import Plan
     from azconf.edit.transaction import WriteOutcome
 
 FIELDS = ("state", "defaultVariant", "targeting")
@@ -57,58 +59,58 @@ def parse_changes(flags: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def apply(settings: ServeSettings, served: Served, write: FlagWrite) -> WriteOutcome:
     """Carry ``write`` out against ``served`` (what the client read); ApiError 404 (unknown flag), 409
     (stale ETag, or files changed since they were served) or 422 (the result would not be valid)."""
-    from azconf.edit.transaction import Conflict, set_values
-
-    def precondition(project: Project) -> None:
-        # Under the edit lock: the client's ETag must be the one served, and the files must still be
-        # the ones it was served from (an edit not yet reloaded, or one refused as invalid, is a change).
-        if write.if_match.removeprefix("W/") != served.etag:
-            raise Conflict(
-                f'"{write.env}" changed since you read it (ETag {served.etag}); nothing was written'
-            )
-        if fingerprint(project.root, project.manifest.layer_folders(write.env)) != served.files:
-            raise Conflict(f'the files of "{write.env}" changed since they were served; nothing was written')
+    from azconf.edit.transaction import Conflict, Recording, write_recorded
 
     summary = ", ".join(f"{name} {'/'.join(fields)}" for name, fields in write.changes.items())
+    recording = Recording(write.message or f"serve: {summary}", write.actor, "set", settings.db)
     try:
-        # The values are planned from a read before the lock; a change in between alters the files,
-        # which the precondition then refuses under the lock.
-        values = _values(_project(settings), write)
-        return set_values(
+        # Planned under the lock on the fresh files (the planner resolves the environment once; the
+        # shorthand check reads the same resolution), after the precondition has passed.
+        return write_recorded(
             settings.project_root,
-            write.env,
-            values,
-            message=write.message or f"serve: {summary}",
-            actor=write.actor,
-            action="set",
-            db=settings.db,
-            precondition=precondition,
+            lambda project: plan_write(project, write),
+            recording,
+            precondition=unchanged_since(served, write.env, write.if_match),
         )
     except Conflict as error:
         raise ApiError(409, "CONFLICT", error.message) from None
     except DataError as error:
-        raise _data_error(error) from None
+        raise data_error(error) from None
     except UsageError as error:
         raise ApiError(400, "INVALID_REQUEST", error.message) from None
 
 
-def _project(settings: ServeSettings) -> Project:
-    from azconf.config.project import load_project
+def unchanged_since(served: Served, env: str, if_match: str) -> Callable[[Project], None]:
+    """A write's precondition, checked under the edit lock: the client's ETag must be the one served,
+    and the files must still be the ones it was served from (an edit not yet reloaded, or one refused
+    as invalid, is a change)."""
+    from azconf.edit.transaction import Conflict
 
-    project, problems = load_project(settings.project_root)
-    if project is None:
-        raise DataError("azconf.yaml is not valid", problems=problems)
-    return project
+    def precondition(project: Project) -> None:
+        if if_match.removeprefix("W/") != served.etag:
+            raise Conflict(f'"{env}" changed since you read it (ETag {served.etag}); nothing was written')
+        if fingerprint(project.root, project.manifest.layer_folders(env)) != served.files:
+            raise Conflict(f'the files of "{env}" changed since they were served; nothing was written')
+
+    return precondition
 
 
-def _values(project: Project, write: FlagWrite) -> dict[tuple[str, ...], Any]:
-    """The paths and values to set: each changed field, or a shorthand flag written in full."""
-    from azconf.config.located import plain
-    from azconf.config.resolve import Resolver
+def plan_write(project: Project, write: FlagWrite) -> Plan:
+    """The plan of ``write``: the edits ``azconf set`` would make for each changed field."""
+    from azconf.edit.plan import Planner
+
+    planner = Planner(project, write.env)
+    for path, value in planned_values(planner.before.get("flags") or {}, write).items():
+        planner.want(path, value)
+    return planner.plan()
+
+
+def planned_values(flags: dict[str, Any], write: FlagWrite) -> dict[tuple[str, ...], Any]:
+    """The paths and values to set, given the resolved ``flags``: each changed field, or a shorthand
+    flag written in full."""
     from azconf.edit.plan import ABSENT
     from azconf.model.sections import _expand_flag_shorthand as expand  # the model's own reading
 
-    flags = plain(Resolver(project).resolve(write.env).data).get("flags") or {}
     values: dict[tuple[str, ...], Any] = {}
     for name, fields in write.changes.items():
         current = flags.get(name)
@@ -128,7 +130,7 @@ def _values(project: Project, write: FlagWrite) -> dict[tuple[str, ...], Any]:
     return values
 
 
-def _data_error(error: DataError) -> ApiError:
+def data_error(error: DataError) -> ApiError:
     """422 with the located problems; a file changed on disk meanwhile is a conflict (409)."""
     if not error.problems and "changed on disk" in error.message:
         return ApiError(409, "CONFLICT", error.message)

@@ -1,0 +1,173 @@
+"""The dashboard's changes: a plan first (the exact text diff, validated), then the same write.
+
+Two kinds, both through the core's edit path and the REST API's precondition:
+
+- ``set``: state and/or default variant of one or several flags in one environment (a toggle, a new
+  default, a bulk change) -- :func:`azconf.server.writes.apply`, exactly what ``POST /flags`` runs;
+- ``promote``: one flag to the next environment of the chain -- :func:`plan_promotion` with the
+  selector ``("flags", name)``, written by :func:`write_recorded`.
+
+The plan carries the destination's ETag; the write sends it back, so a file changed in between is a
+409 conflict rather than a silent overwrite of what the person did not see.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from azconf.errors import DataError, UsageError
+from azconf.server import writes
+from azconf.server.responses import ApiError
+from azconf.server.settings import ServeSettings
+from azconf.server.source import Served
+
+if TYPE_CHECKING:
+    from azconf.config.project import Project
+    from azconf.edit.plan import FileEdit, Plan
+    from azconf.edit.transaction import WriteOutcome
+
+SET_FIELDS = ("state", "defaultVariant")  # what the dashboard changes; targeting stays in the files
+
+
+@dataclass(frozen=True)
+class Change:
+    """One requested change, parsed: ``set`` (env + flag fields) or ``promote`` (flag, from, to)."""
+
+    action: str
+    env: str  # the environment written (promote: the destination)
+    flags: dict[str, dict[str, Any]]
+    source: str | None = None  # promote: where the flag comes from
+
+    @property
+    def summary(self) -> str:
+        """A one-line description for the recorded version's message."""
+        if self.action == "promote":
+            return f"dashboard: promote {self.source} -> {self.env} flags.{next(iter(self.flags))}"
+        return "dashboard: " + ", ".join(f"{n} {'/'.join(f)}" for n, f in self.flags.items())
+
+
+def parse_change(body: dict[str, Any], envs: list[str]) -> Change:
+    """The change a request asks for; ApiError 400 for anything else."""
+    action = body.get("action")
+    if action == "promote":
+        flag, source = body.get("flag"), body.get("from")
+        if not isinstance(flag, str) or source not in envs:
+            raise ApiError(400, "INVALID_REQUEST", 'promote needs "flag" and "from" (a served environment)')
+        position = envs.index(source)
+        if position + 1 >= len(envs):
+            raise ApiError(400, "INVALID_REQUEST", f'"{source}" is the last environment served here')
+        return Change("promote", envs[position + 1], {flag: {}}, source)
+    if action != "set":
+        raise ApiError(400, "INVALID_REQUEST", 'action must be "set" or "promote"')
+    env, flags = body.get("env"), body.get("flags")
+    if env not in envs:
+        raise ApiError(404, "ENV_NOT_FOUND", f'environment "{env}" is not served here')
+    if not isinstance(flags, dict) or not flags:
+        raise ApiError(400, "INVALID_REQUEST", 'expected "flags": {"<flag>": {"state": "ENABLED"}}')
+    changes = writes.parse_changes(flags)
+    for name, fields in changes.items():
+        if set(fields) - set(SET_FIELDS):
+            message = f"flags.{name}: the dashboard changes state and defaultVariant"
+            raise ApiError(400, "INVALID_REQUEST", message)
+    return Change("set", str(env), changes)
+
+
+def plan_change(settings: ServeSettings, served: Served, change: Change) -> dict[str, Any]:
+    """The plan of ``change``: each file's text diff, the changed paths, validation problems."""
+    from azconf.edit.transaction import check_plan, fresh_project
+
+    try:
+        project = fresh_project(settings.project_root)
+        plan = _build(project, change, settings)
+    except UsageError as error:
+        raise ApiError(400, "INVALID_REQUEST", error.message) from None
+    except DataError as error:
+        raise writes.data_error(error) from None
+    problems: list[dict[str, Any]] = []
+    try:
+        check_plan(project, plan)
+    except DataError as error:
+        problems = writes.data_error(error).extra.get("problems", [])
+    return {
+        "env": change.env,
+        "etag": served.etag,
+        "files": [{"file": edit.file, "diff": masked_diff(edit)} for edit in plan.files],
+        "changes": [c.dotted for c in plan.changes],
+        "skipped": [f"{'.'.join(s.path)}: {s.reason}" for s in plan.skipped],
+        "problems": problems,
+    }
+
+
+def apply_change(
+    settings: ServeSettings, served: Served, change: Change, etag: str, actor: str | None
+) -> WriteOutcome:
+    """Write ``change`` if ``served`` (ETag ``etag``) is still what is on disk; ApiError 409/422 else."""
+    if change.action == "set":
+        request = writes.FlagWrite(change.env, change.flags, etag, change.summary, actor)
+        return writes.apply(settings, served, request)
+    from azconf.edit.transaction import Conflict, Recording, write_recorded
+
+    try:
+        return write_recorded(
+            settings.project_root,
+            lambda project: _build(project, change, settings),
+            Recording(change.summary, actor, "promote", settings.db),
+            precondition=writes.unchanged_since(served, change.env, etag),
+        )
+    except Conflict as error:
+        raise ApiError(409, "CONFLICT", error.message) from None
+    except UsageError as error:
+        raise ApiError(400, "INVALID_REQUEST", error.message) from None
+    except DataError as error:
+        raise writes.data_error(error) from None
+
+
+def _build(project: Project, change: Change, settings: ServeSettings) -> Plan:
+    """The plan of ``change`` on ``project`` as it is now."""
+    if change.action == "promote":
+        return _promotion(project, change, settings)
+    return writes.plan_write(project, writes.FlagWrite(change.env, change.flags, "", None, None))
+
+
+def _promotion(project: Project, change: Change, settings: ServeSettings) -> Plan:
+    from azconf.compare import load_side
+    from azconf.config.resolve import Resolver
+    from azconf.edit.promote import check_chain, plan_promotion
+
+    assert change.source is not None
+    check_chain(project, change.source, change.env, skip_chain=False)
+    side = load_side(project, Resolver(project), change.source, db=settings.db)
+    return plan_promotion(project, side, change.env, [("flags", next(iter(change.flags)))])
+
+
+def masked_diff(edit: FileEdit) -> str:
+    """The unified diff of one file, with any secret-shaped literal masked (as ``azconf promote`` does)."""
+    from azconf.problems import redact
+
+    hidden = _sensitive(edit.before or "") | _sensitive(edit.after)
+    old = (edit.before or "").splitlines(keepends=True)
+    new = edit.after.splitlines(keepends=True)
+    lines = []
+    for raw in difflib.unified_diff(old, new, f"a/{edit.file}", f"b/{edit.file}"):
+        line = raw
+        for value in hidden:
+            line = line.replace(value, "<sensitive value>")
+        lines.append(redact(line if line.endswith("\n") else line + "\n"))
+    return "".join(lines)
+
+
+def _sensitive(text: str) -> set[str]:
+    from azconf.config.yaml_io import parse_yaml
+    from azconf.secrets import iter_plaintext_secrets
+
+    data = parse_yaml(text.encode("utf-8"), "plan").data
+    found: set[str] = set()
+    for path, _ in iter_plaintext_secrets(data):
+        value: Any = data
+        for part in path:
+            value = value[part]
+        if isinstance(value, str):
+            found.add(value)
+    return found

@@ -1,0 +1,190 @@
+"""The dashboard's JSON API against a live server: sessions and CSRF, scopes, plans before writes,
+promotion and bulk changes recorded with the token's name, and every bad input a JSON error."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+import httpx
+from serve_helpers import READER, SECRET_VALUES, WRITER, Server, azconf_executable, commit_all, write_tokens
+
+API = "/dashboard/api"
+
+
+def signed_in(server: Server, token: str | None) -> tuple[httpx.Client, str]:
+    """A client holding a session cookie, and the session's CSRF token."""
+    client = server.client()
+    if token is None:
+        answer = client.get(f"{API}/session")
+    else:
+        answer = client.post(f"{API}/signin", json={"token": token})
+    assert answer.status_code == 200, answer.text
+    return client, answer.json()["csrf"]
+
+
+def post(client: httpx.Client, path: str, csrf: str, body: Any) -> httpx.Response:
+    return client.post(f"{API}{path}", json=body, headers={"X-CSRF-Token": csrf})
+
+
+def audit(project: Path) -> str:
+    done = subprocess.run(
+        [azconf_executable(), "audit", "--resource", "flags", "--format", "json"],
+        cwd=project, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return done.stdout
+
+
+def test_page_and_static_files(serve: Callable[..., Server], tmp_path: Path) -> None:
+    server = serve("--tokens", str(write_tokens(tmp_path)))
+    with server.client() as client:
+        page = client.get("/")
+        assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+        assert "default-src 'self'" in page.headers["content-security-policy"]
+        assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+        assert client.get("/dashboard/static/app.js").status_code == 200
+        for name in ("index.py", "..%2F..%2Fapp.py", "%2e%2e"):
+            answer = client.get(f"/dashboard/static/{name}")
+            assert answer.status_code == 404 and answer.json()["errorCode"] == "NOT_FOUND"
+
+
+def test_sign_in(serve: Callable[..., Server], tmp_path: Path) -> None:
+    server = serve("--tokens", str(write_tokens(tmp_path)))
+    with server.client() as client:
+        assert client.get(f"{API}/flags").status_code == 401
+        assert client.get(f"{API}/session").json()["errorCode"] == "UNAUTHORIZED"
+        assert client.post(f"{API}/signin", json={"token": "guess"}).status_code == 401
+        assert client.post(f"{API}/signin", content=b"{not json").status_code == 400
+        answer = client.post(f"{API}/signin", json={"token": WRITER})
+        cookie = answer.headers["set-cookie"].lower()
+        assert "httponly" in cookie and "samesite=strict" in cookie and "path=/" in cookie
+        body = answer.json()
+        assert body["actor"] == "writer" and body["write"] == ["staging", "prod"]
+        assert WRITER not in answer.text  # the token is never echoed
+        assert client.get(f"{API}/flags").status_code == 200
+        assert client.post(f"{API}/signout", headers={"X-CSRF-Token": body["csrf"]}).status_code == 200
+        assert client.get(f"{API}/flags").status_code == 401
+
+
+def test_every_write_needs_the_csrf_token(serve: Callable[..., Server], tmp_path: Path) -> None:
+    server = serve("--tokens", str(write_tokens(tmp_path)))
+    client, csrf = signed_in(server, WRITER)
+    change = {"action": "set", "env": "prod", "flags": {"dark-mode": {"state": "DISABLED"}}, "etag": "x"}
+    with closing(client):
+        for headers in ({}, {"X-CSRF-Token": "forged"}):
+            for path in ("/plan", "/apply", "/flags/dark-mode/evaluate", "/signout"):
+                answer = client.post(f"{API}{path}", json=change, headers=headers)
+                assert answer.status_code == 403 and answer.json()["errorCode"] == "CSRF", path
+        assert post(client, "/plan", csrf, change).status_code == 200
+
+
+def test_read_only_token_cannot_plan_or_write(serve: Callable[..., Server], tmp_path: Path) -> None:
+    server = serve("--tokens", str(write_tokens(tmp_path)))
+    client, csrf = signed_in(server, READER)
+    change = {"action": "set", "env": "prod", "flags": {"dark-mode": {"state": "DISABLED"}}, "etag": "x"}
+    with closing(client):
+        assert client.get(f"{API}/session").json()["write"] == []
+        for path in ("/plan", "/apply"):
+            answer = post(client, path, csrf, change)
+            assert answer.status_code == 403 and answer.json()["errorCode"] == "FORBIDDEN"
+
+
+def test_bad_input_is_a_json_error(serve: Callable[..., Server], tmp_path: Path) -> None:
+    server = serve("--tokens", str(write_tokens(tmp_path)))
+    client, csrf = signed_in(server, WRITER)
+    cases: list[tuple[Any, int, str]] = [
+        ({"action": "drop"}, 400, "INVALID_REQUEST"),
+        ({"action": "set", "env": "nowhere", "flags": {"a": {"state": "ENABLED"}}}, 404, "ENV_NOT_FOUND"),
+        ({"action": "set", "env": "prod", "flags": {}}, 400, "INVALID_REQUEST"),
+        ({"action": "set", "env": "prod", "flags": {"dark-mode": {"targeting": {}}}}, 400, "INVALID_REQUEST"),
+        (
+            {"action": "set", "env": "prod", "flags": {"no-such-flag": {"state": "ENABLED"}}},
+            404,
+            "FLAG_NOT_FOUND",
+        ),
+        ({"action": "promote", "flag": "dark-mode", "from": "prod"}, 400, "INVALID_REQUEST"),
+        ({"action": "promote", "flag": "dark-mode"}, 400, "INVALID_REQUEST"),
+        ([1, 2], 400, "INVALID_REQUEST"),
+    ]
+    with closing(client):
+        for body, status, code in cases:
+            answer = post(client, "/plan", csrf, body)
+            assert (answer.status_code, answer.json()["errorCode"]) == (status, code), body
+        change = {"action": "set", "env": "prod", "flags": {"dark-mode": {"state": "DISABLED"}}}
+        assert post(client, "/apply", csrf, change).json()["errorCode"] == "PRECONDITION_REQUIRED"
+        assert client.get(f"{API}/flags/no-such-flag").status_code == 404
+        assert client.get(f"{API}/stale?days=soon").status_code == 400
+        answer = post(client, "/flags/dark-mode/evaluate", csrf, {"context": [1]})
+        assert answer.json()["errorCode"] == "INVALID_CONTEXT"
+
+
+def test_bulk_change_is_one_recorded_version(
+    serve: Callable[..., Server], project: Path, tmp_path: Path
+) -> None:
+    commit_all(project)
+    server = serve("--tokens", str(write_tokens(tmp_path)))
+    client, csrf = signed_in(server, WRITER)
+    change = {
+        "action": "set",
+        "env": "staging",
+        "flags": {"dark-mode": {"state": "DISABLED"}, "beta-banner": {"state": "DISABLED"}},
+    }
+    with closing(client):
+        plan = post(client, "/plan", csrf, change).json()
+        assert plan["problems"] == [] and sorted(plan["changes"]) == ["flags.beta-banner", "flags.dark-mode"]
+        assert "+    state: DISABLED" in plan["files"][0]["diff"]
+        done = post(client, "/apply", csrf, {**change, "etag": plan["etag"]})
+        assert done.status_code == 200, done.text
+        assert done.json()["version"] == "staging@2"
+        cells = {f["name"]: f["cells"]["staging"] for f in client.get(f"{API}/flags").json()["flags"]}
+        assert cells["dark-mode"]["state"] == cells["beta-banner"]["state"] == "DISABLED"
+        again = post(client, "/apply", csrf, {**change, "etag": plan["etag"]})
+        assert again.status_code == 409 and again.json()["errorCode"] == "CONFLICT"
+    entries = audit(project)
+    assert entries.count('"actor": "writer"') == 2
+
+
+def test_promote_one_flag(serve: Callable[..., Server], project: Path, tmp_path: Path) -> None:
+    commit_all(project)
+    server = serve("--tokens", str(write_tokens(tmp_path)))
+    client, csrf = signed_in(server, WRITER)
+    change = {"action": "promote", "flag": "ai-recommendations", "from": "staging"}
+    with closing(client):
+        plan = post(client, "/plan", csrf, change).json()
+        assert plan["env"] == "prod" and plan["changes"] == ["flags.ai-recommendations.state"]
+        done = post(client, "/apply", csrf, {**change, "etag": plan["etag"]})
+        assert done.status_code == 200, done.text
+        detail = client.get(f"{API}/flags/ai-recommendations").json()
+        prod = next(e for e in detail["envs"] if e["env"] == "prod")
+        assert prod["flag"]["state"] == "ENABLED"
+        assert prod["history"][0]["actor"] == "writer" and prod["history"][0]["action"] == "promote"
+        assert any(
+            s["path"] == "state" and s["file"] == "config/envs/prod/flags.yaml" for s in prod["sources"]
+        )
+
+
+def test_open_service_needs_no_sign_in(serve: Callable[..., Server]) -> None:
+    server = serve("--env", "prod")
+    client, csrf = signed_in(server, None)
+    with closing(client):
+        body = client.get(f"{API}/session").json()
+        assert body["actor"] is None and body["envs"] == ["prod"] and body["write"] == ["prod"]
+        table = client.get(f"{API}/flags").json()
+        assert table["envs"] == ["prod"] and len(table["flags"]) == 10
+        results = post(client, "/flags/staff-tools/evaluate", csrf, {"context": {"email": "ana@azora.dev"}})
+        assert results.json()["results"][0]["reason"] == "TARGETING_MATCH"
+
+
+def test_no_token_or_secret_reaches_the_page(serve: Callable[..., Server], tmp_path: Path) -> None:
+    server = serve("--tokens", str(write_tokens(tmp_path)))
+    client, _ = signed_in(server, READER)
+    with closing(client):
+        bodies = [
+            client.get(f"{API}{path}").text for path in ("/flags", "/flags/new-checkout", "/stale", "/alerts")
+        ]
+    for body in bodies:
+        assert not any(value in body for value in SECRET_VALUES)
+        assert "secrets" not in body  # the dashboard reads flags only; secrets are never in its answers
