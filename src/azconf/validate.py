@@ -8,12 +8,11 @@ from pathlib import Path
 
 from azconf.config.project import Project, load_project
 from azconf.config.resolve import Resolution, Resolver
-from azconf.gcpause import gc_paused
-from azconf.lifetime import keep_until_exit
 from azconf.model.build import ItemCache, build_environment
 from azconf.model.checks import CheckCache, check_environment, check_names, check_rules
 from azconf.model.sections import Environment
 from azconf.problems import Problem, Severity, sorted_problems
+from azconf.process.gcpause import gc_paused
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +55,6 @@ def validate(
     project, problems = load_project(root)
     if project is None:
         return ValidationResult(root, envs or [], sorted_problems(problems), strict)
-    keep_until_exit(project)
     selected = envs or project.manifest.environments
     with gc_paused():
         checked = check_environments(project, selected, today=today or dt.date.today())
@@ -105,7 +103,7 @@ class EnvironmentCheck:
     def __init__(
         self, project: Project, envs: list[str], *, today: dt.date, resolver: Resolver | None = None
     ) -> None:
-        from azconf.background import Background
+        from azconf.process.fork import Background
 
         resolver = resolver or Resolver(project)
         self.resolutions = [resolver.resolve(env) for env in envs]
@@ -113,13 +111,11 @@ class EnvironmentCheck:
         self._values = Background(lambda: _value_checks(project, resolutions))
         self._today = today
         self._typed: tuple[list[Problem], dict[str, Environment]] | None = None
-        keep_until_exit(resolver)  # in the CLI: never freed one by one
 
     def models(self) -> dict[str, Environment]:
         """Each environment's typed items (the invalid ones left out), typed once."""
         if self._typed is None:
             self._typed = _typed_models(self.resolutions)
-            keep_until_exit(self._typed)
         return self._typed[1]
 
     def finish(self) -> Checked:

@@ -49,14 +49,7 @@ def run(
         for source in pending.sources
     ]
 
-    def verdict() -> None:
-        pending.verdict()
-        if not check:
-            # Recording comes last, when the other core has nothing left to do: load it now,
-            # while that core builds, rather than at the end with the other core idle (30 ms).
-            import azconf.history.api  # noqa: F401
-
-    per_job = render_all(project, jobs, names, check=check, force=force, verdict=verdict)
+    per_job = render_all(project, jobs, names, check=check, force=force, verdict=pending.verdict)
     rendered = list(zip(jobs, per_job, strict=True))
     drift = False
     for job, reports in rendered:
