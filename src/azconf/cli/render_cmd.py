@@ -28,8 +28,8 @@ def run(
     No ``envs`` and no ``from_ref``: every environment. All are validated before any is written.
     """
     from azconf.cli.common import open_project
+    from azconf.render.inputs import checked_sources
     from azconf.render.pipeline import Job, all_targets, render_all
-    from azconf.render.sources import pending_sources
 
     names = _targets(target, all_targets())
     if from_ref is not None and len(envs) > 1:
@@ -43,13 +43,14 @@ def run(
         )
     # The environments are still being checked while the files are built: nothing is written
     # unless the verdict passes.
-    pending = pending_sources(project, chosen, from_ref)
+    sources, checking = checked_sources(project, chosen, from_ref)
     jobs = [
         Job(source, Path(str(out).replace(ENV_PLACEHOLDER, source.env)) if out is not None else None)
-        for source in pending.sources
+        for source in sources
     ]
+    verdict = checking.verdict if checking is not None else lambda: None
 
-    per_job = render_all(project, jobs, names, check=check, force=force, verdict=pending.verdict)
+    per_job = render_all(project, jobs, names, check=check, force=force, verdict=verdict)
     rendered = list(zip(jobs, per_job, strict=True))
     drift = False
     for job, reports in rendered:

@@ -63,9 +63,9 @@ def _with_defaults(project: Project, env: str) -> Any:
         with project_at(project, git[1]) as (then, _):
             return typed_data(load_environment(then, git[0]).model)
     if is_version_ref(env, project.manifest.environments):
-        from azconf.history.api import load_version_source
+        from azconf.render.inputs import version_source
 
-        return typed_data(load_version_source(project, env, None).model)
+        return typed_data(version_source(project, env, None).model)
     from azconf.environment import load_environment
 
     return typed_data(load_environment(project, env).model)

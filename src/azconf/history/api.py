@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from azconf.config.project import Project
-from azconf.errors import DataError, UsageError
+from azconf.errors import UsageError
 from azconf.history import actor as actors
 from azconf.history import refs
 from azconf.history.audit import Link, Verdict, to_entry, verify
@@ -49,7 +49,6 @@ __all__ = [
     "is_latest",
     "load_ref",
     "load_snapshot",
-    "load_version_source",
     "open_history",
     "read_snapshot",
     "record_changes",
@@ -293,25 +292,6 @@ def read_snapshot(store: Store, version: Version) -> dict[str, Any]:
             hint="the database was modified outside azconf; `azconf audit verify` says where",
         )
     return data
-
-
-def load_version_source(project: Project, ref: str, env: str | None) -> Source:
-    """A recorded version as a render source, typed again from its snapshot."""
-    from azconf.model.build import build_environment
-    from azconf.problems import Severity
-    from azconf.render.pipeline import Source
-
-    version, data = load_ref(project, ref)
-    if env is not None and env != version.env:
-        raise UsageError(
-            f'--env {env} does not match "{ref}", a version of {version.env}',
-            hint=f"leave out --env, or name a version of {env}",
-        )
-    model, problems = build_environment(data)  # type: ignore[arg-type]  # a plain dict is accepted
-    errors = [p for p in problems if p.severity is Severity.ERROR]
-    if errors:
-        raise DataError(f"{version.ref} cannot be rendered: its snapshot no longer builds", problems=errors)
-    return Source(version.env, model, data, version.label, version.content_hash)
 
 
 def working_tree_differs(project: Project, env: str, db: Path | str | None = None) -> bool:

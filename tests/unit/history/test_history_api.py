@@ -13,8 +13,8 @@ from azconf.errors import UsageError
 from azconf.history import api
 from azconf.history.errors import HistoryCorrupt
 from azconf.history.records import Change
+from azconf.render.inputs import source_for, version_source
 from azconf.render.output import OutputReport
-from azconf.render.sources import source_for
 from azconf.snapshot import content_hash
 
 
@@ -145,7 +145,7 @@ def test_a_render_from_history_is_a_rollback(project: Project) -> None:
     api.commit_environment(project, "prod", message="one")
     edit(project, "config/envs/prod/services.yaml", "replicas: 4", "replicas: 5")
     api.commit_environment(project, "prod", message="two")
-    source = api.load_version_source(project, "prod@1", "prod")
+    source = version_source(project, "prod@1", "prod")
     assert source.version.startswith("prod@1 sha256:") and source.env == "prod"
     assert source.model.services["payments"].replicas == 4
     api.record_render(project, source, render_reports(project))
@@ -157,7 +157,7 @@ def test_a_render_from_history_is_a_rollback(project: Project) -> None:
 def test_a_version_of_another_environment_is_refused(project: Project) -> None:
     api.commit_environment(project, "prod", message="")
     with pytest.raises(UsageError, match='--env dev does not match "prod@1", a version of prod'):
-        api.load_version_source(project, "prod@1", "dev")
+        version_source(project, "prod@1", "dev")
 
 
 def test_no_history_yet(project: Project) -> None:
@@ -212,7 +212,7 @@ def test_the_public_surface() -> None:
     assert declared <= public
     assert sorted(api.__all__) == [
         "DB_VARIABLE", "audit_entries", "commit_environment", "commit_environments", "commit_snapshots",
-        "database_path", "is_latest", "load_ref", "load_snapshot", "load_version_source", "open_history",
+        "database_path", "is_latest", "load_ref", "load_snapshot", "open_history",
         "read_snapshot", "record_changes", "record_render", "record_renders", "resolve_ref", "verify_audit",
         "versions",
         "working_tree_differs",

@@ -17,9 +17,9 @@ from azconf.config.project import Project, load_project
 from azconf.errors import DataError
 from azconf.render import target
 from azconf.render.base import RenderContext
+from azconf.render.inputs import sources_for
 from azconf.render.output import digest
 from azconf.render.pipeline import CHILD_TARGETS, Job, all_targets, render_all
-from azconf.render.sources import pending_sources
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "azora"
 
@@ -33,9 +33,7 @@ def project(monkeypatch: pytest.MonkeyPatch) -> Project:
 
 
 def jobs_for(project: Project, out: Path) -> list[Job]:
-    pending = pending_sources(project, ["staging", "prod"], None)
-    pending.verdict()
-    return [Job(source, out / source.env) for source in pending.sources]
+    return [Job(source, out / source.env) for source in sources_for(project, ["staging", "prod"], None)]
 
 
 def no_child_left() -> bool:
