@@ -24,7 +24,8 @@ demo: $(DEMO_STAMP)
 
 test: $(STAMP) lint typecheck
 	bash tests/interop/install.sh
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --cov --cov-report=
+	@echo "coverage (code run in the test process; CLI subprocesses not counted): $$($(BIN)/coverage report --format=total)%"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
