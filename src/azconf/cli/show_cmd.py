@@ -38,8 +38,8 @@ def _data(project: Project, env: str) -> Any:
     from azconf.history.refs import is_version_ref
 
     if split_git_ref(env) is not None:
-        from azconf.compare import load_side
         from azconf.config.resolve import Resolver
+        from azconf.diff.sides import load_side
 
         return load_side(project, Resolver(project), env).data
     if not is_version_ref(env, project.manifest.environments):

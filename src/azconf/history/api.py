@@ -21,7 +21,10 @@ from azconf.history import refs
 from azconf.history.audit import Link, Verdict, to_entry, verify
 from azconf.history.errors import HistoryCorrupt
 from azconf.history.items import join, prepare, split
-from azconf.history.record import (
+from azconf.history.records import AuditEntry, Change, Committed, Version
+from azconf.history.redact import redact_tree
+from azconf.history.store import Store, connect
+from azconf.history.writing import (
     Pending,
     append_audit,
     changes_to_pending,
@@ -30,9 +33,6 @@ from azconf.history.record import (
     store_value,
     write_version,
 )
-from azconf.history.records import AuditEntry, Change, Committed, Version
-from azconf.history.redact import redact_tree
-from azconf.history.store import Store, connect
 from azconf.problems import did_you_mean
 
 if TYPE_CHECKING:
