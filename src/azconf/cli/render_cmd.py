@@ -56,7 +56,7 @@ def run(
     for job, reports in rendered:
         drift |= _print(job.source.env, reports, check=check, several=len(jobs) > 1)
     if not check:
-        from azconf.history.api import record_renders
+        from azconf.render.recording import record_renders
 
         record_renders(project, [(job.source, reports) for job, reports in rendered])
     return EXIT_PROBLEMS if drift else EXIT_OK
