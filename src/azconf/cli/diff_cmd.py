@@ -8,12 +8,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from azconf.errors import EXIT_OK, EXIT_PROBLEMS, UsageError
+from azconf.model import SECTIONS
 
 if TYPE_CHECKING:
     from azconf.diff import Change
     from azconf.diff.sides import Side
-
-SECTIONS = ("flags", "routes", "secrets", "services", "settings")
 
 
 @dataclass(frozen=True)
