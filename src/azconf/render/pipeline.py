@@ -113,7 +113,11 @@ def render_all(
         raise
     if child is not None:
         child.proceed(go=True)
-    written = [run.write(), child.result() if child else Written({}, None)]
+    try:
+        mine_written = run.write()
+    finally:  # the child writes meanwhile: wait for it (and reap it) whatever happened here
+        theirs_written = child.result() if child else Written({}, None)
+    written = [mine_written, theirs_written]
     # Each folder that was written is finished, even when the other process failed: a file written
     # and not recorded would never be removed, nor reported as extra by --check.
     reports = run.finish({unit: files for part in written for unit, files in part.reports.items()})
