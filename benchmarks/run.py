@@ -701,7 +701,8 @@ README_ROWS = (
 
 def print_readme_table(report: dict[str, Any], args: argparse.Namespace) -> None:
     """The README's speed table, CPU time first, from this run's medians."""
-    print(f"\nREADME table (python benchmarks/run.py --runs {args.runs} --readme-table):\n")
+    repeat = " ".join(word for word in sys.argv[1:] if not word.startswith("/"))  # no local paths
+    print(f"\nREADME table (python benchmarks/run.py {repeat}):\n")
     print("| case | azconf: CPU (wall) | reference: CPU (wall) | ratio: CPU (wall) |")
     print("|---|---|---|---|")
     for case, label, reference, words in README_ROWS:
