@@ -24,7 +24,9 @@ demo: $(DEMO_STAMP)
 
 test: $(STAMP) lint typecheck
 	bash tests/interop/install.sh
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --cov --cov-report=; status=$$?; \
+	echo "coverage (code run in the test process; CLI subprocesses not counted): $$($(BIN)/coverage report --format=total)%"; \
+	exit $$status
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -34,29 +34,17 @@ def _mode_for(path: Path) -> int:
 
 
 def write_atomic(path: Path, content: str | bytes) -> None:
-    """Replace ``path`` with ``content`` atomically (creating parent folders as needed)."""
-    data = content.encode("utf-8") if isinstance(content, str) else content
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, _mode_for(path))
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+    """Replace ``path`` with ``content`` atomically and durably (creating parent folders as needed)."""
+    write_many_atomic([(path, content.encode("utf-8") if isinstance(content, str) else content)])
 
 
 def write_many_atomic(files: list[tuple[Path, bytes]]) -> None:
-    """Replace several files, each atomically, with one flush to disk for all of them.
+    """Replace several files, each atomically, durable once this returns.
 
-    Every new content goes to a temporary file first; one ``os.sync`` then makes all of them durable
-    before any is renamed into place (a rename that reaches the disk before its data would leave an
-    empty file after a crash). One sync instead of one ``fsync`` per file: a render writes thousands.
+    Every new content goes to a temporary file, flushed to disk (``fsync``) before any is renamed
+    into place: a rename that reaches the disk before its data would leave an empty file after a
+    crash. Each folder that received a file is flushed after the renames, so that the new names
+    last too. Only what azconf wrote is flushed, never the rest of the machine's dirty pages.
     """
     temporaries: list[tuple[str, Path]] = []
     try:
@@ -66,12 +54,27 @@ def write_many_atomic(files: list[tuple[Path, bytes]]) -> None:
             temporaries.append((temporary, path))
             with os.fdopen(descriptor, "wb") as handle:
                 handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
             os.chmod(temporary, _mode_for(path))
-        if temporaries:
-            os.sync()
         for temporary, path in temporaries:
             os.replace(temporary, path)
     finally:
         for temporary, _ in temporaries:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)  # only the ones not renamed are still there
+    for folder in dict.fromkeys(path.parent for path in (path for path, _ in files)):
+        _fsync_folder(folder)
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Flush ``folder``'s entries (the names just renamed into it) to disk, where that is possible."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:  # a platform that cannot open folders (Windows): the renames are all it has
+        return
+    try:
+        with contextlib.suppress(OSError):  # some file systems refuse it; the files are flushed
+            os.fsync(descriptor)
+    finally:
+        os.close(descriptor)

@@ -13,7 +13,7 @@ from azconf.config.project import Project
 from azconf.config.resolve import Resolution, Resolver
 from azconf.errors import DataError
 from azconf.model.sections import Environment
-from azconf.problems import Problem, Severity, sorted_problems
+from azconf.problems import Problem, Severity
 
 
 class InvalidEnvironment(DataError):
@@ -73,56 +73,11 @@ def load_environments(
 ) -> list[LoadedEnvironment]:
     """Resolve, type and check every one of ``envs`` in one pass (files parsed once, shared items
     typed once); raises :class:`InvalidEnvironment` with the errors of all that have any."""
-    return PendingEnvironments(project, envs, resolver=resolver, today=today).verdict()
+    from azconf.check.engine import Check
+
+    return Check(project, envs, resolver=resolver, today=today).verdict()
 
 
-class PendingEnvironments:
-    """:func:`load_environments` in two steps: the typed models first, the verdict later.
-
-    Made, it has resolved ``envs`` and started their value checks on the second core. A command
-    may work on :meth:`models` meanwhile (render builds its files), but must act on that work only
-    after :meth:`verdict` returned: the models of an invalid environment leave its invalid items out.
-    """
-
-    def __init__(
-        self,
-        project: Project,
-        envs: list[str],
-        *,
-        resolver: Resolver | None = None,
-        today: dt.date | None = None,
-    ) -> None:
-        from azconf.validate import EnvironmentCheck
-
-        self._envs = envs
-        self._resolver = resolver or Resolver(project)
-        self._check = EnvironmentCheck(project, envs, today=today or dt.date.today(), resolver=self._resolver)
-
-    @property
-    def resolutions(self) -> list[Resolution]:
-        """The resolved environments, in the order asked for."""
-        return self._check.resolutions
-
-    def models(self) -> dict[str, Environment]:
-        """Each environment's typed items (those that do not validate left out)."""
-        return self._check.models()
-
-    def verdict(self) -> list[LoadedEnvironment]:
-        """The valid environments; raises :class:`InvalidEnvironment` with the errors of all others."""
-        checked = self._check.finish()
-        problems = sorted_problems(checked.problems)
-        errors = [p for p in problems if p.severity is Severity.ERROR]
-        if errors:
-            failing = [env for env in self._envs if any(_concerns(p, env) for p in errors)]
-            raise InvalidEnvironment(",".join(failing or self._envs), errors)
-        return [
-            LoadedEnvironment(
-                self._resolver.resolve(env), checked.models[env], [p for p in problems if _concerns(p, env)]
-            )
-            for env in self._envs
-        ]
-
-
-def _concerns(problem: Problem, env: str) -> bool:
+def concerns(problem: Problem, env: str) -> bool:
     """Whether ``problem`` is one of ``env``'s (a problem without environments is everyone's)."""
     return not problem.env or env in problem.env.split(",")

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from azconf.config.layering import is_deleted
-from azconf.config.located import Loc, LocatedList, LocatedMap, Path, chain_at, format_path
+from azconf.config.located import KeyPath, Loc, LocatedList, LocatedMap, chain_at, format_path
 from azconf.config.resolve import Resolution
 from azconf.errors import UsageError
 from azconf.problems import did_you_mean
@@ -41,11 +41,11 @@ class Explanation:
     """The resolved value at a path and the settings that produced it, winner first."""
 
     env: str
-    path: Path
+    path: KeyPath
     value: Any
     exists: bool
     settings: list[Setting] = field(default_factory=list)
-    leaves: list[tuple[Path, Loc | None]] = field(default_factory=list)  # for mappings: each leaf's winner
+    leaves: list[tuple[KeyPath, Loc | None]] = field(default_factory=list)  # for mappings: each leaf's winner
     default: bool = False  # no layer sets it: the value is the model's default
 
 
@@ -55,13 +55,13 @@ def typed_data(model: Any) -> dict[str, Any]:
     return data
 
 
-def explain_default(env: str, model: Any, path: Path) -> Explanation:
+def explain_default(env: str, model: Any, path: KeyPath) -> Explanation:
     """The model's default at ``path`` when no layer sets it; UsageError (with a did-you-mean over
     the defaulted keys too) when the model has nothing there either."""
     return Explanation(env, path, lookup(typed_data(model), path), True, default=True)
 
 
-def lookup(root: Any, path: Path) -> Any:
+def lookup(root: Any, path: KeyPath) -> Any:
     """The value at ``path`` in ``root``; raises :class:`UsageError` with a suggestion if absent."""
     value = root
     for depth, part in enumerate(path):
@@ -86,7 +86,7 @@ def _child(value: Any, part: str | int) -> Any:
     return _MISSING
 
 
-def explain(resolution: Resolution, path: Path, read_line: Any = None) -> Explanation:
+def explain(resolution: Resolution, path: KeyPath, read_line: Any = None) -> Explanation:
     """Explain ``path`` in a resolved environment; ``read_line(file, line)`` adds source text."""
     deleted = is_deleted(resolution.data, tuple(str(p) for p in path)) if path else ()
     if deleted and not _exists(resolution.data, path):
@@ -102,7 +102,7 @@ def explain(resolution: Resolution, path: Path, read_line: Any = None) -> Explan
     return explanation
 
 
-def _exists(root: Any, path: Path) -> bool:
+def _exists(root: Any, path: KeyPath) -> bool:
     try:
         lookup(root, path)
     except UsageError:
@@ -110,7 +110,7 @@ def _exists(root: Any, path: Path) -> bool:
     return True
 
 
-def _settings(resolution: Resolution, path: Path, chain: tuple[Loc, ...], read_line: Any) -> list[Setting]:
+def _settings(resolution: Resolution, path: KeyPath, chain: tuple[Loc, ...], read_line: Any) -> list[Setting]:
     layer_of = {file: layer.folder for layer in resolution.layers for file in layer.files}
     settings = []
     for loc in chain:
@@ -121,14 +121,14 @@ def _settings(resolution: Resolution, path: Path, chain: tuple[Loc, ...], read_l
     return settings
 
 
-def _value_in_layer(data: LocatedMap, path: Path) -> Any:
+def _value_in_layer(data: LocatedMap, path: KeyPath) -> Any:
     try:
         return lookup(data, path)
     except UsageError:
         return _MISSING
 
 
-def _leaves(value: Any, path: Path) -> Any:
+def _leaves(value: Any, path: KeyPath) -> Any:
     if isinstance(value, LocatedMap):
         for key, item in value.items():
             if isinstance(item, LocatedMap | LocatedList) and item:
@@ -152,12 +152,12 @@ class VersionExplanation:
     """
 
     ref: str
-    path: Path
+    path: KeyPath
     value: Any
     changed_by: AuditEntry | None
 
 
-def explain_version(project: Project, ref: str, path: Path, db: Any = None) -> VersionExplanation:
+def explain_version(project: Project, ref: str, path: KeyPath, db: Any = None) -> VersionExplanation:
     """Explain the value at ``path`` in the version ``ref`` names (``prod@12``, ``prod@latest``)."""
     from azconf.history.api import audit_entries, load_ref
 
@@ -174,7 +174,7 @@ def explain_version(project: Project, ref: str, path: Path, db: Any = None) -> V
     return VersionExplanation(version.ref, path, value, None)
 
 
-def _at(value: Any, path: Path) -> Any:
+def _at(value: Any, path: KeyPath) -> Any:
     for part in path:
         child = _child(value, part)
         if child is _MISSING:

@@ -28,9 +28,9 @@ import pytest
 import yaml
 
 from azconf.config.project import load_project
+from azconf.render.inputs import source_for
 from azconf.render.output import RECORD_NAME
 from azconf.render.pipeline import render
-from azconf.render.sources import source_for
 
 pytestmark = pytest.mark.interop
 

@@ -27,7 +27,7 @@ import pytest
 
 from azconf.config.project import load_project
 from azconf.render.base import RenderContext
-from azconf.render.sources import source_for
+from azconf.render.inputs import source_for
 from azconf.render.terraform import TARGET, TerraformOptions
 from azconf.render.terraform_module import check_module, read_module
 

@@ -7,7 +7,6 @@ from pathlib import Path
 from azconf.config.project import Project, find_project, load_project
 from azconf.config.resolve import Resolution
 from azconf.errors import DataError, UsageError
-from azconf.lifetime import keep_until_exit
 from azconf.problems import Problem, Severity
 
 
@@ -18,7 +17,6 @@ def open_project(project_dir: Path | None) -> Project:
     if project is None:
         stop_on_problems(problems, "azconf.yaml is not valid")
     assert project is not None
-    keep_until_exit(project)
     return project
 
 

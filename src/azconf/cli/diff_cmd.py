@@ -8,12 +8,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from azconf.errors import EXIT_OK, EXIT_PROBLEMS, UsageError
+from azconf.model import SECTIONS
 
 if TYPE_CHECKING:
-    from azconf.compare import Side
     from azconf.diff import Change
-
-SECTIONS = ("flags", "routes", "secrets", "services", "settings")
+    from azconf.diff.sides import Side
 
 
 @dataclass(frozen=True)
@@ -32,9 +31,9 @@ class DiffRequest:
 def run(project_dir: Path | None, request: DiffRequest) -> int:
     """Print the differences; exit 1 with --exit-code when there are any."""
     from azconf.cli.common import open_project
-    from azconf.compare import latest_side, load_side
     from azconf.config.resolve import Resolver
     from azconf.diff import diff, select
+    from azconf.diff.sides import latest_side, load_side
 
     project = open_project(project_dir)
     resolver = Resolver(project)

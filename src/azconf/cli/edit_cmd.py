@@ -40,8 +40,8 @@ def promote_command(
 ) -> int:
     """``azconf promote SRC DST [PATH]...``."""
     from azconf.cli.common import open_project
-    from azconf.compare import is_version_ref, load_side
     from azconf.config.resolve import Resolver
+    from azconf.diff.sides import is_version_ref, load_side
     from azconf.edit.promote import check_chain, plan_promotion
 
     project = open_project(project_dir)
@@ -122,8 +122,8 @@ def _restore_source(project: Project, ref: str, db: Path | None) -> tuple[str, s
     from azconf.history.api import load_ref
 
     if split_git_ref(ref) is not None:
-        from azconf.compare import load_side
         from azconf.config.resolve import Resolver
+        from azconf.diff.sides import load_side
 
         side = load_side(project, Resolver(project), ref)
         return side.env, side.label, side.data
@@ -167,7 +167,7 @@ def _carry_out(
 
 def _print_plan(project: Project, plan: Plan) -> None:
     from azconf.cli.styled import print_lines
-    from azconf.compare import Side
+    from azconf.diff.sides import Side
     from azconf.report.diff_report import render_text
 
     before = Side(f"{plan.env} (now)", plan.env, {})

@@ -9,8 +9,6 @@ import gc
 import os
 import sys
 
-from azconf import lifetime
-
 
 def main() -> None:
     """Run the CLI; exit with its code (0 ok, 1 problems, 2 usage, 3 internal error)."""
@@ -23,7 +21,6 @@ def main() -> None:
         # One invocation is short-lived and its objects are acyclic trees: the cyclic collector would
         # only rescan them again and again while they are built (30 ms of a large validate).
         gc.disable()
-        lifetime.short_lived()  # and the big trees are never freed one by one: see os._exit below
     # pydantic scans every installed distribution's entry points for plugins on first use (~20 ms);
     # azconf uses none, and a short-lived CLI should not pay for them.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")

@@ -7,8 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from azconf.cli.common import open_project, resolve_or_stop
-from azconf.config.located import Path as KeyPath
-from azconf.config.located import parse_path
+from azconf.config.located import KeyPath, parse_path
 from azconf.config.project import Project
 from azconf.errors import UsageError
 

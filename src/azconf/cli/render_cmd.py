@@ -28,8 +28,8 @@ def run(
     No ``envs`` and no ``from_ref``: every environment. All are validated before any is written.
     """
     from azconf.cli.common import open_project
+    from azconf.render.inputs import checked_sources
     from azconf.render.pipeline import Job, all_targets, render_all
-    from azconf.render.sources import pending_sources
 
     names = _targets(target, all_targets())
     if from_ref is not None and len(envs) > 1:
@@ -43,18 +43,12 @@ def run(
         )
     # The environments are still being checked while the files are built: nothing is written
     # unless the verdict passes.
-    pending = pending_sources(project, chosen, from_ref)
+    sources, checking = checked_sources(project, chosen, from_ref)
     jobs = [
         Job(source, Path(str(out).replace(ENV_PLACEHOLDER, source.env)) if out is not None else None)
-        for source in pending.sources
+        for source in sources
     ]
-
-    def verdict() -> None:
-        pending.verdict()
-        if not check:
-            # Recording comes last, when the other core has nothing left to do: load it now,
-            # while that core builds, rather than at the end with the other core idle (30 ms).
-            import azconf.history.api  # noqa: F401
+    verdict = checking.verdict if checking is not None else lambda: None
 
     per_job = render_all(project, jobs, names, check=check, force=force, verdict=verdict)
     rendered = list(zip(jobs, per_job, strict=True))
@@ -62,7 +56,7 @@ def run(
     for job, reports in rendered:
         drift |= _print(job.source.env, reports, check=check, several=len(jobs) > 1)
     if not check:
-        from azconf.history.api import record_renders
+        from azconf.render.recording import record_renders
 
         record_renders(project, [(job.source, reports) for job, reports in rendered])
     return EXIT_PROBLEMS if drift else EXIT_OK

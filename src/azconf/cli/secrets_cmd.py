@@ -25,9 +25,9 @@ def _usages(project_dir: Path | None, env: str) -> list[SecretUsage]:
 
     project = open_project(project_dir)
     if is_version_ref(env, project.manifest.environments):
-        from azconf.history.api import load_version_source
+        from azconf.render.inputs import version_source
 
-        source = load_version_source(project, env, None)
+        source = version_source(project, env, None)
         # A recorded version keeps no locations: its uses are listed without file:line:col.
         return secret_usage(source.model, source.data)  # type: ignore[arg-type]
     loaded = load_environment(project, env)

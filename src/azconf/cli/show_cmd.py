@@ -38,8 +38,8 @@ def _data(project: Project, env: str) -> Any:
     from azconf.history.refs import is_version_ref
 
     if split_git_ref(env) is not None:
-        from azconf.compare import load_side
         from azconf.config.resolve import Resolver
+        from azconf.diff.sides import load_side
 
         return load_side(project, Resolver(project), env).data
     if not is_version_ref(env, project.manifest.environments):
@@ -63,9 +63,9 @@ def _with_defaults(project: Project, env: str) -> Any:
         with project_at(project, git[1]) as (then, _):
             return typed_data(load_environment(then, git[0]).model)
     if is_version_ref(env, project.manifest.environments):
-        from azconf.history.api import load_version_source
+        from azconf.render.inputs import version_source
 
-        return typed_data(load_version_source(project, env, None).model)
+        return typed_data(version_source(project, env, None).model)
     from azconf.environment import load_environment
 
     return typed_data(load_environment(project, env).model)

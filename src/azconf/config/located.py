@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
-Path = tuple[str | int, ...]
+KeyPath = tuple[str | int, ...]  # a path into a document: its keys and list indexes (not a file)
 
 
 class Loc(NamedTuple):
@@ -57,7 +57,7 @@ class LocatedList(list[Any]):
         self.origins: list[Loc] = []
 
 
-def chain_at(root: LocatedMap, path: Path) -> Chain:
+def chain_at(root: LocatedMap, path: KeyPath) -> Chain:
     """The chain of locations that set the value at ``path`` (empty when the path has none).
 
     For a path into a list item, the item's location is the winner and the list's chain follows.
@@ -76,7 +76,7 @@ def chain_at(root: LocatedMap, path: Path) -> Chain:
     return chain
 
 
-def deepest_loc(root: LocatedMap, path: Path) -> Loc | None:
+def deepest_loc(root: LocatedMap, path: KeyPath) -> Loc | None:
     """The location of the value at ``path``, or of its nearest existing ancestor."""
     parent: Any = root
     best: Loc | None = None
@@ -102,7 +102,7 @@ def plain(value: Any) -> Any:
     return value
 
 
-def walk_leaves(value: Any, path: Path = ()) -> Iterator[tuple[Path, Any]]:
+def walk_leaves(value: Any, path: KeyPath = ()) -> Iterator[tuple[KeyPath, Any]]:
     """Every scalar (and empty collection) under ``value`` with its path."""
     if isinstance(value, dict) and value:
         for key, item in value.items():
@@ -118,7 +118,7 @@ _PLAIN_SEGMENT = re.compile(r"[^.\[\]\"]+")
 _PATH_TOKEN = re.compile(r'\.?(?:([^.\[\]"]+)|"((?:[^"\\]|\\.)*)")|\[(-?\d+)\]')
 
 
-def format_path(path: Path) -> str:
+def format_path(path: KeyPath) -> str:
     """``("services", "web", "env", 0)`` as ``services.web.env[0]``; odd keys are quoted: ``flags."a.b"``."""
     out = ""
     for part in path:
@@ -130,7 +130,7 @@ def format_path(path: Path) -> str:
     return out
 
 
-def parse_path(text: str) -> Path | None:
+def parse_path(text: str) -> KeyPath | None:
     """The inverse of :func:`format_path`; ``a.b[2]`` gives ``("a", "b", 2)``; None if malformed."""
     parts: list[str | int] = []
     position = 0

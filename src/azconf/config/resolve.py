@@ -9,8 +9,8 @@ from azconf.config.located import LocatedMap
 from azconf.config.project import Project
 from azconf.config.sources import Layer, read_layer
 from azconf.errors import UsageError
-from azconf.gcpause import gc_paused
 from azconf.problems import Problem, did_you_mean
+from azconf.process.gcpause import gc_paused
 
 
 @dataclass

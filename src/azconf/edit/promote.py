@@ -14,9 +14,9 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
-from azconf.compare import Side
 from azconf.config.project import Project
 from azconf.diff import diff
+from azconf.diff.sides import Side
 from azconf.edit.plan import (
     ABSENT,
     Plan,

@@ -76,7 +76,7 @@ def _new_alert(check: Check, when: str) -> NewAlert:
 
 
 def _audit(store: Store, who: Who, when: str, resolved_ids: list[int], opened_ids: list[int]) -> None:
-    from azconf.history.record import Pending, append_audit, operation, store_value
+    from azconf.history.writing import Pending, append_audit, operation, store_value
 
     alerts = {alert.id: alert for alert in store.alerts(include_resolved=True)}
     pending = []

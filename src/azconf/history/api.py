@@ -12,32 +12,26 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from azconf.config.project import Project
-from azconf.errors import DataError, UsageError
+from azconf.errors import UsageError
 from azconf.history import actor as actors
 from azconf.history import refs
 from azconf.history.audit import Link, Verdict, to_entry, verify
 from azconf.history.errors import HistoryCorrupt
 from azconf.history.items import join, prepare, split
-from azconf.history.record import (
-    Pending,
+from azconf.history.records import AuditEntry, Change, Committed, Version
+from azconf.history.redact import redact_tree
+from azconf.history.store import Store, connect
+from azconf.history.writing import (
     append_audit,
     changes_to_pending,
     content_of,
     operation,
-    store_value,
     write_version,
 )
-from azconf.history.records import AuditEntry, Change, Committed, Version
-from azconf.history.redact import redact_tree
-from azconf.history.store import Store, connect
 from azconf.problems import did_you_mean
-
-if TYPE_CHECKING:
-    from azconf.render.output import OutputReport
-    from azconf.render.pipeline import Source
 
 __all__ = [
     "DB_VARIABLE",
@@ -50,12 +44,9 @@ __all__ = [
     "is_latest",
     "load_ref",
     "load_snapshot",
-    "load_version_source",
     "open_history",
     "read_snapshot",
     "record_changes",
-    "record_render",
-    "record_renders",
     "resolve_ref",
     "verify_audit",
     "versions",
@@ -204,70 +195,6 @@ def _redacted(resource_id: str, value: Any) -> Any:
     return redact_tree(value, tuple(str(part) for part in path))
 
 
-def record_render(project: Project, source: Source, reports: list[tuple[str, OutputReport]]) -> None:
-    """Record a render: its snapshot as a version (if that content is new), marked rendered, and one
-    audit entry per target (action ``render``, the output folder and file count).
-
-    A render of a recorded version (``render --from prod@12``) records a rollback to it.
-    """
-    record_renders(project, [(source, reports)])
-
-
-def record_renders(project: Project, renders: list[tuple[Source, list[tuple[str, OutputReport]]]]) -> None:
-    """Record several renders (see :func:`record_render`) in one transaction: all of them, or none."""
-    who = actors.who(project.root)
-    with open_history(project, create=True) as store:
-        assert store is not None
-        with store.transaction():
-            for source, reports in renders:
-                _record_one(store, project, who, source, reports)
-
-
-def _record_one(
-    store: Store, project: Project, who: actors.Who, source: Source, reports: list[tuple[str, OutputReport]]
-) -> None:
-    from_history = source.version.startswith(f"{source.env}@")  # a version label, not the working tree
-    when = actors.now()
-    before = store.rendered(source.env)
-    # A version's hash is its snapshot's content hash (when nothing in it was redacted): a render of
-    # recorded content finds its version without splitting and hashing each item.
-    version = _version_with(store, source.env, source.content_hash)
-    if version is None:
-        content = content_of(store, source.env, split(source.data))
-        version = _version_with(store, source.env, content.prepared.content_hash) or write_version(
-            store, content, message="render", who=who, action="render", when=when
-        )
-    note = _render_note(from_history, version, store.latest(source.env))
-    pending = [_target_entry(store, project, target, version, before) for target in reports]
-    operation_id = append_audit(
-        store, operation(who, "render", source.env, when=when, version=version, note=note), pending
-    )
-    store.add_render(version, operation_id)
-
-
-def _render_note(from_history: bool, version: Version, latest: Version | None) -> str:
-    if not from_history:
-        return "from the working tree"
-    rollback = latest is not None and version.number < latest.number
-    return f"from history: {version.ref}" + (", a rollback" if rollback else "")
-
-
-def _version_with(store: Store, env: str, content_hash: str) -> Version | None:
-    matches = store.versions_with_hash(content_hash.removeprefix("sha256:"), env)
-    return matches[0] if matches else None
-
-
-def _target_entry(
-    store: Store, project: Project, target: tuple[str, OutputReport], version: Version, before: Version | None
-) -> Pending:
-    name, report = target
-    files = len(report.written) + len(report.unchanged)
-    new = {"version": version.ref, "folder": project.display(report.folder), "files": files}
-    new |= {"written": len(report.written), "removed": len(report.removed)}
-    old = {"version": before.ref} if before else None
-    return Pending("target", f"render.{name}", store_value(store, old), store_value(store, new))
-
-
 # --------------------------------------------------------------------------------------------------
 # Reading
 
@@ -313,25 +240,6 @@ def read_snapshot(store: Store, version: Version) -> dict[str, Any]:
             hint="the database was modified outside azconf; `azconf audit verify` says where",
         )
     return data
-
-
-def load_version_source(project: Project, ref: str, env: str | None) -> Source:
-    """A recorded version as a render source, typed again from its snapshot."""
-    from azconf.model.build import build_environment
-    from azconf.problems import Severity
-    from azconf.render.pipeline import Source
-
-    version, data = load_ref(project, ref)
-    if env is not None and env != version.env:
-        raise UsageError(
-            f'--env {env} does not match "{ref}", a version of {version.env}',
-            hint=f"leave out --env, or name a version of {env}",
-        )
-    model, problems = build_environment(data)  # type: ignore[arg-type]  # a plain dict is accepted
-    errors = [p for p in problems if p.severity is Severity.ERROR]
-    if errors:
-        raise DataError(f"{version.ref} cannot be rendered: its snapshot no longer builds", problems=errors)
-    return Source(version.env, model, data, version.label, version.content_hash)
 
 
 def working_tree_differs(project: Project, env: str, db: Path | str | None = None) -> bool:

@@ -8,12 +8,11 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from azconf.config.located import LocatedMap
+from azconf.model import SECTIONS
 from azconf.model.locate import key_at, value_at
 from azconf.model.pydantic_problems import validation_problems
 from azconf.model.sections import SECTION_MODELS, Environment
 from azconf.problems import Problem, did_you_mean
-
-SECTIONS = ("flags", "routes", "secrets", "services", "settings")
 
 
 @dataclass

@@ -8,7 +8,7 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from azconf.config.located import LocatedMap, Path, format_path
+from azconf.config.located import KeyPath, LocatedMap, format_path
 from azconf.model.locate import key_at, value_at
 from azconf.model.sections import Environment, Flag, FlagValue, SecretValue
 from azconf.problems import Problem, Severity, did_you_mean
@@ -145,7 +145,7 @@ def _names(root: LocatedMap, section: str) -> frozenset[str]:
     return frozenset(content) if isinstance(content, dict) else frozenset()
 
 
-def _unknown(root: LocatedMap, path: Path, name: str, known: Collection[str], kind: str) -> Problem:
+def _unknown(root: LocatedMap, path: KeyPath, name: str, known: Collection[str], kind: str) -> Problem:
     """The problem of a name ``known`` does not hold."""
     return Problem(
         "AZC0301",

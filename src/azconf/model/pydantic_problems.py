@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
-from azconf.config.located import LocatedMap, Path, chain_at, deepest_loc, format_path
+from azconf.config.located import KeyPath, LocatedMap, chain_at, deepest_loc, format_path
 from azconf.problems import Location, Problem, did_you_mean
 
 if TYPE_CHECKING:
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 def validation_problems(
     error: ValidationError,
     root: LocatedMap,
-    prefix: Path,
+    prefix: KeyPath,
     model: Any,
     *,
     env: str = "",
@@ -50,7 +50,7 @@ def _clean_loc(loc: tuple[Any, ...]) -> tuple[str | int, ...]:
     )
 
 
-def _problem(item: Any, path: Path, root: LocatedMap, env: str, fallback: str) -> Problem:
+def _problem(item: Any, path: KeyPath, root: LocatedMap, env: str, fallback: str) -> Problem:
     kind = item["type"]
     if kind == "missing":
         return _missing(path, root, env, fallback)
@@ -60,7 +60,9 @@ def _problem(item: Any, path: Path, root: LocatedMap, env: str, fallback: str) -
     return Problem("AZC0203", message, where, path=format_path(path), env=env, hint=_hint_for(kind, item))
 
 
-def _unknown_key(path: Path, root: LocatedMap, env: str, fallback: str, allowed: frozenset[str]) -> Problem:
+def _unknown_key(
+    path: KeyPath, root: LocatedMap, env: str, fallback: str, allowed: frozenset[str]
+) -> Problem:
     key = str(path[-1])
     chain = chain_at(root, path)
     where = Location(chain[0].file, chain[0].key_line, chain[0].key_column) if chain else Location(fallback)
@@ -74,7 +76,7 @@ def _unknown_key(path: Path, root: LocatedMap, env: str, fallback: str, allowed:
     )
 
 
-def _missing(path: Path, root: LocatedMap, env: str, fallback: str) -> Problem:
+def _missing(path: KeyPath, root: LocatedMap, env: str, fallback: str) -> Problem:
     loc = deepest_loc(root, path[:-1])
     if loc is None and fallback and root.origins:
         # A key missing at the top of a file: point at the file's first key, where it would go.
@@ -94,7 +96,7 @@ def _missing(path: Path, root: LocatedMap, env: str, fallback: str) -> Problem:
     )
 
 
-def allowed_keys(model: Any, relative: Path) -> frozenset[str]:
+def allowed_keys(model: Any, relative: KeyPath) -> frozenset[str]:
     """The keys the pydantic type ``model`` accepts at ``relative`` (empty when not a model there)."""
     types = [model]
     for part in relative:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any
 
-from azconf.config.located import LocatedMap, Path, format_path
+from azconf.config.located import KeyPath, LocatedMap, format_path
 from azconf.model.locate import value_at
 from azconf.problems import Location, Problem
 from azconf.secrets import (
@@ -44,7 +44,7 @@ def check_references(root: LocatedMap) -> Iterator[Problem]:
             continue
         error = _reference_error(ref)
         if error is not None:
-            path: Path = ("secrets", name) if short else ("secrets", name, "ref")
+            path: KeyPath = ("secrets", name) if short else ("secrets", name, "ref")
             where = value_at(root, path)
             column = where.column + error.column_offset if where.line else 0
             yield Problem(
@@ -77,7 +77,7 @@ class PlaintextScanner:
         self.allowed = allowed
         self.read_line = read_line
         self.exceptions: list[tuple[str, str]] = []  # (path, reason) of allowed findings
-        self._cache: dict[tuple[Path, int], tuple[Any, list[Problem]]] = {}
+        self._cache: dict[tuple[KeyPath, int], tuple[Any, list[Problem]]] = {}
 
     def scan(self, root: LocatedMap) -> list[Problem]:
         """Plaintext secrets in every section of ``root``."""
@@ -89,7 +89,7 @@ class PlaintextScanner:
                 problems += self._scan_item(root, (section, name), item)
         return problems
 
-    def _scan_item(self, root: LocatedMap, path: Path, item: Any) -> list[Problem]:
+    def _scan_item(self, root: LocatedMap, path: KeyPath, item: Any) -> list[Problem]:
         key = (path, id(item))
         cached = self._cache.get(key)
         if cached is None:
@@ -101,7 +101,7 @@ class PlaintextScanner:
             cached = self._cache[key] = (item, [p for p in found if p is not None])
         return cached[1]
 
-    def _problem(self, root: LocatedMap, path: Path, finding: Any) -> Problem | None:
+    def _problem(self, root: LocatedMap, path: KeyPath, finding: Any) -> Problem | None:
         text = format_path(path)
         where = value_at(root, path)
         reason = self._allowed(text, where)

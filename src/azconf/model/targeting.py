@@ -45,19 +45,18 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeGuard
 
+from azconf.config.located import KeyPath
 from azconf.problems import did_you_mean
 
 MAX_DEPTH = 64  # deeper rules get an issue instead of a RecursionError
 _MAX_WEIGHT = 2**31 - 1  # flagd adds the weights up in an int32
-
-Path = tuple[str | int, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class TargetingIssue:
     """One thing wrong in a targeting rule: where (keys and indexes into it), what, and a fix."""
 
-    path: Path
+    path: KeyPath
     message: str
     hint: str = ""
 
@@ -128,10 +127,10 @@ class _Checker:
         self.issues: list[TargetingIssue] = []
         self.returned: set[str] = set()
 
-    def add(self, path: Path, message: str, hint: str = "") -> None:
+    def add(self, path: KeyPath, message: str, hint: str = "") -> None:
         self.issues.append(TargetingIssue(path, message, hint))
 
-    def expr(self, value: object, path: Path, depth: int, returns: bool = False) -> None:
+    def expr(self, value: object, path: KeyPath, depth: int, returns: bool = False) -> None:
         """Check a value JsonLogic evaluates; ``returns`` marks a place that names the variant."""
         if depth > MAX_DEPTH:
             self.add(
@@ -147,7 +146,7 @@ class _Checker:
             if isinstance(value, list | tuple):
                 self.each(value, path, depth)
 
-    def each(self, args: object, where: Path, depth: int) -> None:
+    def each(self, args: object, where: KeyPath, depth: int) -> None:
         """Check arguments that are plain expressions: a list of them, or one bare value."""
         if isinstance(args, list | tuple):
             for i, item in enumerate(args):
@@ -155,7 +154,7 @@ class _Checker:
         else:
             self.expr(args, where, depth + 1)
 
-    def operation(self, node: Mapping[object, object], path: Path, depth: int, returns: bool) -> None:
+    def operation(self, node: Mapping[object, object], path: KeyPath, depth: int, returns: bool) -> None:
         if len(node) != 1:
             self.not_one_key(node, path)
             return
@@ -176,7 +175,7 @@ class _Checker:
             self.add(where, f'unknown operation "{op}"{did_you_mean(op, _CHECKS)}', hint)
             self.each(args, where, depth)
 
-    def not_one_key(self, node: Mapping[object, object], path: Path) -> None:
+    def not_one_key(self, node: Mapping[object, object], path: KeyPath) -> None:
         if not node:
             self.add(path, "an empty object is not an operation", "remove it, or use null")
             return
@@ -187,7 +186,7 @@ class _Checker:
             "give each operation its own object and combine them with and/or",
         )
 
-    def arguments(self, args: object, where: Path) -> Sequence[object] | None:
+    def arguments(self, args: object, where: KeyPath) -> Sequence[object] | None:
         """The argument list when it has as many items as the operation takes, else None."""
         op = str(where[-1])
         if not isinstance(args, list | tuple):
@@ -203,7 +202,7 @@ class _Checker:
             return None
         return args
 
-    def returned_value(self, value: object, path: Path) -> None:
+    def returned_value(self, value: object, path: KeyPath) -> None:
         if value is None:  # null: flagd serves the default variant
             return
         if isinstance(value, bool | str):
@@ -218,7 +217,7 @@ class _Checker:
                 "quote it if it is a variant name",
             )
 
-    def unknown_variant(self, value: bool | str, name: str, path: Path) -> None:
+    def unknown_variant(self, value: bool | str, name: str, path: KeyPath) -> None:
         if isinstance(value, bool):
             self.add(
                 path,
@@ -233,7 +232,7 @@ class _Checker:
             f"the flag's variants are: {known}",
         )
 
-    def ref(self, name: object, where: Path) -> None:
+    def ref(self, name: object, where: KeyPath) -> None:
         if not isinstance(name, str):
             self.add(where, f"$ref: expected the name of a shared evaluator, got {_show(name)}")
         elif name not in self.evaluators:
@@ -246,16 +245,16 @@ class _Checker:
 
     # One method per kind of operation, all called as (args, where, depth, returns); see _CHECKS.
 
-    def plain(self, args: object, where: Path, depth: int, returns: bool) -> None:
+    def plain(self, args: object, where: KeyPath, depth: int, returns: bool) -> None:
         self.arguments(args, where)
         self.each(args, where, depth)
 
-    def unary(self, args: object, where: Path, depth: int, returns: bool) -> None:
+    def unary(self, args: object, where: KeyPath, depth: int, returns: bool) -> None:
         if isinstance(args, list | tuple):  # a bare argument is also fine: {"!": {"var": "x"}}
             self.arguments(args, where)
         self.each(args, where, depth)
 
-    def if_(self, args: object, where: Path, depth: int, returns: bool) -> None:
+    def if_(self, args: object, where: KeyPath, depth: int, returns: bool) -> None:
         items = self.arguments(args, where)
         if items is None:
             self.each(args, where, depth)
@@ -266,7 +265,7 @@ class _Checker:
             branch = i % 2 == 1 or i == last
             self.expr(item, (*where, i), depth + 1, returns and branch)
 
-    def var(self, args: object, where: Path, depth: int, returns: bool) -> None:
+    def var(self, args: object, where: KeyPath, depth: int, returns: bool) -> None:
         name, name_path = args, where
         if isinstance(args, list | tuple):
             if not 1 <= len(args) <= 2:
@@ -287,7 +286,7 @@ class _Checker:
                 "var takes a dotted name, an array index or [name, default]",
             )
 
-    def flagd_property(self, name: str, path: Path) -> None:
+    def flagd_property(self, name: str, path: KeyPath) -> None:
         if name.startswith("$flagd.") and name not in _FLAGD_PROPERTIES:
             self.add(
                 path,
@@ -295,10 +294,10 @@ class _Checker:
                 "flagd only sets $flagd.flagKey and $flagd.timestamp",
             )
 
-    def missing(self, args: object, where: Path, depth: int, returns: bool) -> None:
+    def missing(self, args: object, where: KeyPath, depth: int, returns: bool) -> None:
         self.names("missing", args, where)
 
-    def missing_some(self, args: object, where: Path, depth: int, returns: bool) -> None:
+    def missing_some(self, args: object, where: KeyPath, depth: int, returns: bool) -> None:
         items = self.arguments(args, where)
         if items is None:
             return
@@ -309,7 +308,7 @@ class _Checker:
             )
         self.names("missing_some", items[1], (*where, 1))
 
-    def names(self, op: str, value: object, path: Path) -> None:
+    def names(self, op: str, value: object, path: KeyPath) -> None:
         if not isinstance(value, list | tuple):
             self.add(path, f'{op}: expected a list of names such as ["email"], got {_show(value)}')
             return
@@ -317,7 +316,7 @@ class _Checker:
             if not isinstance(name, str):
                 self.add((*path, i), f"{op}: a name must be a string, got {_show(name)}")
 
-    def fractional(self, args: object, where: Path, depth: int, returns: bool) -> None:
+    def fractional(self, args: object, where: KeyPath, depth: int, returns: bool) -> None:
         if not isinstance(args, list | tuple) or not args:
             self.add(
                 where,
@@ -335,7 +334,7 @@ class _Checker:
         weights = [self.bucket(args[i], (*where, i), depth, returns) for i in range(first, len(args))]
         self.total_weight(weights, where)
 
-    def bucketing(self, value: object, path: Path, depth: int) -> None:
+    def bucketing(self, value: object, path: KeyPath, depth: int) -> None:
         if isinstance(value, Mapping):
             self.expr(value, path, depth + 1)
             return
@@ -346,7 +345,7 @@ class _Checker:
             "to bucket by targetingKey",
         )
 
-    def bucket(self, value: object, path: Path, depth: int, returns: bool) -> int | None:
+    def bucket(self, value: object, path: KeyPath, depth: int, returns: bool) -> int | None:
         """Check one bucket; its weight when that is a literal, else None."""
         if not isinstance(value, list | tuple) or not 1 <= len(value) <= 2:
             self.add(
@@ -360,7 +359,7 @@ class _Checker:
             return 1
         return self.weight(value[1], (*path, 1), depth)
 
-    def weight(self, value: object, path: Path, depth: int) -> int | None:
+    def weight(self, value: object, path: KeyPath, depth: int) -> int | None:
         if isinstance(value, Mapping):  # computed at evaluation, e.g. from $flagd.timestamp
             self.expr(value, path, depth + 1)
             return None
@@ -374,7 +373,7 @@ class _Checker:
         )
         return None
 
-    def total_weight(self, weights: list[int | None], where: Path) -> None:
+    def total_weight(self, weights: list[int | None], where: KeyPath) -> None:
         if not weights or None in weights:
             return
         total = sum(w for w in weights if w is not None)
@@ -391,7 +390,7 @@ class _Checker:
                 "give at least one bucket a weight above 0",
             )
 
-    def sem_ver(self, args: object, where: Path, depth: int, returns: bool) -> None:
+    def sem_ver(self, args: object, where: KeyPath, depth: int, returns: bool) -> None:
         items = self.arguments(args, where)
         if items is None:
             self.each(args, where, depth)
@@ -407,7 +406,7 @@ class _Checker:
             )
         self.version(version, (*where, 2), depth)
 
-    def version(self, value: object, path: Path, depth: int) -> None:
+    def version(self, value: object, path: KeyPath, depth: int) -> None:
         if isinstance(value, Mapping):
             self.expr(value, path, depth + 1)
         elif not isinstance(value, str):
@@ -424,7 +423,7 @@ class _Checker:
                 'write MAJOR[.MINOR[.PATCH[-PRERELEASE][+BUILD]]], e.g. "1.2.0" or "v2"',
             )
 
-    def string_compare(self, args: object, where: Path, depth: int, returns: bool) -> None:
+    def string_compare(self, args: object, where: KeyPath, depth: int, returns: bool) -> None:
         items = self.arguments(args, where)
         if items is None:
             self.each(args, where, depth)
@@ -440,7 +439,7 @@ class _Checker:
                 )
 
 
-_Check = Callable[[_Checker, object, Path, int, bool], None]
+_Check = Callable[[_Checker, object, KeyPath, int, bool], None]
 # Every operation flagd knows, and the method that checks its arguments.
 _CHECKS: dict[str, _Check] = {
     **dict.fromkeys(_ARITY, _Checker.plain),

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from azconf.config.located import LocatedMap, Path, format_path
+from azconf.config.located import KeyPath, LocatedMap, format_path
 from azconf.fileread import read_regular
 from azconf.model.locate import key_at, value_at
 from azconf.model.safe_patterns import install as linear_patterns
@@ -65,7 +65,7 @@ class SchemaChecker:
                 problems += self._check_value(schema, root, path, value)
         return problems
 
-    def _check_value(self, schema: _Schema, root: LocatedMap, path: Path, value: Any) -> list[Problem]:
+    def _check_value(self, schema: _Schema, root: LocatedMap, path: KeyPath, value: Any) -> list[Problem]:
         key = (format_path(path), id(value))
         cached = self._results.get(key)
         if cached is None:
@@ -194,7 +194,7 @@ def _registry(folder: Any) -> Any:
     return Registry(retrieve=retrieve)  # type: ignore[call-arg]  # attrs-made init
 
 
-def _matches(value: Any, segments: tuple[str, ...], path: Path) -> Iterator[tuple[Path, Any]]:
+def _matches(value: Any, segments: tuple[str, ...], path: KeyPath) -> Iterator[tuple[KeyPath, Any]]:
     if not segments:
         yield path, value
         return
@@ -213,12 +213,12 @@ def _binding_location(manifest: LocatedMap, pattern: str) -> Location:
     return Location("azconf.yaml")
 
 
-def _problems(error: Any, root: LocatedMap, path: Path) -> list[Problem]:
+def _problems(error: Any, root: LocatedMap, path: KeyPath) -> list[Problem]:
     """The problems one schema error stands for: one per unexpected key, or the error itself."""
     unexpected = _unexpected_keys(error)
     if not unexpected:
         return [_problem(error, root, path)]
-    where: Path = (*path, *error.absolute_path)
+    where: KeyPath = (*path, *error.absolute_path)
     allowed = sorted(error.schema.get("properties", {}))
     return [
         Problem(
@@ -248,8 +248,8 @@ def _unexpected_keys(error: Any) -> list[str]:
     ]
 
 
-def _problem(error: Any, root: LocatedMap, path: Path) -> Problem:
-    where: Path = (*path, *error.absolute_path)
+def _problem(error: Any, root: LocatedMap, path: KeyPath) -> Problem:
+    where: KeyPath = (*path, *error.absolute_path)
     message = schema_message(error)
     message = message if len(message) <= 200 else message[:197] + "..."
     pointer = "/" + "/".join(str(part) for part in error.relative_schema_path)

@@ -85,72 +85,14 @@ class RenderError(Exception):
 
 
 class Target(Protocol):
-    """A render target: deterministic files from one environment.
-
-    A target may split its files into ``parts`` that are built on their own (render builds each
-    part of every environment in one process, so that what the part derives from an item serves
-    every environment: see :class:`Reuse`), plus files it makes from the names of all the others
-    (a kustomization).
-    """
+    """A render target: deterministic files from one environment (the smallest is :mod:`flagd`)."""
 
     name: str
     options_model: type[TargetOptions]
-    parts: int
 
     def render(self, context: RenderContext) -> dict[str, str]:
-        """Relative path -> file content (text ending in a newline); the same input, the same bytes."""
+        """Relative path -> file content (text ending in a newline); the same input, the same bytes.
+
+        Raises :class:`RenderError` with every rule of the consuming tool that the environment breaks.
+        """
         ...
-
-    def render_part(self, context: RenderContext, part: int) -> dict[str, str]:
-        """The files of part ``part`` (of ``parts``), or :class:`RenderError` with the rules it breaks."""
-        ...
-
-    def finish(self, context: RenderContext, names: list[str]) -> dict[str, str]:
-        """The files made from the sorted ``names`` of every part's files (none for most targets)."""
-        ...
-
-    def shares(self, part: int) -> str | None:
-        """The key in :attr:`RenderContext.shared` of what ``part`` makes that a part of another
-        target makes too (the flag document), or None: for each environment, such parts are built
-        in one process, which makes it once."""
-        ...
-
-
-class Whole:
-    """Base of a target whose files are built in one part: it defines :meth:`Target.render` only."""
-
-    parts = 1
-
-    def render(self, context: RenderContext) -> dict[str, str]:
-        """See :meth:`Target.render`."""
-        raise NotImplementedError
-
-    def render_part(self, context: RenderContext, part: int) -> dict[str, str]:
-        """Every file: there is one part."""
-        return self.render(context)
-
-    def finish(self, context: RenderContext, names: list[str]) -> dict[str, str]:
-        """Nothing: :meth:`render` makes every file."""
-        return {}
-
-    def shares(self, part: int) -> str | None:
-        """Nothing shared with other targets."""
-        return None
-
-
-def render_in_parts(target: Target, context: RenderContext) -> dict[str, str]:
-    """Every file of ``target`` built part by part, as render's pipeline builds them.
-
-    Raises :class:`RenderError` with the rules that every part breaks, in the order of the parts.
-    """
-    files: dict[str, str] = {}
-    violations: list[str] = []
-    for part in range(target.parts):
-        try:
-            files |= target.render_part(context, part)
-        except RenderError as error:
-            violations += error.violations
-    if violations:
-        raise RenderError(target.name, list(dict.fromkeys(violations)))
-    files |= target.finish(context, sorted(files))
-    return dict(sorted(files.items()))

@@ -21,7 +21,7 @@ from typing import Any, overload
 from azconf.config.located import plain
 from azconf.jsontext import dumps_pretty
 from azconf.model.sections import Environment, Flag
-from azconf.render.base import RenderContext, RenderError, Reuse, TargetOptions, Whole
+from azconf.render.base import RenderContext, RenderError, Reuse, TargetOptions
 
 SCHEMA_URL = "https://flagd.dev/schema/v0/flags.json"
 FILE_NAME = "flags.flagd.json"
@@ -121,7 +121,7 @@ def _metadata(flag: Flag) -> dict[str, str | bool | int | float]:
     return metadata
 
 
-class FlagdTarget(Whole):
+class FlagdTarget:
     """Renders ``flags.flagd.json``."""
 
     name = "flagd"
@@ -130,10 +130,6 @@ class FlagdTarget(Whole):
     def render(self, context: RenderContext) -> dict[str, str]:
         """One file: the environment's flag file."""
         return {FILE_NAME: dumps(flag_file(context))}
-
-    def shares(self, part: int) -> str | None:
-        """The flag document, which the Kubernetes target puts in its flags ConfigMap."""
-        return DOCUMENT_KEY
 
 
 TARGET = FlagdTarget()

@@ -23,7 +23,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -33,7 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from azconf.jsontext import dumps_compact
 from azconf.model.sections import Flag, FlagValue, Route, Secret, SecretValue, Service
 from azconf.render import flagd
-from azconf.render.base import RenderContext, RenderError, TargetOptions, render_in_parts
+from azconf.render.base import RenderContext, RenderError, TargetOptions
 from azconf.secrets.refs import K8sRef, ReferenceSyntaxError, SecretRef, VaultRef, parse_reference
 from azconf.snapshot import canonical_json
 
@@ -51,7 +50,6 @@ STANDARD_LABELS = ("app.kubernetes.io/name", "app.kubernetes.io/part-of", "app.k
 MAX_CONFIGMAP_BYTES = 1024 * 1024  # Kubernetes' limit on the keys plus values of one ConfigMap
 PORT_NAME = "http"
 _METADATA_INDENT = 2  # the YAML indentation of metadata's entries
-_ITEM_PARTS = 2  # see KubernetesTarget.parts
 
 # Go's time.ParseDuration grammar, which External Secrets uses for refreshInterval.
 _GO_DURATION = r"^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$"
@@ -194,7 +192,7 @@ class _Piece:
 
 
 @dataclass(frozen=True)
-class _Part:
+class _ItemObjects:
     """What one item adds to its environment's render: the rules it breaks, and its objects."""
 
     violations: tuple[str, ...]
@@ -203,22 +201,17 @@ class _Part:
 
 @dataclass
 class _Build:
-    """What one render of one part accumulates: the objects so far and every rule broken."""
+    """What one environment's render accumulates: the objects so far and every rule broken."""
 
     context: RenderContext
     run: _Run
-    part: int
     pieces: list[_Piece] = field(default_factory=list)
     violations: list[str] = field(default_factory=list)
 
-    def mine(self, name: str) -> bool:
-        """Whether the item ``name`` is this part's (the same one in every environment)."""
-        return 1 + zlib.crc32(name.encode("utf-8")) % _ITEM_PARTS == self.part
-
-    def add(self, part: _Part) -> None:
+    def add(self, objects: _ItemObjects) -> None:
         """Add an item's objects and the rules it breaks."""
-        self.violations += part.violations
-        self.pieces += part.pieces
+        self.violations += objects.violations
+        self.pieces += objects.pieces
 
     def static_value(self, flag: Flag) -> str | None:
         """:func:`static_flag_value`, once per flag for every environment of the run."""
@@ -230,45 +223,33 @@ class KubernetesTarget:
 
     name = NAME
     options_model: type[TargetOptions] = KubernetesOptions
-    # The flags ConfigMap, and two halves of the items by name: a process builds a part of every
-    # environment, and writes each item's objects once for all environments where they are equal.
-    parts = _ITEM_PARTS + 1
 
     def render(self, context: RenderContext) -> dict[str, str]:
-        """Relative path -> YAML text for every object, or :class:`RenderError` with every violation."""
-        return render_in_parts(self, context)
-
-    def render_part(self, context: RenderContext, part: int) -> dict[str, str]:
-        """The flags ConfigMap (part 0), or the objects of the items of ``part``; without the
-        kustomization."""
-        build = _Build(context, context.reuse.item(_run, context.options, context.project), part)
-        if part == 0:
-            build.violations += _option_violations(build.run.options)
-            build.pieces.append(_piece(_flags_configmap(build), build.run.texts))
-            return _checked_files(build)
+        """Relative path -> YAML text for every object and the kustomization, or
+        :class:`RenderError` with every violation."""
+        build = _Build(context, context.reuse.item(_run, context.options, context.project))
+        build.violations += _option_violations(build.run.options)
+        build.pieces.append(_piece(_flags_configmap(build), build.run.texts))
         secrets = _secret_sources(build)
         for name, service in sorted(context.model.services.items()):
-            if build.mine(name):
-                _add_service(build, name, service, secrets)
+            _add_service(build, name, service, secrets)
         for name, route in sorted(context.model.routes.items()):
-            if build.mine(name):
-                _add_route(build, name, route)
-        return _checked_files(build)
+            _add_route(build, name, route)
+        files = _checked_files(build)
+        files["kustomization.yaml"] = _kustomization(context, sorted(files))
+        return files
 
-    def shares(self, part: int) -> str | None:
-        """Part 0 (the flags ConfigMap) holds the flagd target's document."""
-        return flagd.DOCUMENT_KEY if part == 0 else None
 
-    def finish(self, context: RenderContext, names: list[str]) -> dict[str, str]:
-        """``kustomization.yaml``, listing every object's file."""
-        from azconf.config.yaml_emit import emit_yaml
+def _kustomization(context: RenderContext, names: list[str]) -> str:
+    """``kustomization.yaml``, listing every object's file."""
+    from azconf.config.yaml_emit import emit_yaml
 
-        kustomization = {
-            "apiVersion": "kustomize.config.k8s.io/v1beta1",
-            "kind": "Kustomization",
-            "resources": names,
-        }
-        return {"kustomization.yaml": _header(context) + emit_yaml(kustomization)}
+    kustomization = {
+        "apiVersion": "kustomize.config.k8s.io/v1beta1",
+        "kind": "Kustomization",
+        "resources": names,
+    }
+    return _header(context) + emit_yaml(kustomization)
 
 
 TARGET = KubernetesTarget()
@@ -370,8 +351,7 @@ class SecretSource:
 
 
 def _secret_sources(build: _Build) -> dict[str, SecretSource]:
-    """Each cluster-resolvable secret's source; adds an ExternalSecret per ``vault://`` secret of
-    the part."""
+    """Each cluster-resolvable secret's source; adds an ExternalSecret per ``vault://`` secret."""
     sources: dict[str, SecretSource] = {}
     owned: list[str] = []  # Secrets that an ExternalSecret writes
     existing: dict[str, str] = {}  # Secret name -> the first azconf secret that reads it (k8s://)
@@ -379,14 +359,12 @@ def _secret_sources(build: _Build) -> dict[str, SecretSource]:
     for name, secret in sorted(build.context.model.secrets.items()):
         ref = reuse.item(_reference, secret)
         if isinstance(ref, str):
-            if build.mine(name):
-                build.violations.append(f"secrets.{name}.ref: {ref}")
+            build.violations.append(f"secrets.{name}.ref: {ref}")
             continue
         if isinstance(ref, VaultRef):
             sources[name] = SecretSource(name, ref.key)
-            if build.mine(name):
-                owned.append(name)
-                build.pieces.append(reuse.item(_external_secret, ref, name, build.run))
+            owned.append(name)
+            build.pieces.append(reuse.item(_external_secret, ref, name, build.run))
         elif isinstance(ref, K8sRef):
             sources[name] = SecretSource(ref.name, ref.key)
             existing.setdefault(ref.name, name)
@@ -483,11 +461,11 @@ def _no_cluster_source(secrets: dict[str, Secret], secret: str) -> str:
 
 def _add_service(build: _Build, name: str, service: Service, secrets: dict[str, SecretSource]) -> None:
     build.add(
-        build.context.reuse.item(_service_part, service, name, _links(build, service, secrets), build.run)
+        build.context.reuse.item(_service_objects, service, name, _links(build, service, secrets), build.run)
     )
 
 
-def _service_part(service: Service, name: str, links: _Links, run: _Run) -> _Part:
+def _service_objects(service: Service, name: str, links: _Links, run: _Run) -> _ItemObjects:
     """The settings ConfigMap, Deployment and Service of ``service``, and the rules they break."""
     violations: list[str] = []
     settings = canonical_json(service.settings).decode("utf-8")
@@ -513,7 +491,7 @@ def _service_part(service: Service, name: str, links: _Links, run: _Run) -> _Par
     violations += _unlisted_secrets(name, service, sources)
     checksum = _config_checksum(settings, service, statics)
     objects = (settings_map, _deployment(run, name, service, env, checksum), _service(run, name, service))
-    return _Part(tuple(violations), tuple(_piece(obj, run.texts) for obj in objects))
+    return _ItemObjects(tuple(violations), tuple(_piece(obj, run.texts) for obj in objects))
 
 
 def _flag_key_ref(run: _Run, flag_key: str, static: str | None) -> dict[str, Any]:
@@ -606,13 +584,13 @@ def _service(run: _Run, name: str, service: Service) -> dict[str, Any]:
 def _add_route(build: _Build, name: str, route: Route) -> None:
     service = build.context.model.services.get(route.service)
     port = None if service is None else service.port
-    build.add(build.context.reuse.item(_route_part, route, name, port, build.run))
+    build.add(build.context.reuse.item(_route_objects, route, name, port, build.run))
 
 
-def _route_part(route: Route, name: str, port: int | None, run: _Run) -> _Part:
+def _route_objects(route: Route, name: str, port: int | None, run: _Run) -> _ItemObjects:
     """The HTTPRoute of ``route`` (whose service listens on ``port``), and the rules it breaks."""
     if port is None:
-        return _Part((f'routes.{name}.service: service "{route.service}" is not defined',), ())
+        return _ItemObjects((f'routes.{name}.service: service "{route.service}" is not defined',), ())
     violations = tuple(f"routes.{name}.path: {p}" for p in path_prefix_problems(route.path))
     # One rule per method: the Gateway API allows a prefix-rewriting filter only on a rule with
     # exactly one match, and a match holds one method.
@@ -627,7 +605,7 @@ def _route_part(route: Route, name: str, port: int | None, run: _Run) -> _Part:
     meta = _metadata(run, name, _labels(run, route.service))
     spec = {"parentRefs": [parent], "rules": rules}
     route_object = _object("gateway.networking.k8s.io/v1", "HTTPRoute", meta, spec=spec)
-    return _Part(violations, (_piece(route_object, run.texts),))
+    return _ItemObjects(violations, (_piece(route_object, run.texts),))
 
 
 def _route_rule(route: Route, method: str, port: int) -> dict[str, Any]:

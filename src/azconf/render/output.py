@@ -251,42 +251,17 @@ def mark_pending(folder: Path, record: Record, digests: dict[str, str]) -> None:
             write_atomic(folder / RECORD_NAME, text)
 
 
-def finish_folder(folder: Path, parts: list[FilesReport], record: Record, *, check: bool) -> OutputReport:
+def finish_folder(folder: Path, files: FilesReport, record: Record, *, check: bool) -> OutputReport:
     """Remove (or with ``check`` report) the stale and temporary files, and record every file of
-    ``parts``; ``record`` is the folder's record as it was before this render."""
-    report, digests = OutputReport(folder), dict[str, str]()
-    for part in parts:
-        if digests.keys() & part.digests.keys():
-            raise ValueError(f"two parts of a render wrote {sorted(digests.keys() & part.digests.keys())}")
-        digests |= part.digests
-        for mine, theirs in (
-            (report.written, part.written),
-            (report.unchanged, part.unchanged),
-            (report.missing, part.missing),
-            (report.different, part.different),
-        ):
-            mine.extend(theirs)
-    for names in (report.written, report.unchanged, report.missing, report.different):
-        names.sort()
+    ``files``; ``record`` is the folder's record as it was before this render."""
+    report = OutputReport(folder)
+    report.written, report.unchanged = sorted(files.written), sorted(files.unchanged)
+    report.missing, report.different = sorted(files.missing), sorted(files.different)
     report.interrupted = check and bool(record.pending)
     with _reported(folder, check):
-        _remove_temporary(folder, set(digests) | set(record.files) | {RECORD_NAME}, report, check=check)
-        _finish(folder, digests, record, report, check=check)
+        _remove_temporary(folder, set(files.digests) | set(record.files) | {RECORD_NAME}, report, check=check)
+        _finish(folder, files.digests, record, report, check=check)
     return report
-
-
-def record_written(folder: Path, parts: list[FilesReport]) -> None:
-    """Add the files that ``parts`` wrote to ``folder``'s record, and remove nothing.
-
-    For a folder some of whose parts could not be written: what was written stays azconf's, so a
-    later render removes it if it is no longer produced (and --check reports it).
-    """
-    written = {name: part.digests[name] for part in parts for name in part.written}
-    if not written:
-        return
-    previous = read_record(folder)
-    with _reported(folder, check=False):
-        write_atomic(folder / RECORD_NAME, _record_text(previous.files | written, previous.pending))
 
 
 @contextlib.contextmanager

@@ -26,7 +26,7 @@ from pydantic import field_validator
 
 from azconf.jsontext import dumps_pretty
 from azconf.model.sections import Flag, FlagValue, Resources, Route, Secret, SecretValue, Service
-from azconf.render.base import RenderContext, RenderError, TargetOptions, Whole
+from azconf.render.base import RenderContext, RenderError, TargetOptions
 from azconf.render.terraform_types import (
     ANY,
     Attribute,
@@ -259,7 +259,7 @@ def _services_type(shape: TfType, services: dict[str, Any]) -> TfType:
 # -- the target -------------------------------------------------------------------------------------
 
 
-class TerraformTarget(Whole):
+class TerraformTarget:
     """Renders ``<project>.auto.tfvars.json`` (and optionally ``variables.tf``)."""
 
     name = NAME

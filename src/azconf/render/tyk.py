@@ -34,7 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from azconf.jsontext import dumps_pretty
 from azconf.model.sections import Route
-from azconf.render.base import RenderContext, RenderError, TargetOptions, Whole
+from azconf.render.base import RenderContext, RenderError, TargetOptions
 
 APPS_FOLDER = "apps"  # point Tyk's app_path here
 VERSION_NAME = "Default"  # the single version of an unversioned classic API
@@ -292,7 +292,7 @@ def dumps(definition: dict[str, Any]) -> str:
     return dumps_pretty(definition)
 
 
-class TykTarget(Whole):
+class TykTarget:
     """Renders ``apps/<api_id>.json`` for every route."""
 
     name = "tyk"

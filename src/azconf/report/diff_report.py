@@ -10,9 +10,9 @@ import json
 from collections import Counter
 from typing import Any
 
-from azconf.compare import Side
 from azconf.config.located import plain
 from azconf.diff import Change, Kind, list_delta
+from azconf.diff.sides import Side
 from azconf.problems import redact, redacted
 from azconf.secrets import iter_plaintext_secrets
 

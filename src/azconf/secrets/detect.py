@@ -30,14 +30,13 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from azconf.config.located import KeyPath
 from azconf.secrets.refs import looks_like_reference
 
 PLAINTEXT_HINT = (
     "keep the value in a secret store and put a reference here "
     "(vault://, k8s://, env:// or keyring://), or allow-list it with a reason"
 )
-
-Path = tuple[str | int, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,19 +309,19 @@ def _judged(key: str, value: str) -> Finding | None:
     return None
 
 
-def iter_plaintext_secrets(data: object, path: Path = ()) -> Iterator[tuple[Path, Finding]]:
+def iter_plaintext_secrets(data: object, path: KeyPath = ()) -> Iterator[tuple[KeyPath, Finding]]:
     """Every plaintext secret in a parsed YAML tree, with its path of keys and list indexes.
 
     A list item is judged by the key that holds the list; ``{secret: <name>}`` (a service env var
     taken from the ``secrets`` section) is a reference and is not looked into.
     """
     key = path[-1] if path and isinstance(path[-1], str) else ""
-    found: list[tuple[Path, Finding]] = []
+    found: list[tuple[KeyPath, Finding]] = []
     _walk(key, data, list(path), found)
     return iter(found)
 
 
-def _walk(key: str, value: object, path: list[str | int], found: list[tuple[Path, Finding]]) -> None:
+def _walk(key: str, value: object, path: list[str | int], found: list[tuple[KeyPath, Finding]]) -> None:
     # A plain recursive function over one shared path list, not a generator chain building a tuple
     # per node: configs have tens of thousands of leaves and almost none of them is a finding.
     if isinstance(value, str):

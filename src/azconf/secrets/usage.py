@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from azconf.config.located import LocatedMap, Path, format_path
+from azconf.config.located import KeyPath, LocatedMap, format_path
 from azconf.model.locate import value_at
 from azconf.model.sections import Environment, Secret, SecretValue
 from azconf.problems import Location
@@ -78,7 +78,7 @@ def _usage(name: str, secret: Secret, root: LocatedMap, uses: list[SecretUse]) -
     except ReferenceSyntaxError:  # validate reports it (AZC0701); here it is listed without a scheme
         ref = None
     short = isinstance(root["secrets"][name], str)
-    path: Path = ("secrets", name) if short else ("secrets", name, "ref")
+    path: KeyPath = ("secrets", name) if short else ("secrets", name, "ref")
     return SecretUsage(name, secret.ref, ref, secret.description, value_at(root, path), tuple(uses))
 
 
@@ -86,17 +86,17 @@ def _uses_by_secret(env: Environment, root: LocatedMap) -> dict[str, list[Secret
     """Secret name -> its uses, service by service, the ``secrets`` list before the env vars."""
     found: dict[str, list[SecretUse]] = {}
     for service_name, service in env.services.items():
-        base: Path = ("services", service_name)
+        base: KeyPath = ("services", service_name)
         for index, name in enumerate(service.secrets):
             found.setdefault(name, []).append(_use(root, (*base, "secrets", index), service_name))
         for var, value in service.env.items():
             if isinstance(value, SecretValue):
-                path: Path = (*base, "env", var, "secret")
+                path: KeyPath = (*base, "env", var, "secret")
                 found.setdefault(value.secret, []).append(_use(root, path, service_name, var))
     return found
 
 
-def _use(root: LocatedMap, path: Path, service: str, env_var: str = "") -> SecretUse:
+def _use(root: LocatedMap, path: KeyPath, service: str, env_var: str = "") -> SecretUse:
     # The use is named by the env var itself (services.web.env.SESSION_SECRET), not by the inner
     # "secret" key, but located at the name of the secret, which is what a reader looks for.
     shown = path[:-1] if env_var else path

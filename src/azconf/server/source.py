@@ -185,7 +185,7 @@ def fingerprint(root: Path, folders: list[str]) -> dict[str, str]:
 
 def _history(settings: ServeSettings, envs: list[str]) -> dict[str, Loaded]:
     from azconf.config.project import load_project
-    from azconf.history.api import load_version_source
+    from azconf.render.inputs import version_source
 
     project, problems = load_project(settings.project_root)
     if project is None:
@@ -196,7 +196,7 @@ def _history(settings: ServeSettings, envs: list[str]) -> dict[str, Loaded]:
         if env not in envs:
             continue
         try:
-            source = load_version_source(project, ref, None)  # --db is AZCONF_DB here (serve_cmd)
+            source = version_source(project, ref, None)  # --db is AZCONF_DB here (serve_cmd)
             version = source.version.split(" ")[0]  # "prod@12 sha256:..." -> "prod@12"
             results[env] = Loaded(served_from_model(env, version, project.manifest.project, source.model))
         except AzconfError as error:

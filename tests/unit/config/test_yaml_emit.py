@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from azconf.config.yaml_emit import EntryTexts, emit_yaml
@@ -127,7 +127,6 @@ def _data(text: st.SearchStrategy[str], keys: st.SearchStrategy[str]) -> st.Sear
 _SHORT_KEYS = _ONE_LINE.filter(lambda key: len(key) <= 128)
 
 
-@settings(max_examples=400, deadline=None)
 @given(_data(_ONE_LINE, _SHORT_KEYS))
 def test_one_line_strings_come_out_exactly_as_libyaml_writes_them(value: Any) -> None:
     assert emit_yaml(value) == reference(value)
@@ -146,7 +145,6 @@ def _same(left: Any, right: Any) -> bool:
     return type(left) is type(right) and left == right
 
 
-@settings(max_examples=400, deadline=None)
 @given(_data(_ANY_TEXT, _ANY_TEXT))
 def test_everything_reads_back_the_same_in_yaml_1_1_and_1_2(value: Any) -> None:
     text = emit_yaml(value)
@@ -207,7 +205,6 @@ def test_special_floats_and_other_types() -> None:
 _MAPPINGS = st.dictionaries(_ANY_TEXT, _data(_ANY_TEXT, _ANY_TEXT), min_size=1, max_size=5)
 
 
-@settings(max_examples=300, deadline=None)
 @given(_MAPPINGS, _MAPPINGS)
 def test_entries_written_once_join_into_what_emit_yaml_writes(outer: dict[str, Any], inner: Any) -> None:
     texts = EntryTexts()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import time
 
 import pytest
 
@@ -103,11 +102,10 @@ def test_billion_laughs_stops_quickly() -> None:
     for level in "bcdefghi":
         previous = chr(ord(level) - 1)
         lines.append(f"{level}: &{level} [{', '.join(['*' + previous] * 10)}]")
-    started = time.perf_counter()
+    # 10^9 nodes if expanded: the budget stops expansion at 100,000 nodes, so this returns at all.
     document = parse_yaml("\n".join(lines).encode(), "t.yaml")
     assert [p.code for p in document.problems] == ["AZC0112"]
     assert document.data == {}
-    assert time.perf_counter() - started < 5  # bounded: the budget stops expansion at 100,000 nodes
 
 
 def test_small_aliases_are_fine() -> None:

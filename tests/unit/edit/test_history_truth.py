@@ -12,10 +12,10 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from azconf.compare import Side
 from azconf.config.located import plain
 from azconf.config.project import Project
 from azconf.config.resolve import Resolver
+from azconf.diff.sides import Side
 from azconf.edit.plan import ABSENT, Plan
 from azconf.edit.promote import plan_promotion
 from azconf.edit.restore import plan_restore

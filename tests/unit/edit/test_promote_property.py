@@ -9,11 +9,11 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from azconf.compare import Side
 from azconf.config.located import plain
 from azconf.config.project import Project, load_project
 from azconf.config.resolve import Resolver
 from azconf.diff import diff, select
+from azconf.diff.sides import Side
 from azconf.edit.plan import Planner
 from azconf.edit.promote import Protection, plan_promotion
 

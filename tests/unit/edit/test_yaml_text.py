@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from azconf.config.located import plain
@@ -172,7 +172,6 @@ def entry_lines(text: str, path: tuple[str, ...]) -> list[str]:
     return []
 
 
-@settings(max_examples=150)
 @given(st.dictionaries(names, trees, min_size=1, max_size=3), st.data())
 def test_set_changes_only_the_value(document: dict[str, Any], draw: st.DataObject) -> None:
     text = render(document)
@@ -186,7 +185,6 @@ def test_set_changes_only_the_value(document: dict[str, Any], draw: st.DataObjec
     assert set(removed) <= set(entry_lines(text, path))
 
 
-@settings(max_examples=150)
 @given(st.dictionaries(names, trees, min_size=2, max_size=3), st.data())
 def test_delete_removes_only_that_entry(document: dict[str, Any], draw: st.DataObject) -> None:
     text = render(document)

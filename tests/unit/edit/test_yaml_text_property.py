@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from azconf.config.located import plain
@@ -55,7 +55,6 @@ PATHS = st.lists(KEYS, min_size=1, max_size=3).map(tuple)
 OPERATIONS = st.lists(st.tuples(st.sampled_from(["set", "delete"]), PATHS, VALUES), min_size=1, max_size=8)
 
 
-@settings(max_examples=300, deadline=None)
 @given(DOCUMENTS, OPERATIONS, st.data())
 def test_edits_of_mixed_styles_give_exactly_the_edited_data(
     document: dict[str, Any], operations: list[tuple[str, tuple[str, ...], Any]], styles: st.DataObject
@@ -76,7 +75,6 @@ def test_edits_of_mixed_styles_give_exactly_the_edited_data(
     assert result.startswith("# header\n")
 
 
-@settings(max_examples=200, deadline=None)
 @given(DOCUMENTS, PATHS, VALUES, st.data())
 def test_one_set_leaves_the_lines_of_other_top_level_keys_alone(
     document: dict[str, Any], path: tuple[str, ...], value: Any, styles: st.DataObject

@@ -13,8 +13,9 @@ from azconf.errors import UsageError
 from azconf.history import api
 from azconf.history.errors import HistoryCorrupt
 from azconf.history.records import Change
+from azconf.render.inputs import source_for, version_source
 from azconf.render.output import OutputReport
-from azconf.render.sources import source_for
+from azconf.render.recording import record_render
 from azconf.snapshot import content_hash
 
 
@@ -121,7 +122,7 @@ def render_reports(project: Project) -> list[tuple[str, OutputReport]]:
 
 def test_record_render_marks_the_version_rendered(project: Project) -> None:
     source = source_for(project, "prod", None)
-    api.record_render(project, source, render_reports(project))
+    record_render(project, source, render_reports(project))
     rendered = api.resolve_ref(project, "prod@rendered")
     assert rendered.ref == "prod@1" and rendered.message == "render" and rendered.rendered
     (target,) = [e for e in api.audit_entries(project) if e.resource_type == "target"]
@@ -137,7 +138,7 @@ def test_record_render_marks_the_version_rendered(project: Project) -> None:
         "written": 1,
         "removed": 0,
     }
-    api.record_render(project, source, render_reports(project))  # the same content: no new version
+    record_render(project, source, render_reports(project))  # the same content: no new version
     assert [v.ref for v in api.versions(project)] == ["prod@1"]
 
 
@@ -145,10 +146,10 @@ def test_a_render_from_history_is_a_rollback(project: Project) -> None:
     api.commit_environment(project, "prod", message="one")
     edit(project, "config/envs/prod/services.yaml", "replicas: 4", "replicas: 5")
     api.commit_environment(project, "prod", message="two")
-    source = api.load_version_source(project, "prod@1", "prod")
+    source = version_source(project, "prod@1", "prod")
     assert source.version.startswith("prod@1 sha256:") and source.env == "prod"
     assert source.model.services["payments"].replicas == 4
-    api.record_render(project, source, render_reports(project))
+    record_render(project, source, render_reports(project))
     assert api.resolve_ref(project, "prod@rendered").number == 1
     last = api.audit_entries(project, limit=1)[0]
     assert last.note == "from history: prod@1, a rollback" and last.version == "prod@1"
@@ -157,7 +158,7 @@ def test_a_render_from_history_is_a_rollback(project: Project) -> None:
 def test_a_version_of_another_environment_is_refused(project: Project) -> None:
     api.commit_environment(project, "prod", message="")
     with pytest.raises(UsageError, match='--env dev does not match "prod@1", a version of prod'):
-        api.load_version_source(project, "prod@1", "dev")
+        version_source(project, "prod@1", "dev")
 
 
 def test_no_history_yet(project: Project) -> None:
@@ -213,8 +214,8 @@ def test_the_public_surface() -> None:
     assert sorted(api.__all__) == [
         "DB_VARIABLE", "audit_entries", "commit_environment", "commit_environments", "commit_snapshots",
         "commit_validated",
-        "database_path", "is_latest", "load_ref", "load_snapshot", "load_version_source", "open_history",
-        "read_snapshot", "record_changes", "record_render", "record_renders", "resolve_ref", "verify_audit",
+        "database_path", "is_latest", "load_ref", "load_snapshot", "open_history",
+        "read_snapshot", "record_changes", "resolve_ref", "verify_audit",
         "versions",
         "working_tree_differs",
     ]  # fmt: skip

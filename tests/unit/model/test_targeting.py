@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from azconf.model.targeting import MAX_DEPTH, TargetingIssue, check_targeting, returned_variants
@@ -643,7 +643,6 @@ def _follow(value: object, path: tuple[str | int, ...]) -> object:
     return value
 
 
-@settings(max_examples=400, deadline=None)
 @given(
     targeting=RULES | JSON_LIKE,
     variants=st.lists(st.text(max_size=5), max_size=4),

@@ -20,6 +20,7 @@ from azconf.errors import DataError
 from azconf.model.sections import Environment
 from azconf.render import flagd, target
 from azconf.render.base import RenderContext, RenderError
+from azconf.render.inputs import source_for
 from azconf.render.kubernetes import (
     FLAG_KEY_PREFIX,
     FLAGD_FILE_KEY,
@@ -30,7 +31,6 @@ from azconf.render.kubernetes import (
 )
 from azconf.render.output import RECORD_NAME
 from azconf.render.pipeline import render
-from azconf.render.sources import source_for
 
 REPO = Path(__file__).resolve().parents[3]
 EXAMPLE = REPO / "examples" / "azora"

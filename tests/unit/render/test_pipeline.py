@@ -1,5 +1,5 @@
 """The render pipeline: building starts before the checks end, writing only after they pass, and the
-parts that two processes build and write make the same folders as one process does."""
+units that two processes build and write make the same folders as one process does."""
 
 from __future__ import annotations
 
@@ -17,9 +17,9 @@ from azconf.config.project import Project, load_project
 from azconf.errors import DataError
 from azconf.render import target
 from azconf.render.base import RenderContext
+from azconf.render.inputs import sources_for
 from azconf.render.output import digest
-from azconf.render.pipeline import Job, all_targets, render_all, work_units
-from azconf.render.sources import pending_sources
+from azconf.render.pipeline import CHILD_TARGETS, Job, all_targets, render_all
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "azora"
 
@@ -33,9 +33,7 @@ def project(monkeypatch: pytest.MonkeyPatch) -> Project:
 
 
 def jobs_for(project: Project, out: Path) -> list[Job]:
-    pending = pending_sources(project, ["staging", "prod"], None)
-    pending.verdict()
-    return [Job(source, out / source.env) for source in pending.sources]
+    return [Job(source, out / source.env) for source in sources_for(project, ["staging", "prod"], None)]
 
 
 def no_child_left() -> bool:
@@ -50,7 +48,7 @@ def test_a_failing_verdict_stops_the_child_and_nothing_is_written(project: Proje
     jobs = jobs_for(project, tmp_path)
 
     def verdict() -> None:
-        time.sleep(0.3)  # the child has taken units, maybe all of them, by now
+        time.sleep(0.3)  # the child has built its units, maybe all of them, by now
         raise DataError("environment is not valid")
 
     with pytest.raises(DataError, match="not valid"):
@@ -101,7 +99,7 @@ def test_two_processes_write_what_one_process_writes(
     render_all(project, jobs_for(project, inline), all_targets(), check=False)
     written = folder_bytes(forked)
     assert written == folder_bytes(inline)
-    # The kubernetes target is built in parts: its record lists every part's files.
+    # The kubernetes folder is built and written by the child, recorded by this process.
     assert "prod/kubernetes/.azconf-rendered.json" in written
     record = json.loads(written["prod/kubernetes/.azconf-rendered.json"])
     on_disk = [
@@ -111,7 +109,7 @@ def test_two_processes_write_what_one_process_writes(
     assert "kustomization.yaml" in record["files"] and len(record["files"]) > 10
 
 
-def test_a_folder_built_in_parts_loses_its_stale_files_only(project: Project, tmp_path: Path) -> None:
+def test_a_folder_built_by_the_child_loses_its_stale_files_only(project: Project, tmp_path: Path) -> None:
     render_all(project, jobs_for(project, tmp_path), ["kubernetes"], check=False)
     folder = tmp_path / "prod" / "kubernetes"
     record = json.loads((folder / ".azconf-rendered.json").read_text(encoding="utf-8"))
@@ -132,35 +130,26 @@ def test_a_folder_built_in_parts_loses_its_stale_files_only(project: Project, tm
     assert no_child_left()
 
 
-def signing(render_part: Callable[[RenderContext, int], dict[str, str]], barrier: Path) -> Any:
-    """``render_part``, adding a file ``built-by`` with the building process's id.
+def signing(render: Callable[[RenderContext], dict[str, str]]) -> Any:
+    """``render``, adding a file ``built-by`` with the building process's id."""
 
-    Each process waits (up to 10 s) until two have started: one process cannot take every unit
-    before the other begins, however loaded the machine.
-    """
-
-    def signed(context: RenderContext, part: int) -> dict[str, str]:
-        (barrier / str(os.getpid())).touch()
-        deadline = time.monotonic() + 10
-        while len(list(barrier.iterdir())) < 2 and time.monotonic() < deadline:
-            time.sleep(0.01)
-        return {**render_part(context, part), "built-by": f"{os.getpid()}\n"}
+    def signed(context: RenderContext) -> dict[str, str]:
+        return {**render(context), "built-by": f"{os.getpid()}\n"}
 
     return signed
 
 
-def test_one_target_of_several_environments_is_built_by_both_processes(
+def test_the_child_builds_the_declared_targets_and_this_process_the_others(
     project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    terraform, barrier = target("terraform"), tmp_path / "barrier"
-    barrier.mkdir()
-    monkeypatch.setattr(terraform, "render_part", signing(terraform.render_part, barrier))
-    render_all(project, jobs_for(project, tmp_path / "out"), ["terraform"], check=False)
-    out = tmp_path / "out"
-    builders = {
-        (out / env / "terraform" / "built-by").read_text(encoding="utf-8") for env in ("staging", "prod")
-    }
-    assert len(builders) == 2  # staging in one process, prod in the other
+    for name in all_targets():
+        monkeypatch.setattr(target(name), "render", signing(target(name).render))
+    render_all(project, jobs_for(project, tmp_path), all_targets(), check=False)
+    for env in ("staging", "prod"):
+        for name in all_targets():
+            builder = (tmp_path / env / name / "built-by").read_text(encoding="utf-8")
+            assert (builder == f"{os.getpid()}\n") == (name not in CHILD_TARGETS), (env, name)
+    assert no_child_left()
 
 
 def test_two_targets_or_environments_may_not_share_a_folder(project: Project, tmp_path: Path) -> None:
@@ -188,19 +177,3 @@ def test_a_folder_that_cannot_be_written_stops_the_render_before_any_file_is_wri
     ]
     assert written == [tmp_path / "prod" / "tyk"]
     assert no_child_left()
-
-
-def test_the_work_is_planned_biggest_first_with_shared_parts_together_and_the_end_in_small_pieces() -> None:
-    every = (0, 1, 2)
-    assert work_units(all_targets(), 3) == [
-        # The flags ConfigMap holds the flagd target's document: one process makes it once.
-        (("kubernetes", 0, every), ("flagd", 0, every)),
-        (("kubernetes", 1, every),),
-        (("kubernetes", 2, every),),
-        (("terraform", 0, every),),
-        (("tyk", 0, (0,)),),
-        (("tyk", 0, (1,)),),
-        (("tyk", 0, (2,)),),
-    ]
-    assert work_units(["terraform"], 2) == [(("terraform", 0, (0,)),), (("terraform", 0, (1,)),)]
-    assert work_units(["flagd"], 1) == [(("flagd", 0, (0,)),)]

@@ -16,9 +16,9 @@ from azconf.config.project import Project, load_project
 from azconf.model.sections import Environment
 from azconf.render import TARGETS, target
 from azconf.render.base import RenderContext, RenderError, Reuse
+from azconf.render.inputs import sources_for
 from azconf.render.kubernetes import KubernetesOptions
 from azconf.render.pipeline import Source, render_context, target_options
-from azconf.render.sources import sources_for
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "azora"
 

@@ -19,8 +19,8 @@ from azconf.config.project import load_project
 from azconf.model.sections import Environment
 from azconf.render import target
 from azconf.render.base import RenderContext, RenderError
+from azconf.render.inputs import source_for
 from azconf.render.pipeline import Source
-from azconf.render.sources import source_for
 from azconf.render.terraform import SHAPES, TARGET, TerraformOptions, types, variables
 from azconf.render.terraform_module import (
     Declaration,

@@ -132,8 +132,8 @@ def _build(project: Project, change: Change, settings: ServeSettings) -> Plan:
 
 
 def _promotion(project: Project, change: Change, settings: ServeSettings) -> Plan:
-    from azconf.compare import load_side
     from azconf.config.resolve import Resolver
+    from azconf.diff.sides import load_side
     from azconf.edit.promote import check_chain, plan_promotion
 
     assert change.source is not None

@@ -16,7 +16,6 @@ everything in one process.
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import os
 import pickle
@@ -30,27 +29,6 @@ from azconf.errors import AzconfError
 
 T = TypeVar("T")
 U = TypeVar("U")
-
-
-# Children that sent their last result and are leaving: the parent goes on rather than wait the
-# few milliseconds a big process takes to exit, and waits for them later (see wait_for_leaving).
-_LEAVING: list[int] = []
-
-
-def wait_for_leaving() -> None:
-    """Wait for the children that sent their last result (gone by now, or nearly).
-
-    A function that forks calls it before it returns, once it has done what it could meanwhile:
-    it leaves no child behind.
-    """
-    # A pid that other code waited for (waitpid(-1)) could in principle go to a new child of that
-    # code; azconf forks only through Staged, which calls this first, so its pids are its own.
-    while _LEAVING:
-        with contextlib.suppress(ChildProcessError):  # someone waited for it already
-            os.waitpid(_LEAVING.pop(), 0)
-
-
-atexit.register(wait_for_leaving)  # a CLI that leaves with os._exit leaves them to init instead
 
 
 def can_fork() -> bool:
@@ -85,7 +63,6 @@ class Staged(Generic[T, U]):
         if not can_fork():
             self._first, self._received = first(), True
             return
-        wait_for_leaving()  # before the fork: a child must not hold its siblings' process ids
         results, child_results = os.pipe()
         child_orders, self._orders = os.pipe()
         parent = os.getpid()
@@ -121,17 +98,14 @@ class Staged(Generic[T, U]):
                 self._reap()
 
     def result(self) -> U:
-        """The second step's result, after :meth:`proceed` said ``go``.
-
-        The child may still be exiting: call :func:`wait_for_leaving` before the work is done.
-        """
+        """The second step's result, after :meth:`proceed` said ``go``; the child is gone after."""
         assert self._second is not None, "no second step"
         if self._pid == 0:
             return self._second()
         try:
             return _unwrap(_receive(self._reader))  # type: ignore[no-any-return]
         finally:
-            self._reap(leaving=True)
+            self._reap()
 
     def abandon(self) -> None:
         """Stop the child wherever it is, and wait for it to be gone (the first step's result is lost).
@@ -147,15 +121,12 @@ class Staged(Generic[T, U]):
             os.close(self._orders)  # a child still waiting for an order reads "no" and leaves
             self._orders = -1
 
-    def _reap(self, *, leaving: bool = False) -> None:
-        """Wait for the child to be gone; ``leaving``: it sent its last result, wait for it later."""
+    def _reap(self) -> None:
+        """Wait for the child to be gone."""
         self._close_orders()
         self._reader.close()
-        if not leaving:
-            os.waitpid(self._pid, 0)
-        elif os.waitpid(self._pid, os.WNOHANG) == (0, 0):  # not gone yet: it does nothing but exit
-            _LEAVING.append(self._pid)
-        self._pid = -1  # done: the child is gone, or only exiting
+        os.waitpid(self._pid, 0)
+        self._pid = -1
 
 
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
@@ -218,30 +189,3 @@ def _unwrap(message: tuple[Any, ...]) -> Any:
         _, kind, text, hint, problems = message
         raise kind(text, hint=hint, problems=problems)
     raise RuntimeError(f"background worker failed:\n{message[1]}")
-
-
-class TaskQueue:
-    """Task numbers ``0 .. count-1`` that this process and a forked child take one at a time.
-
-    A pipe holds the numbers, four bytes each, written before the fork; a read of four bytes from a
-    pipe is atomic, so every task is taken exactly once, by whichever process is free first. The
-    two cores stay busy however uneven the tasks are. Made once, used once.
-    """
-
-    MAX_TASKS = 4096  # 16 KiB of numbers: well inside a pipe's buffer, so writing them never blocks
-
-    def __init__(self, count: int) -> None:
-        if count > self.MAX_TASKS:
-            raise ValueError(f"at most {self.MAX_TASKS} tasks, not {count}")
-        self._reader, writer = os.pipe()
-        os.write(writer, b"".join(number.to_bytes(4, "big") for number in range(count)))
-        os.close(writer)  # at the end of the numbers, a read returns nothing: every task is taken
-
-    def take(self) -> int | None:
-        """The next task nobody has taken, or None when all are taken."""
-        chunk = os.read(self._reader, 4)
-        return int.from_bytes(chunk, "big") if chunk else None
-
-    def close(self) -> None:
-        """Release the pipe (in each process that used it)."""
-        os.close(self._reader)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from azconf.config.located import Path, chain_at
+from azconf.config.located import KeyPath, chain_at
 from azconf.config.project import Project
 from azconf.config.resolve import Resolution, Resolver
 from azconf.environment import resolve_readable
@@ -27,7 +27,7 @@ class Side:
     data: dict[str, Any]
     resolution: Resolution | None = None
 
-    def origin(self, path: Path) -> Location | None:
+    def origin(self, path: KeyPath) -> Location | None:
         """Where the value at ``path`` was set (working trees only)."""
         if self.resolution is None:
             return None

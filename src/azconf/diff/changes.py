@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from azconf.config.located import Path, format_path
+from azconf.config.located import KeyPath, format_path
 
 _ABSENT: Any = object()
 
@@ -29,7 +29,7 @@ class Kind(StrEnum):
 class Change:
     """One difference: the path, what happened, and the old and new values (None when absent)."""
 
-    path: Path
+    path: KeyPath
     kind: Kind
     old: Any = None
     new: Any = None
@@ -45,12 +45,12 @@ class Change:
         return format_path(self.path)
 
 
-def diff(old: Any, new: Any, path: Path = ()) -> list[Change]:
+def diff(old: Any, new: Any, path: KeyPath = ()) -> list[Change]:
     """Every difference between ``old`` and ``new``, in a stable order (new's key order first)."""
     return list(_diff(old, new, path))
 
 
-def _diff(old: Any, new: Any, path: Path) -> Iterator[Change]:
+def _diff(old: Any, new: Any, path: KeyPath) -> Iterator[Change]:
     if isinstance(old, dict) and isinstance(new, dict):
         for key in [*new, *(k for k in old if k not in new)]:
             before, after = old.get(key, _ABSENT), new.get(key, _ABSENT)
@@ -77,7 +77,7 @@ def list_delta(old: list[Any], new: list[Any]) -> tuple[list[Any], list[Any]]:
     return added, removed
 
 
-def select(changes: list[Change], sections: list[str], prefixes: list[Path]) -> list[Change]:
+def select(changes: list[Change], sections: list[str], prefixes: list[KeyPath]) -> list[Change]:
     """The changes in ``sections`` (all when empty) under any of ``prefixes`` (all when empty)."""
     chosen = [c for c in changes if not sections or c.section in sections]
     if prefixes:
@@ -85,7 +85,7 @@ def select(changes: list[Change], sections: list[str], prefixes: list[Path]) -> 
     return chosen
 
 
-def _related(path: Path, prefix: Path) -> bool:
+def _related(path: KeyPath, prefix: KeyPath) -> bool:
     """Whether ``path`` is at or under ``prefix``, or ``prefix`` is inside an added/removed ``path``."""
     shortest = min(len(path), len(prefix))
     return path[:shortest] == prefix[:shortest]

@@ -13,7 +13,7 @@ from pathlib import Path
 DRIVER = """
 import sys, time
 from pathlib import Path
-from azconf.background import Staged
+from azconf.process.fork import Staged
 
 def spin():
     Path(sys.argv[1]).write_text(str(__import__("os").getpid()))

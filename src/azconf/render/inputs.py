@@ -1,0 +1,100 @@
+"""Where a render's input comes from: the working tree or a recorded version."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from azconf.config.project import Project
+from azconf.errors import DataError, UsageError
+from azconf.gitrefs import MARKER
+from azconf.render.pipeline import Source
+from azconf.snapshot import content_hash
+
+if TYPE_CHECKING:
+    from azconf.check.engine import Check
+
+
+def source_for(project: Project, env: str | None, from_ref: str | None) -> Source:
+    """The working tree of ``env``, or the recorded version ``from_ref`` (e.g. ``prod@12``)."""
+    return sources_for(project, [env] if env else [], from_ref)[0]
+
+
+def sources_for(project: Project, envs: list[str], from_ref: str | None) -> list[Source]:
+    """The working trees of ``envs`` (validated together), or the one recorded version ``from_ref``.
+
+    Raises :class:`azconf.environment.InvalidEnvironment` with the errors of every invalid
+    environment: nothing is rendered unless all of them are valid.
+    """
+    sources, checking = checked_sources(project, envs, from_ref)
+    if checking is not None:
+        checking.verdict()
+    return sources
+
+
+def git_source(project: Project, ref: str, env: str | None) -> Source:
+    """A render source from a git revision (``prod@git:v2.8``): loaded and checked like a working tree."""
+    from azconf.environment import load_environment
+    from azconf.gitrefs import project_at, split_git_ref
+
+    name, revision = split_git_ref(ref) or ("", "")
+    if env is not None and env != name:
+        raise UsageError(
+            f'--env {env} does not match "{ref}"', hint=f"leave out --env, or name a revision of {env}"
+        )
+    with project_at(project, revision) as (then, commit):
+        loaded = load_environment(then, name)
+        digest = content_hash(loaded.resolution.data)
+        return Source(
+            name, loaded.model, loaded.resolution.data, f"{name}@git:{revision} ({commit}) {digest}", digest
+        )
+
+
+def checked_sources(
+    project: Project, envs: list[str], from_ref: str | None
+) -> tuple[list[Source], Check | None]:
+    """The sources of :func:`sources_for`, and the :class:`Check` of the working trees, still running
+    (None for a version, checked when it was loaded): its verdict must pass before the files built
+    from these sources are used.
+
+    The content hashes are computed while the data checks run on the second core, and the sources
+    carry the typed models before the reference checks have looked at them.
+    """
+    if from_ref is not None and MARKER in from_ref:
+        return [git_source(project, from_ref, envs[0] if envs else None)], None
+    if from_ref is not None:
+        return [version_source(project, from_ref, envs[0] if envs else None)], None
+    from azconf.check.engine import Check
+
+    checking = Check(project, envs)
+    # The resolved documents themselves, not plain copies: the targets read the typed model, and
+    # history reads the data only to store a new version (through JSON).
+    try:
+        digests = [content_hash(resolution.data) for resolution in checking.resolutions]
+    except ValueError:  # a number JSON cannot hold (.nan, .inf): the verdict reports it (AZC0117)
+        checking.verdict()
+        raise
+    models = checking.models()
+    sources = [
+        Source(r.env, models[r.env], r.data, f"{r.env} (working tree) {digest}", digest)
+        for r, digest in zip(checking.resolutions, digests, strict=True)
+    ]
+    return sources, checking
+
+
+def version_source(project: Project, ref: str, env: str | None) -> Source:
+    """A recorded version as a render source, typed again from its snapshot."""
+    from azconf.history.api import load_ref
+    from azconf.model.build import build_environment
+    from azconf.problems import Severity
+
+    version, data = load_ref(project, ref)
+    if env is not None and env != version.env:
+        raise UsageError(
+            f'--env {env} does not match "{ref}", a version of {version.env}',
+            hint=f"leave out --env, or name a version of {env}",
+        )
+    model, problems = build_environment(data)  # type: ignore[arg-type]  # a plain dict is accepted
+    errors = [p for p in problems if p.severity is Severity.ERROR]
+    if errors:
+        raise DataError(f"{version.ref} cannot be rendered: its snapshot no longer builds", problems=errors)
+    return Source(version.env, model, data, version.label, version.content_hash)
