@@ -86,7 +86,8 @@ def test_load_with_concurrent_toggles(serve: Callable[..., Server], project: Pat
 
     unexpected = {k: v for k, v in statuses.items() if not k.endswith((" 200", " 409"))}
     assert not unexpected, statuses
-    assert statuses["read 200"] > 1000 and len(acknowledged) >= 4, statuses
+    # Counts, not speed (benchmarks/serve_bench.py measures that): the readers and writers did run.
+    assert statuses["read 200"] >= 32 and len(acknowledged) >= 4, statuses
     assert len(set(acknowledged)) == len(acknowledged)  # no version acknowledged twice
 
     versions = [v for v in history(server.project, "log")["versions"] if v["message"] != "baseline"]
