@@ -30,8 +30,10 @@ StrPath = tuple[Key, ...]
 # Plain scalars that every YAML parser reads as this same string (":" only inside, never ": ").
 _PLAIN_SAFE = re.compile(r"[A-Za-z_/][A-Za-z0-9_./@+=-]*(?::[A-Za-z0-9_./@+=-]+)*")
 KEEP_MARKER = "azconf:keep"
-_KEEP = re.compile(r"(?<![\w:])azconf:keep(?![\w-])")
-_KEEP_IN_REASON = re.compile(r"\(?(?<![\w:])azconf:keep(?![\w-])\)?:?")  # "azconf:keep:", "(azconf:keep)"
+_KEEP = re.compile(r"(?<![\w:])azconf:keep(?![\w-])", re.IGNORECASE)  # "# AZCONF:KEEP" too
+_KEEP_IN_REASON = re.compile(
+    r"\(?(?<![\w:])azconf:keep(?![\w-])\)?:?", re.IGNORECASE
+)  # "azconf:keep:", "(azconf:keep)"
 
 
 BOM = "\ufeff"
