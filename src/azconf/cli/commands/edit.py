@@ -1,4 +1,7 @@
-"""The edit commands: build a plan, show it, confirm, validate, write, record."""
+"""``azconf promote``, ``set``, ``unset`` and ``restore``: edits of an environment's overlay.
+
+Each builds a plan, shows it, asks, validates, writes and records.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +10,22 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from azconf.errors import EXIT_OK, DataError, UsageError
-from azconf.problems import redact
 
 if TYPE_CHECKING:
     from azconf.config.project import Project
     from azconf.edit.plan import Plan
+
+
+DbOption = Annotated[Path | None, typer.Option("--db", help="The history database.")]
+ActorOption = Annotated[str | None, typer.Option("--actor", help="Who is making the change.")]
+MessageOption = Annotated[str | None, typer.Option("--message", "-m", help="Why (recorded).")]
+YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
+DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Print the plan; write nothing.")]
 
 
 @dataclass(frozen=True)
@@ -28,6 +37,83 @@ class EditOptions:
     message: str | None
     actor: str | None
     db: Path | None
+
+
+def promote(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Argument(help="From: an environment or a version such as staging@4.")],
+    destination: Annotated[str, typer.Argument(help="To: the next environment in the chain.")],
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Only these paths or globs, e.g. 'services.*.image' (default: every difference)."
+        ),
+    ] = None,
+    dry_run: DryRunOption = False,
+    yes: YesOption = False,
+    message: MessageOption = None,
+    skip_chain: Annotated[
+        bool,
+        typer.Option(
+            "--skip-chain", help="Allow skipping an environment of the chain (recorded in the audit log)."
+        ),
+    ] = False,
+    actor: ActorOption = None,
+    db: DbOption = None,
+) -> None:
+    """Make DESTINATION resolve to SOURCE's values: a plan first, comments and formatting kept."""
+    options = EditOptions(dry_run, yes, message, actor, db)
+    raise typer.Exit(promote_command(ctx.obj, source, destination, paths or [], skip_chain, options))
+
+
+def set_value(
+    ctx: typer.Context,
+    env: Annotated[str, typer.Argument(help="The environment.")],
+    path: Annotated[str, typer.Argument(help="The value's path, e.g. services.web.replicas.")],
+    value: Annotated[str, typer.Argument(help="A YAML scalar or flow collection: 3, true, [GET, POST].")],
+    string: Annotated[bool, typer.Option("--string", help="Take VALUE as a string, as is.")] = False,
+    dry_run: DryRunOption = False,
+    yes: YesOption = False,
+    message: MessageOption = None,
+    actor: ActorOption = None,
+    db: DbOption = None,
+) -> None:
+    """Set one value in an environment's overlay (validated first, written atomically, recorded)."""
+    options = EditOptions(dry_run, yes, message, actor, db)
+    raise typer.Exit(set_command(ctx.obj, env, path, value, string, options))
+
+
+def unset(
+    ctx: typer.Context,
+    env: Annotated[str, typer.Argument(help="The environment.")],
+    path: Annotated[str, typer.Argument(help="The overridden value's path.")],
+    dry_run: DryRunOption = False,
+    yes: YesOption = False,
+    message: MessageOption = None,
+    actor: ActorOption = None,
+    db: DbOption = None,
+) -> None:
+    """Remove an environment's override so the value comes from the layers below again."""
+    options = EditOptions(dry_run, yes, message, actor, db)
+    raise typer.Exit(unset_command(ctx.obj, env, path, options))
+
+
+def restore(
+    ctx: typer.Context,
+    version: Annotated[str, typer.Argument(help="The version to go back to, e.g. prod@12 or prod@latest~1.")],
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(help="Only these paths or globs (default: everything)."),
+    ] = None,
+    dry_run: DryRunOption = False,
+    yes: YesOption = False,
+    message: MessageOption = None,
+    actor: ActorOption = None,
+    db: DbOption = None,
+) -> None:
+    """Make an environment's files resolve to a recorded version again (a plan first, recorded)."""
+    options = EditOptions(dry_run, yes, message, actor, db)
+    raise typer.Exit(restore_command(ctx.obj, version, paths or [], options))
 
 
 def promote_command(
@@ -168,6 +254,7 @@ def _carry_out(
 def _print_plan(project: Project, plan: Plan) -> None:
     from azconf.cli.styled import print_lines
     from azconf.diff.sides import Side
+    from azconf.problems import redact
     from azconf.report.diff_report import render_text
 
     before = Side(f"{plan.env} (now)", plan.env, {})
@@ -187,6 +274,8 @@ def _print_plan(project: Project, plan: Plan) -> None:
 
 def _print_held_back(plan: Plan) -> None:
     """What the plan leaves alone on purpose: each kept key, and the excluded paths by pattern."""
+    from azconf.problems import redact
+
     if not plan.skipped:
         return
     by_reason: dict[str, list[str]] = {}

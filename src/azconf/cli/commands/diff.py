@@ -5,10 +5,11 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
+
+import typer
 
 from azconf.errors import EXIT_OK, EXIT_PROBLEMS, UsageError
-from azconf.model import SECTIONS
 
 if TYPE_CHECKING:
     from azconf.diff import Change
@@ -26,6 +27,37 @@ class DiffRequest:
     stat: bool
     exit_code: bool
     db: Path | None
+
+
+def diff(
+    ctx: typer.Context,
+    sides: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="A B [PATH]...: environments (working trees) or versions such as prod@12, then "
+            "optional path filters such as services.web.",
+            show_default=False,
+        ),
+    ] = None,
+    worktree: Annotated[
+        str | None,
+        typer.Option("--worktree", help="Compare ENV's latest recorded version with its working tree."),
+    ] = None,
+    output: Annotated[
+        str, typer.Option("--format", "-f", help="text, json, or markdown (a pull-request comment).")
+    ] = "text",
+    only: Annotated[
+        str | None, typer.Option("--only", help="Comma-separated sections, e.g. flags,routes.")
+    ] = None,
+    stat: Annotated[bool, typer.Option("--stat", help="Counts per section only.")] = False,
+    exit_code: Annotated[
+        bool, typer.Option("--exit-code", help="Exit 1 when there are differences (for CI).")
+    ] = False,
+    db: Annotated[Path | None, typer.Option("--db", help="The history database.")] = None,
+) -> None:
+    """Show semantic differences between environments and versions, with where each value came from."""
+    request = DiffRequest(sides or [], worktree, output, only, stat, exit_code, db)
+    raise typer.Exit(run(ctx.obj, request))
 
 
 def run(project_dir: Path | None, request: DiffRequest) -> int:
@@ -56,6 +88,7 @@ def run(project_dir: Path | None, request: DiffRequest) -> int:
 
 
 def _sections(only: str | None) -> list[str]:
+    from azconf.model import SECTIONS
     from azconf.problems import did_you_mean
 
     chosen = [s.strip() for s in (only or "").split(",") if s.strip()]

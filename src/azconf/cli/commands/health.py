@@ -1,6 +1,6 @@
 """``azconf doctor`` and ``azconf alerts``: the project's health, and the alerts it opened.
 
-Only typer is imported here; each command imports the core when it runs.
+The core is imported only when a command runs.
 """
 
 from __future__ import annotations
@@ -122,9 +122,3 @@ def resolve(
 
     alert = resolve_by_hand(open_project(ctx.find_root().obj), alert_id, message=message, actor=actor)
     typer.echo(f"alert {alert.id} resolved by {alert.resolved_by}: {alert.title}")
-
-
-def register(app: typer.Typer) -> None:
-    """Add doctor and alerts to ``app``."""
-    app.command("doctor")(doctor)
-    app.add_typer(alerts_app, name="alerts")
