@@ -5,10 +5,30 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+
+
+class Format(StrEnum):
+    """Every output format azconf writes. A command accepts a few of them: its ``--format`` option is
+    typed ``Literal[Format.text, Format.json]`` (say), so ``--help`` lists exactly those."""
+
+    text = "text"
+    yaml = "yaml"
+    json = "json"
+    markdown = "markdown"
+    github = "github"
+    sarif = "sarif"
+    prometheus = "prometheus"
+
+
+def format_option(help: str = "Output format.") -> Any:
+    """The ``--format``/``-f`` option (give it a ``Literal`` of :class:`Format` members)."""
+    return typer.Option("--format", "-f", help=help)
+
 
 ProjectOption = Annotated[
     Path | None,

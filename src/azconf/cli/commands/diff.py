@@ -5,10 +5,11 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
+from azconf.cli.options import Format, format_option
 from azconf.errors import EXIT_OK, EXIT_PROBLEMS, UsageError
 
 if TYPE_CHECKING:
@@ -26,7 +27,6 @@ class DiffRequest:
     only: str | None
     stat: bool
     exit_code: bool
-    db: Path | None
 
 
 def diff(
@@ -44,8 +44,9 @@ def diff(
         typer.Option("--worktree", help="Compare ENV's latest recorded version with its working tree."),
     ] = None,
     output: Annotated[
-        str, typer.Option("--format", "-f", help="text, json, or markdown (a pull-request comment).")
-    ] = "text",
+        Literal[Format.text, Format.json, Format.markdown],
+        format_option("Output format (markdown: a pull-request comment)."),
+    ] = Format.text,
     only: Annotated[
         str | None, typer.Option("--only", help="Comma-separated sections, e.g. flags,routes.")
     ] = None,
@@ -53,10 +54,9 @@ def diff(
     exit_code: Annotated[
         bool, typer.Option("--exit-code", help="Exit 1 when there are differences (for CI).")
     ] = False,
-    db: Annotated[Path | None, typer.Option("--db", help="The history database.")] = None,
 ) -> None:
     """Show semantic differences between environments and versions, with where each value came from."""
-    request = DiffRequest(sides or [], worktree, output, only, stat, exit_code, db)
+    request = DiffRequest(sides or [], worktree, output.value, only, stat, exit_code)
     raise typer.Exit(run(ctx.obj, request))
 
 
@@ -70,7 +70,7 @@ def run(project_dir: Path | None, request: DiffRequest) -> int:
     project = open_project(project_dir)
     resolver = Resolver(project)
     if request.worktree:
-        old = latest_side(project, request.worktree, db=request.db)
+        old = latest_side(project, request.worktree)
         new = load_side(project, resolver, request.worktree)
         filters = request.arguments
     else:
@@ -79,8 +79,8 @@ def run(project_dir: Path | None, request: DiffRequest) -> int:
                 "diff needs two sides",
                 hint="azconf diff staging prod, azconf diff prod@12 prod, or azconf diff --worktree prod",
             )
-        old = load_side(project, resolver, request.arguments[0], db=request.db)
-        new = load_side(project, resolver, request.arguments[1], db=request.db)
+        old = load_side(project, resolver, request.arguments[0])
+        new = load_side(project, resolver, request.arguments[1])
         filters = request.arguments[2:]
     changes = select(diff(old.data, new.data), _sections(request.only), [_path(f) for f in filters])
     _print(old, new, changes, request)
@@ -117,8 +117,6 @@ def _print(old: Side, new: Side, changes: list[Change], request: DiffRequest) ->
         sys.stdout.write(diff_report.render_json(old, new, changes))
     elif request.output == "markdown":
         sys.stdout.write(diff_report.render_markdown(old, new, changes))
-    elif request.output != "text":
-        raise UsageError(f'unknown format "{request.output}"', hint="use text, json or markdown")
     elif request.stat:
         sys.stdout.write(diff_report.render_stat(changes))
     else:

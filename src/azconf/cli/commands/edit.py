@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from azconf.edit.plan import Plan
 
 
-DbOption = Annotated[Path | None, typer.Option("--db", help="The history database.")]
 ActorOption = Annotated[str | None, typer.Option("--actor", help="Who is making the change.")]
 MessageOption = Annotated[str | None, typer.Option("--message", "-m", help="Why (recorded).")]
 YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
@@ -36,7 +35,6 @@ class EditOptions:
     yes: bool
     message: str | None
     actor: str | None
-    db: Path | None
 
 
 def promote(
@@ -59,10 +57,9 @@ def promote(
         ),
     ] = False,
     actor: ActorOption = None,
-    db: DbOption = None,
 ) -> None:
     """Make DESTINATION resolve to SOURCE's values: a plan first, comments and formatting kept."""
-    options = EditOptions(dry_run, yes, message, actor, db)
+    options = EditOptions(dry_run, yes, message, actor)
     raise typer.Exit(promote_command(ctx.obj, source, destination, paths or [], skip_chain, options))
 
 
@@ -76,10 +73,9 @@ def set_value(
     yes: YesOption = False,
     message: MessageOption = None,
     actor: ActorOption = None,
-    db: DbOption = None,
 ) -> None:
     """Set one value in an environment's overlay (validated first, written atomically, recorded)."""
-    options = EditOptions(dry_run, yes, message, actor, db)
+    options = EditOptions(dry_run, yes, message, actor)
     raise typer.Exit(set_command(ctx.obj, env, path, value, string, options))
 
 
@@ -91,10 +87,9 @@ def unset(
     yes: YesOption = False,
     message: MessageOption = None,
     actor: ActorOption = None,
-    db: DbOption = None,
 ) -> None:
     """Remove an environment's override so the value comes from the layers below again."""
-    options = EditOptions(dry_run, yes, message, actor, db)
+    options = EditOptions(dry_run, yes, message, actor)
     raise typer.Exit(unset_command(ctx.obj, env, path, options))
 
 
@@ -109,10 +104,9 @@ def restore(
     yes: YesOption = False,
     message: MessageOption = None,
     actor: ActorOption = None,
-    db: DbOption = None,
 ) -> None:
     """Make an environment's files resolve to a recorded version again (a plan first, recorded)."""
-    options = EditOptions(dry_run, yes, message, actor, db)
+    options = EditOptions(dry_run, yes, message, actor)
     raise typer.Exit(restore_command(ctx.obj, version, paths or [], options))
 
 
@@ -131,12 +125,12 @@ def promote_command(
     from azconf.edit.promote import check_chain, plan_promotion
 
     project = open_project(project_dir)
-    src_env = load_side(project, Resolver(project), source, db=options.db).env
+    src_env = load_side(project, Resolver(project), source).env
     check_chain(project, src_env, destination, skip_chain=skip_chain)
     selectors = [_path(p) for p in paths]
 
     def build(fresh: Project) -> Plan:
-        side = load_side(fresh, Resolver(fresh), source, db=options.db)
+        side = load_side(fresh, Resolver(fresh), source)
         return plan_promotion(fresh, side, destination, selectors)
 
     label = source if is_version_ref(project, source) else src_env
@@ -193,7 +187,7 @@ def restore_command(project_dir: Path | None, ref: str, paths: list[str], option
     project = open_project(project_dir)
     if "@" not in ref:
         raise UsageError(f'"{ref}" is not a version', hint=f"name one, e.g. {ref}@12 or {ref}@latest~1")
-    env, label, snapshot = _restore_source(project, ref, options.db)
+    env, label, snapshot = _restore_source(project, ref)
     selectors = [_path(p) for p in paths]
 
     def build(fresh: Project) -> Plan:
@@ -202,7 +196,7 @@ def restore_command(project_dir: Path | None, ref: str, paths: list[str], option
     return _carry_out(project, build, options, f"restore {label}", action="restore")
 
 
-def _restore_source(project: Project, ref: str, db: Path | None) -> tuple[str, str, dict[str, Any]]:
+def _restore_source(project: Project, ref: str) -> tuple[str, str, dict[str, Any]]:
     """The environment, label and snapshot a restore goes back to: a recorded version or a git one."""
     from azconf.gitrefs import split_git_ref
     from azconf.history.api import load_ref
@@ -213,7 +207,7 @@ def _restore_source(project: Project, ref: str, db: Path | None) -> tuple[str, s
 
         side = load_side(project, Resolver(project), ref)
         return side.env, side.label, side.data
-    version, snapshot = load_ref(project, ref, db=db)
+    version, snapshot = load_ref(project, ref)
     return version.env, version.ref, snapshot
 
 
@@ -239,7 +233,7 @@ def _carry_out(
             return EXIT_OK
         _confirm(options)
         confirmed = plan
-    recording = Recording(options.message or note, options.actor, action, options.db)
+    recording = Recording(options.message or note, options.actor, action)
     show = None if confirmed else _print_plan
     outcome = write_recorded(project.root, build, recording, confirmed=confirmed, show=show)
     if not outcome.files:

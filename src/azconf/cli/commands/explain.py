@@ -3,26 +3,18 @@
 from __future__ import annotations
 
 import sys
-from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
-from azconf.cli.options import EnvOrVersionOption
+from azconf.cli.options import EnvOrVersionOption, Format, format_option
 from azconf.errors import UsageError
 
 if TYPE_CHECKING:
     from azconf.config.located import KeyPath
     from azconf.config.project import Project
     from azconf.explain import Explanation
-
-
-class ExplainFormat(StrEnum):
-    """Output formats of ``azconf explain``."""
-
-    text = "text"
-    json = "json"
 
 
 def explain(
@@ -35,9 +27,7 @@ def explain(
         ),
     ],
     env: EnvOrVersionOption = None,
-    output: Annotated[
-        ExplainFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = ExplainFormat.text,
+    output: Annotated[Literal[Format.text, Format.json], format_option()] = Format.text,
 ) -> None:
     """Show where a value came from: the layer that set it and every value it overrode."""
     from azconf.cli.common import at_most_one, one_environment

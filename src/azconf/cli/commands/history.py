@@ -7,34 +7,19 @@ import datetime as dt
 import re
 import sys
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
+from azconf.cli.options import Format, format_option
 from azconf.errors import EXIT_OK, EXIT_PROBLEMS, UsageError
 
 _RELATIVE = re.compile(r"([0-9]+)\s*([mhdw])")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
-class HistoryFormat(StrEnum):
-    """Output formats of log, audit and audit verify."""
-
-    text = "text"
-    json = "json"
-
-
-DbOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--db",
-        help="The history database (default: AZCONF_DB, else history.path in azconf.yaml).",
-        show_default=False,
-    ),
-]
-FormatOption = Annotated[HistoryFormat, typer.Option("--format", "-f", help="Output format.")]
+FormatOption = Annotated[Literal[Format.text, Format.json], format_option()]
 
 audit_app = typer.Typer(
     help="The tamper-evident audit log: list entries, or verify the hash chain.",
@@ -54,9 +39,7 @@ class AuditQuery:
     limit: int | None
 
 
-def run_commit(
-    project_dir: Path | None, envs: list[str], message: str, db: Path | None, actor: str | None
-) -> int:
+def run_commit(project_dir: Path | None, envs: list[str], message: str, actor: str | None) -> int:
     """Commit the environments (all when none is named) and say what was recorded."""
     from azconf.cli.common import open_project
     from azconf.history.api import commit_environments
@@ -64,26 +47,24 @@ def run_commit(
 
     project = open_project(project_dir)
     chosen = list(dict.fromkeys(envs)) or list(project.manifest.environments)
-    outcomes = commit_environments(project, chosen, message=message, actor=actor, db=db)
+    outcomes = commit_environments(project, chosen, message=message, actor=actor)
     sys.stdout.write(committed(outcomes))
     return EXIT_OK
 
 
-def run_log(
-    project_dir: Path | None, env: str | None, limit: int | None, output: str, db: Path | None
-) -> int:
+def run_log(project_dir: Path | None, env: str | None, limit: int | None, output: str) -> int:
     """Print recorded versions."""
     from azconf.cli.common import open_project
     from azconf.history.api import versions
     from azconf.report.history_report import log_json, log_text
 
     project = open_project(project_dir)
-    found = versions(project, env, limit, db)
+    found = versions(project, env, limit)
     sys.stdout.write(log_json(found) if output == "json" else log_text(found))
     return EXIT_OK
 
 
-def run_audit(project_dir: Path | None, query: AuditQuery, output: str, db: Path | None) -> int:
+def run_audit(project_dir: Path | None, query: AuditQuery, output: str) -> int:
     """Print audit entries that match the query."""
     from azconf.cli.common import open_project
     from azconf.history.api import audit_entries
@@ -98,20 +79,19 @@ def run_audit(project_dir: Path | None, query: AuditQuery, output: str, db: Path
         actor=query.actor,
         since=since,
         limit=query.limit,
-        db=db,
     )
     sys.stdout.write(audit_json(entries) if output == "json" else audit_text(entries))
     return EXIT_OK
 
 
-def run_verify(project_dir: Path | None, anchor: str | None, output: str, db: Path | None) -> int:
+def run_verify(project_dir: Path | None, anchor: str | None, output: str) -> int:
     """Verify the audit chain; exit 1 when it is broken."""
     from azconf.cli.common import open_project
     from azconf.history.api import verify_audit
     from azconf.report.history_report import verdict_json, verdict_text
 
     project = open_project(project_dir)
-    verdict = verify_audit(project, anchor=anchor.lower() if anchor else None, db=db)
+    verdict = verify_audit(project, anchor=anchor.lower() if anchor else None)
     text = verdict_json(verdict) if output == "json" else verdict_text(verdict)
     (sys.stdout if verdict.ok or output == "json" else sys.stderr).write(text)
     return EXIT_OK if verdict.ok else EXIT_PROBLEMS
@@ -144,7 +124,6 @@ def commit(
         ),
     ] = None,
     message: Annotated[str, typer.Option("--message", "-m", help="What changed and why.")] = "",
-    db: DbOption = None,
     actor: Annotated[
         str | None,
         typer.Option(
@@ -155,7 +134,7 @@ def commit(
     ] = None,
 ) -> None:
     """Record each environment's resolved config as a new version, when it changed."""
-    raise typer.Exit(run_commit(ctx.find_root().obj, env or [], message, db, actor))
+    raise typer.Exit(run_commit(ctx.find_root().obj, env or [], message, actor))
 
 
 def log(
@@ -166,11 +145,10 @@ def log(
     limit: Annotated[
         int | None, typer.Option("--limit", "-n", min=1, help="Show at most N versions.", show_default=False)
     ] = None,
-    output: FormatOption = HistoryFormat.text,
-    db: DbOption = None,
+    output: FormatOption = Format.text,
 ) -> None:
     """List recorded versions, newest first: number, content hash, time, actor, message."""
-    raise typer.Exit(run_log(ctx.find_root().obj, env, limit, output.value, db))
+    raise typer.Exit(run_log(ctx.find_root().obj, env, limit, output.value))
 
 
 @audit_app.callback(invoke_without_command=True)
@@ -203,14 +181,13 @@ def audit(
         int | None,
         typer.Option("--limit", "-n", min=1, help="Only the last N matching entries.", show_default=False),
     ] = None,
-    output: FormatOption = HistoryFormat.text,
-    db: DbOption = None,
+    output: FormatOption = Format.text,
 ) -> None:
     """List audit entries, oldest first: who changed which resource, old and new values, when, where."""
     if ctx.invoked_subcommand is not None:
         return
     query = AuditQuery(env, resource, actor, since, limit)
-    raise typer.Exit(run_audit(ctx.find_root().obj, query, output.value, db))
+    raise typer.Exit(run_audit(ctx.find_root().obj, query, output.value))
 
 
 @audit_app.command("verify")
@@ -224,8 +201,7 @@ def verify(
             show_default=False,
         ),
     ] = None,
-    output: FormatOption = HistoryFormat.text,
-    db: DbOption = None,
+    output: FormatOption = Format.text,
 ) -> None:
     """Prove the audit log intact (exit 0), or name the first entry edited, deleted, inserted or moved."""
-    raise typer.Exit(run_verify(ctx.find_root().obj, anchor, output.value, db))
+    raise typer.Exit(run_verify(ctx.find_root().obj, anchor, output.value))

@@ -7,24 +7,17 @@ from __future__ import annotations
 
 import os
 import sys
-from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
+from azconf.cli.options import Format, format_option
 from azconf.errors import EXIT_OK, EXIT_PROBLEMS, UsageError
 
 if TYPE_CHECKING:
     from azconf.secrets.refs import KeyringRef
     from azconf.secrets.usage import SecretUsage
-
-
-class OutputFormat(StrEnum):
-    """Output formats of ``secrets list`` and ``secrets check``."""
-
-    text = "text"
-    json = "json"
 
 
 EnvArgument = Annotated[
@@ -33,7 +26,7 @@ EnvArgument = Annotated[
 OptionalEnvOption = Annotated[
     list[str] | None, typer.Option("--env", "-e", help="The environment.", show_default=False)
 ]
-FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
+FormatOption = Annotated[Literal[Format.text, Format.json], format_option()]
 
 secrets_app = typer.Typer(
     help="Secret references: list them, check they resolve here, store keyring entries.",
@@ -46,7 +39,7 @@ def list_secrets(
     ctx: typer.Context,
     argument: EnvArgument = None,
     env: OptionalEnvOption = None,
-    output: FormatOption = OutputFormat.text,
+    output: FormatOption = Format.text,
 ) -> None:
     """Each secret reference, its scheme, and every place that uses it (file:line:col); a recorded
     version (prod@12) lists its references without locations."""
@@ -61,7 +54,7 @@ def check_secrets(
     ctx: typer.Context,
     argument: EnvArgument = None,
     env: OptionalEnvOption = None,
-    output: FormatOption = OutputFormat.text,
+    output: FormatOption = Format.text,
 ) -> None:
     """Resolve env:// and keyring:// references locally (values never shown); exit 1 if one is missing."""
     from azconf.cli.common import one_environment

@@ -3,7 +3,6 @@ stack is imported only when it runs)."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
@@ -27,7 +26,6 @@ class ServeOptions:
     rate: float
     burst: int
     access_log: bool
-    db: Path | None
 
 
 def serve(
@@ -65,7 +63,6 @@ def serve(
     access_log: Annotated[
         bool, typer.Option("--access-log", help="One JSON line per request on stderr.")
     ] = False,
-    db: Annotated[Path | None, typer.Option("--db", help="The history database.")] = None,
 ) -> None:
     """Serve flags at run time: the flags API, OpenFeature OFREP evaluation, a change stream."""
     from azconf.cli.common import several_environments
@@ -74,7 +71,7 @@ def serve(
     refs = [*(from_refs or []), *(name for name in named if "@" in name)]  # prod@latest: a version
     plain = [name for name in named if "@" not in name]
     options = ServeOptions(
-        plain, host, port, refs, tokens, cors_origin or [], max_body, rate, burst, access_log, db
+        plain, host, port, refs, tokens, cors_origin or [], max_body, rate, burst, access_log
     )
     raise typer.Exit(run(ctx.obj, options))
 
@@ -82,7 +79,6 @@ def serve(
 def run(project_dir: Path | None, options: ServeOptions) -> int:
     """``azconf serve``: exit 0 after a clean stop, 1 when the config cannot be served, 2 on usage."""
     from azconf.cli.common import open_project
-    from azconf.history.api import DB_VARIABLE
     from azconf.problems import did_you_mean
     from azconf.server.runner import serve
     from azconf.server.settings import ServeSettings
@@ -102,10 +98,6 @@ def run(project_dir: Path | None, options: ServeOptions) -> int:
             )
     if len(set(envs)) != len(envs):
         raise UsageError("each environment may be served once")
-    if options.db is not None:
-        # History is read in several places (following versions, recording writes); like the global
-        # --db, this one names the database of the whole run.
-        os.environ[DB_VARIABLE] = str(options.db.absolute())
     if options.tokens is not None and not options.tokens.is_file():
         raise UsageError(f"tokens file not found: {options.tokens}")
     settings = ServeSettings(
@@ -120,6 +112,5 @@ def run(project_dir: Path | None, options: ServeOptions) -> int:
         rate=options.rate,
         burst=options.burst,
         access_log=options.access_log,
-        db=options.db.absolute() if options.db else None,
     )
     return serve(settings)

@@ -3,24 +3,16 @@
 from __future__ import annotations
 
 import sys
-from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
-from azconf.cli.options import EnvOrVersionOption
+from azconf.cli.options import EnvOrVersionOption, Format, format_option
 from azconf.errors import UsageError
 
 if TYPE_CHECKING:
     from azconf.config.project import Project
-
-
-class DataFormat(StrEnum):
-    """Output formats of ``azconf show``."""
-
-    yaml = "yaml"
-    json = "json"
 
 
 def show(
@@ -33,7 +25,7 @@ def show(
         ),
     ] = None,
     env: EnvOrVersionOption = None,
-    output: Annotated[DataFormat, typer.Option("--format", "-f", help="Output format.")] = DataFormat.yaml,
+    output: Annotated[Literal[Format.yaml, Format.json], format_option()] = Format.yaml,
     defaults: Annotated[
         bool, typer.Option("--defaults", help="Fill in every default: the config as the renderers see it.")
     ] = False,

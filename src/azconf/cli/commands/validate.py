@@ -9,26 +9,17 @@ from __future__ import annotations
 
 import dataclasses
 import sys
-from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
+from azconf.cli.options import Format, format_option
 from azconf.errors import EXIT_OK, EXIT_PROBLEMS, UsageError
 
 if TYPE_CHECKING:
     from azconf.problems import Location, Problem
     from azconf.validate import ValidationResult
-
-
-class ReportFormat(StrEnum):
-    """Output formats of ``azconf validate``."""
-
-    text = "text"
-    json = "json"
-    github = "github"
-    sarif = "sarif"
 
 
 def validate(
@@ -46,8 +37,8 @@ def validate(
         typer.Option("--env", "-e", help="Validate only this environment (repeatable; default: all)."),
     ] = None,
     output: Annotated[
-        ReportFormat, typer.Option("--format", "-f", help="Report format.")
-    ] = ReportFormat.text,
+        Literal[Format.text, Format.json, Format.github, Format.sarif], format_option("Report format.")
+    ] = Format.text,
     strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Also list reviewed secret exceptions (path and reason).")
