@@ -1,19 +1,80 @@
-"""``azconf secrets list``, ``check`` and ``set``: parse the arguments, call the core, print a report."""
+"""``azconf secrets list|check|set``: references listed, checked, stored (``azconf run`` uses them).
+
+The core (and the keyring library) is imported only when a command runs.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
+from azconf.cli.options import Format, format_option
 from azconf.errors import EXIT_OK, EXIT_PROBLEMS, UsageError
 
 if TYPE_CHECKING:
     from azconf.secrets.refs import KeyringRef
     from azconf.secrets.usage import SecretUsage
+
+
+EnvArgument = Annotated[
+    str | None, typer.Argument(metavar="[ENV]", help="The environment (or --env).", show_default=False)
+]
+OptionalEnvOption = Annotated[
+    list[str] | None, typer.Option("--env", "-e", help="The environment.", show_default=False)
+]
+FormatOption = Annotated[Literal[Format.text, Format.json], format_option()]
+
+secrets_app = typer.Typer(
+    help="Secret references: list them, check they resolve here, store keyring entries.",
+    no_args_is_help=True,
+)
+
+
+@secrets_app.command("list")
+def list_secrets(
+    ctx: typer.Context,
+    argument: EnvArgument = None,
+    env: OptionalEnvOption = None,
+    output: FormatOption = Format.text,
+) -> None:
+    """Each secret reference, its scheme, and every place that uses it (file:line:col); a recorded
+    version (prod@12) lists its references without locations."""
+    from azconf.cli.common import one_environment
+
+    chosen, _ = one_environment(env, [argument] if argument else [], "secrets list ENV[@VERSION]")
+    raise typer.Exit(list_(ctx.find_root().obj, chosen, output.value))
+
+
+@secrets_app.command("check")
+def check_secrets(
+    ctx: typer.Context,
+    argument: EnvArgument = None,
+    env: OptionalEnvOption = None,
+    output: FormatOption = Format.text,
+) -> None:
+    """Resolve env:// and keyring:// references locally (values never shown); exit 1 if one is missing."""
+    from azconf.cli.common import one_environment
+
+    chosen, _ = one_environment(env, [argument] if argument else [], "secrets check ENV")
+    raise typer.Exit(check(ctx.find_root().obj, chosen, output.value))
+
+
+@secrets_app.command("set")
+def set_secret(
+    reference: Annotated[
+        str, typer.Argument(help="A keyring reference, e.g. keyring://azora/db-password.", show_default=False)
+    ],
+    # Never a value: this argument exists only to refuse one without echoing it back (click's own
+    # "unexpected extra argument (...)" error would print the secret that was just typed).
+    stray: Annotated[list[str] | None, typer.Argument(hidden=True, show_default=False)] = None,
+) -> None:
+    """Store a keyring:// secret, read from a hidden prompt or from stdin (never from an argument)."""
+
+    raise typer.Exit(set_(reference, bool(stray)))
 
 
 def _usages(project_dir: Path | None, env: str) -> list[SecretUsage]:

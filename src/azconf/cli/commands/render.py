@@ -3,14 +3,68 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from azconf.errors import EXIT_OK, EXIT_PROBLEMS, UsageError
-from azconf.problems import did_you_mean
-from azconf.render.output import OutputReport
+
+if TYPE_CHECKING:
+    from azconf.render.output import OutputReport
 
 ENV_PLACEHOLDER = "{env}"
+
+
+def render(
+    ctx: typer.Context,
+    envs: Annotated[
+        list[str] | None, typer.Argument(help="Render these environments (default: all).")
+    ] = None,
+    env: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--env", "-e", help="Render this environment (repeatable; default: all).", show_default=False
+        ),
+    ] = None,
+    target: Annotated[
+        str, typer.Option("--target", "-t", help="kubernetes, terraform, tyk, flagd or all.")
+    ] = "all",
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Write each target into OUT/<target> (default: render.<target>.out in azconf.yaml); "
+            "with several environments OUT must hold {env}.",
+        ),
+    ] = None,
+    from_ref: Annotated[
+        str | None,
+        typer.Option(
+            "--from", help="Render a recorded version, e.g. prod@12 (a rollback).", show_default=False
+        ),
+    ] = None,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check", help="Write nothing; exit 1 if files are missing, different or extra (drift)."
+        ),
+    ] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Replace files in the output folders that azconf did not write (or that were "
+            "edited since); never writes through a linked folder.",
+        ),
+    ] = False,
+) -> None:
+    """Write Kubernetes manifests, Terraform variables, Tyk API definitions and flagd flag files."""
+    from azconf.cli.common import several_environments
+
+    raise typer.Exit(
+        run(ctx.obj, several_environments(env, envs or []), target, out, from_ref, check, force=force)
+    )
 
 
 def run(
@@ -63,6 +117,8 @@ def run(
 
 
 def _targets(target: str, known: list[str]) -> list[str]:
+    from azconf.problems import did_you_mean
+
     if target == "all":
         return known
     if target not in known:
