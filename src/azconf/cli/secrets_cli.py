@@ -73,11 +73,21 @@ def set_secret(
     # Never a value: this argument exists only to refuse one without echoing it back (click's own
     # "unexpected extra argument (...)" error would print the secret that was just typed).
     stray: Annotated[list[str] | None, typer.Argument(hidden=True, show_default=False)] = None,
+    allow_insecure: Annotated[
+        bool,
+        typer.Option(
+            "--allow-insecure-keyring",
+            envvar="AZCONF_ALLOW_INSECURE_KEYRING",
+            help="Store even into a plaintext keyring backend (keyrings.alt PlaintextKeyring), "
+            "refused otherwise; for throwaway machines and CI.",
+        ),
+    ] = False,
 ) -> None:
-    """Store a keyring:// secret, read from a hidden prompt or from stdin (never from an argument)."""
+    """Store a keyring:// secret, read from a hidden prompt or from stdin (never from an argument);
+    says which keyring backend received it."""
     from azconf.cli import secrets_cmd
 
-    raise typer.Exit(secrets_cmd.set_(reference, bool(stray)))
+    raise typer.Exit(secrets_cmd.set_(reference, bool(stray), allow_insecure=allow_insecure))
 
 
 def register(app: typer.Typer) -> None:
