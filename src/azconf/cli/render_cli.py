@@ -32,7 +32,8 @@ def register(app: typer.Typer) -> None:
                 "--out",
                 "-o",
                 help="Write each target into OUT/<target> (default: render.<target>.out in azconf.yaml); "
-                "with several environments OUT must hold {env}.",
+                "with several environments OUT must hold {env}. A scratch copy: not recorded in history "
+                "(ENV@rendered stays what the configured folders hold).",
             ),
         ] = None,
         from_ref: Annotated[
@@ -44,8 +45,13 @@ def register(app: typer.Typer) -> None:
         check: Annotated[
             bool,
             typer.Option(
-                "--check", help="Write nothing; exit 1 if files are missing, different or extra (drift)."
+                "--check",
+                help="Write nothing; print a unified diff of each missing, different or extra file and "
+                "exit 1 if there is one (drift).",
             ),
+        ] = False,
+        stat: Annotated[
+            bool, typer.Option("--stat", help="With --check: name the files out of date, without diffs.")
         ] = False,
         force: Annotated[
             bool,
@@ -61,5 +67,14 @@ def register(app: typer.Typer) -> None:
         from azconf.cli.render_cmd import run
 
         raise typer.Exit(
-            run(ctx.obj, several_environments(env, envs or []), target, out, from_ref, check, force=force)
+            run(
+                ctx.obj,
+                several_environments(env, envs or []),
+                target,
+                out,
+                from_ref,
+                check,
+                force=force,
+                stat=stat,
+            )
         )
