@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from azconf import progress
 from azconf.atomic import write_atomic
 from azconf.config.project import Project, load_project
 from azconf.edit.plan import ABSENT, FileEdit, Plan, Planner, StrPath
@@ -103,6 +104,7 @@ def write_recorded(
         if plan.empty:
             return WriteOutcome(plan.env, [], None, [])
         check_plan(project, plan)
+        progress.report(f"writing {len(plan.files)} file(s) and recording {plan.env}")
         _record_untracked_edits(project, plan.env, recording)
         version = _write_and_record(root, project, plan, recording)
         return WriteOutcome(plan.env, [edit.file for edit in plan.files], version, plan.changes)
@@ -139,6 +141,7 @@ def check_plan(project: Project, plan: Plan) -> None:
     from azconf.problems import Severity
     from azconf.validate import validate_environments
 
+    progress.report(f"checking {plan.env} with {len(plan.changes)} change(s)")
     edited = project.with_pending({edit.file: edit.after for edit in plan.files})
     problems = validate_environments(edited, [plan.env], today=dt.date.today())
     errors = [p for p in problems if p.severity is Severity.ERROR]

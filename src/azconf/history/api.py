@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from azconf import progress
 from azconf.config.project import Project
 from azconf.errors import UsageError
 from azconf.history import actor as actors
@@ -112,7 +113,11 @@ def commit_environments(
     from azconf.snapshot import snapshot
 
     resolver = Resolver(project)
-    snapshots = {env: snapshot(load_environment(project, env, resolver=resolver).resolution) for env in envs}
+    snapshots = {}
+    for done, env in enumerate(envs):
+        progress.report(f"checking {env}", done, len(envs))
+        snapshots[env] = snapshot(load_environment(project, env, resolver=resolver).resolution)
+    progress.report("recording in history")
     who = actors.who(project.root, actor)
     with open_history(project, db, create=True) as store:
         assert store is not None

@@ -218,24 +218,34 @@ def _carry_out(
     project: Project, build: Callable[[Project], Plan], options: EditOptions, note: str, *, action: str
 ) -> int:
     """Plan, show, confirm, then write and record through the one edit path."""
+    from azconf.cli.progress import shown
     from azconf.edit.transaction import Recording, check_plan, write_recorded
 
     confirmed = None
     if options.dry_run or not options.yes:
-        plan = build(project)
+        with shown(action):
+            plan = build(project)
         _print_plan(project, plan)
         if plan.empty:
             typer.echo(f"{plan.env}: nothing to change")
             return EXIT_OK
-        check_plan(project, plan)
+        with shown(action):
+            check_plan(project, plan)
         if options.dry_run:
             typer.echo("dry run: nothing written")
             return EXIT_OK
         _confirm(options)
         confirmed = plan
     recording = Recording(options.message or note, options.actor, action)
-    show = None if confirmed else _print_plan
-    outcome = write_recorded(project.root, build, recording, confirmed=confirmed, show=show)
+    with shown(action) as line:
+
+        def show(fresh: Project, plan: Plan) -> None:
+            line.close()  # the plan is printed on a clean line
+            _print_plan(fresh, plan)
+
+        outcome = write_recorded(
+            project.root, build, recording, confirmed=confirmed, show=None if confirmed else show
+        )
     if not outcome.files:
         typer.echo(f"{outcome.env}: nothing to change")
         return EXIT_OK

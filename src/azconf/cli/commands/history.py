@@ -42,12 +42,14 @@ class AuditQuery:
 def run_commit(project_dir: Path | None, envs: list[str], message: str, actor: str | None) -> int:
     """Commit the environments (all when none is named) and say what was recorded."""
     from azconf.cli.common import open_project
+    from azconf.cli.progress import shown
     from azconf.history.api import commit_environments
     from azconf.report.history_report import committed
 
     project = open_project(project_dir)
     chosen = list(dict.fromkeys(envs)) or list(project.manifest.environments)
-    outcomes = commit_environments(project, chosen, message=message, actor=actor)
+    with shown("commit"):
+        outcomes = commit_environments(project, chosen, message=message, actor=actor)
     sys.stdout.write(committed(outcomes))
     return EXIT_OK
 

@@ -35,7 +35,8 @@ def render(
             "--out",
             "-o",
             help="Write each target into OUT/<target> (default: render.<target>.out in azconf.yaml); "
-            "with several environments OUT must hold {env}.",
+            "with several environments OUT must hold {env}. A scratch copy: not recorded in history "
+            "(ENV@rendered stays what the configured folders hold).",
         ),
     ] = None,
     from_ref: Annotated[
@@ -47,8 +48,13 @@ def render(
     check: Annotated[
         bool,
         typer.Option(
-            "--check", help="Write nothing; exit 1 if files are missing, different or extra (drift)."
+            "--check",
+            help="Write nothing; print a unified diff of each missing, different or extra file and "
+            "exit 1 if there is one (drift).",
         ),
+    ] = False,
+    stat: Annotated[
+        bool, typer.Option("--stat", help="With --check: name the files out of date, without diffs.")
     ] = False,
     force: Annotated[
         bool,
@@ -63,7 +69,16 @@ def render(
     from azconf.cli.common import several_environments
 
     raise typer.Exit(
-        run(ctx.obj, several_environments(env, envs or []), target, out, from_ref, check, force=force)
+        run(
+            ctx.obj,
+            several_environments(env, envs or []),
+            target,
+            out,
+            from_ref,
+            check,
+            force=force,
+            stat=stat,
+        )
     )
 
 
@@ -76,16 +91,24 @@ def run(
     check: bool,
     *,
     force: bool = False,
+    stat: bool = False,
 ) -> int:
-    """Render and print what happened to each file; with ``check``, exit 1 on drift.
+    """Render and print what happened to each file; with ``check``, print a diff of each file out of
+    date (names only with ``stat``) and exit 1 on drift.
 
     No ``envs`` and no ``from_ref``: every environment. All are validated before any is written.
+    Only renders into the configured folders are recorded (they move ``ENV@rendered``): one into
+    ``out`` is a scratch copy.
     """
+    from azconf import progress
     from azconf.cli.common import open_project
+    from azconf.cli.progress import shown
     from azconf.render.inputs import checked_sources
     from azconf.render.pipeline import Job, all_targets, render_all
 
     names = _targets(target, all_targets())
+    if stat and not check:
+        raise UsageError("--stat lists the files a --check finds out of date", hint="add --check")
     if from_ref is not None and len(envs) > 1:
         raise UsageError("--from renders one recorded version", hint="pass at most one --env with --from")
     project = open_project(project_dir)
@@ -95,24 +118,28 @@ def run(
             f"--out {out} would receive {len(chosen)} environments",
             hint=f"put {ENV_PLACEHOLDER} in it (--out 'build/{ENV_PLACEHOLDER}'), or render one --env",
         )
-    # The environments are still being checked while the files are built: nothing is written
-    # unless the verdict passes.
-    sources, checking = checked_sources(project, chosen, from_ref)
-    jobs = [
-        Job(source, Path(str(out).replace(ENV_PLACEHOLDER, source.env)) if out is not None else None)
-        for source in sources
-    ]
-    verdict = checking.verdict if checking is not None else lambda: None
-
-    per_job = render_all(project, jobs, names, check=check, force=force, verdict=verdict)
+    with shown("render"):
+        # The environments are still being checked while the files are built: nothing is written
+        # unless the verdict passes.
+        progress.report(f"reading {len(chosen) or 1} environment(s)")
+        sources, checking = checked_sources(project, chosen, from_ref)
+        jobs = [
+            Job(source, Path(str(out).replace(ENV_PLACEHOLDER, source.env)) if out is not None else None)
+            for source in sources
+        ]
+        verdict = checking.verdict if checking is not None else lambda: None
+        per_job = render_all(project, jobs, names, check=check, force=force, verdict=verdict)
     rendered = list(zip(jobs, per_job, strict=True))
     drift = False
     for job, reports in rendered:
-        drift |= _print(job.source.env, reports, check=check, several=len(jobs) > 1)
+        drift |= _print(job.source.env, reports, check=check, stat=stat, several=len(jobs) > 1)
     if not check:
-        from azconf.render.recording import record_renders
+        from azconf.render.recording import into_configured_folders, record_renders
 
-        record_renders(project, [(job.source, reports) for job, reports in rendered])
+        deployed = [(job.source, reports) for job, reports in rendered]
+        with shown("render"):
+            progress.report("recording in history")
+            record_renders(project, [done for done in deployed if into_configured_folders(project, *done)])
     return EXIT_PROBLEMS if drift else EXIT_OK
 
 
@@ -129,31 +156,22 @@ def _targets(target: str, known: list[str]) -> list[str]:
     return [target]
 
 
-def _print(env: str, reports: list[tuple[str, OutputReport]], *, check: bool, several: bool) -> bool:
+def _print(
+    env: str, reports: list[tuple[str, OutputReport]], *, check: bool, stat: bool, several: bool
+) -> bool:
     """Print one environment's reports; whether a check found drift."""
-    drift = False
     prefix = f"{env}: " if several else ""
+    if check:
+        from azconf.cli.styled import print_lines
+        from azconf.report.render_check import check_lines
+
+        print_lines(
+            [line for name, report in reports for line in check_lines(name, report, prefix=prefix, stat=stat)]
+        )
+        return any(report.drift for _, report in reports)
     for name, report in reports:
-        where = report.folder
-        if check:
-            if report.interrupted:
-                typer.echo(
-                    f"interrupted: the last render of {where} did not finish; the files below are stale"
-                )
-            for label, files in (
-                ("missing", report.missing),
-                ("different", report.different),
-                ("extra", report.extra),
-                ("temporary", report.temporary),
-            ):
-                for file in files:
-                    typer.echo(f"{label}: {where / file}")
-            drift |= report.drift
-            state = "drift" if report.drift else "up to date"
-            typer.echo(f"{prefix}{name}: {state} ({where})")
-        else:
-            typer.echo(
-                f"{prefix}{name}: {len(report.written)} written, {len(report.unchanged)} unchanged, "
-                f"{len(report.removed)} removed -> {where}"
-            )
-    return drift
+        typer.echo(
+            f"{prefix}{name}: {len(report.written)} written, {len(report.unchanged)} unchanged, "
+            f"{len(report.removed)} removed -> {report.folder}"
+        )
+    return False

@@ -71,10 +71,20 @@ def set_secret(
     # Never a value: this argument exists only to refuse one without echoing it back (click's own
     # "unexpected extra argument (...)" error would print the secret that was just typed).
     stray: Annotated[list[str] | None, typer.Argument(hidden=True, show_default=False)] = None,
+    allow_insecure: Annotated[
+        bool,
+        typer.Option(
+            "--allow-insecure-keyring",
+            envvar="AZCONF_ALLOW_INSECURE_KEYRING",
+            help="Store even into a plaintext keyring backend (keyrings.alt PlaintextKeyring), "
+            "refused otherwise; for throwaway machines and CI.",
+        ),
+    ] = False,
 ) -> None:
-    """Store a keyring:// secret, read from a hidden prompt or from stdin (never from an argument)."""
+    """Store a keyring:// secret, read from a hidden prompt or from stdin (never from an argument);
+    says which keyring backend received it."""
 
-    raise typer.Exit(set_(reference, bool(stray)))
+    raise typer.Exit(set_(reference, bool(stray), allow_insecure=allow_insecure))
 
 
 def _usages(project_dir: Path | None, env: str) -> list[SecretUsage]:
@@ -123,8 +133,11 @@ _NOT_STORABLE = {
 }
 
 
-def set_(reference: str, value_in_arguments: bool) -> int:
-    """Store a value under a keyring reference, read from a hidden prompt or from stdin."""
+def set_(reference: str, value_in_arguments: bool, *, allow_insecure: bool = False) -> int:
+    """Store a value under a keyring reference, read from a hidden prompt or from stdin.
+
+    The backend is named on success; a plaintext one is refused unless ``allow_insecure``.
+    """
     if value_in_arguments:
         raise UsageError(
             "`azconf secrets set` never takes the value as an argument: it would stay in your shell "
@@ -134,15 +147,20 @@ def set_(reference: str, value_in_arguments: bool) -> int:
         )
     ref = _keyring_ref(reference)
     from azconf.cli.boundary import print_error
-    from azconf.secrets.resolve import SecretUnavailable, store
+    from azconf.secrets.keyring_store import InsecureKeyring, store, usable_backend
+    from azconf.secrets.resolve import SecretUnavailable
 
-    value = _read_value(ref)
     try:
-        backend = store(ref, value)
+        backend = usable_backend(ref, allow_insecure=allow_insecure)  # before the value is typed
+        store(ref, _read_value(ref), backend)
+    except InsecureKeyring as refused:
+        print_error(f"{ref}: {refused}; nothing was stored", refused.hint)
+        return EXIT_PROBLEMS
     except SecretUnavailable as failure:
         print_error(f"{ref}: {failure.reason}")
         return EXIT_PROBLEMS
-    typer.echo(f"stored {ref} in the keyring ({backend})", err=True)
+    insecure = f"; {backend.unsafe} (allowed explicitly)" if backend.unsafe else ""
+    typer.echo(f"stored {ref} in the keyring backend {backend.name}{insecure}", err=True)
     return EXIT_OK
 
 
