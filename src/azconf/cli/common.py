@@ -11,10 +11,13 @@ from azconf.problems import Problem, Severity
 
 
 def open_project(project_dir: Path | None) -> Project:
-    """The project at ``project_dir`` (or found from the current folder); a bad manifest stops here."""
+    """The project at ``project_dir`` (or found from the current folder); a manifest with errors stops
+    here, as `azconf validate` would (a commit or render on top of it would record a broken project)."""
+    from azconf.problems import Severity
+
     root = project_root(project_dir)
     project, problems = load_project(root)
-    if project is None:
+    if project is None or any(p.severity is Severity.ERROR for p in problems):
         stop_on_problems(problems, "azconf.yaml is not valid")
     assert project is not None
     return project

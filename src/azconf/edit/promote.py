@@ -37,32 +37,37 @@ from azconf.errors import DataError, UsageError
 MAX_PASSES = 4
 
 
-def check_chain(project: Project, src: str, dst: str, *, skip_chain: bool) -> None:
-    """Promotion goes to the next environment of ``environments`` only, unless ``skip_chain``."""
+def check_chain(project: Project, src: str, dst: str, *, skip_chain: bool) -> str | None:
+    """Promotion goes to the next environment of ``environments`` only, unless ``skip_chain``; what
+    the promotion does against the chain (for its audit note), or None for one step up."""
     order = project.manifest.environments
     if dst not in order:
         raise UsageError(f'unknown environment "{dst}"', hint=f"environments: {', '.join(order)}")
     if src == dst:
         raise UsageError("source and destination are the same environment")
-    if skip_chain:
-        return
     position = order.index(src) if src in order else -1
-    if position >= 0 and order.index(dst) < position:
+    expected = order[position + 1] if 0 <= position < len(order) - 1 else None
+    if expected == dst:
+        return None
+    backport = position >= 0 and order.index(dst) < position
+    if skip_chain:
+        return (
+            f"chain skipped: {src} -> {dst} is a {'backport' if backport else 'jump'} ({' -> '.join(order)})"
+        )
+    if backport:
         raise UsageError(
             f"{src} -> {dst} goes against the promotion chain ({' -> '.join(order)}): a backport",
             hint="pass --skip-chain if that is what you mean (it is recorded)",
         )
-    expected = order[position + 1] if 0 <= position < len(order) - 1 else None
-    if expected != dst:
-        after = (
-            f'the next environment after "{src}" is "{expected}"'
-            if expected
-            else f'"{src}" is the last environment'
-        )
-        raise UsageError(
-            f"{src} -> {dst} skips the promotion chain ({after})",
-            hint="promote one step at a time, or pass --skip-chain (it is recorded)",
-        )
+    after = (
+        f'the next environment after "{src}" is "{expected}"'
+        if expected
+        else f'"{src}" is the last environment'
+    )
+    raise UsageError(
+        f"{src} -> {dst} skips the promotion chain ({after})",
+        hint="promote one step at a time, or pass --skip-chain (it is recorded)",
+    )
 
 
 @dataclass(frozen=True)

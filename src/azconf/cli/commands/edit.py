@@ -5,7 +5,6 @@ Each builds a plan, shows it, asks, validates, writes and records.
 
 from __future__ import annotations
 
-import difflib
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -126,7 +125,7 @@ def promote_command(
 
     project = open_project(project_dir)
     src_env = load_side(project, Resolver(project), source).env
-    check_chain(project, src_env, destination, skip_chain=skip_chain)
+    chain_note = check_chain(project, src_env, destination, skip_chain=skip_chain)
     selectors = [_path(p) for p in paths]
 
     def build(fresh: Project) -> Plan:
@@ -134,8 +133,8 @@ def promote_command(
         return plan_promotion(fresh, side, destination, selectors)
 
     label = source if is_version_ref(project, source) else src_env
-    note = f"promote {label} -> {destination}" + (" (chain skipped)" if skip_chain else "")
-    return _carry_out(project, build, options, note, action="promote")
+    note = f"promote {label} -> {destination}" + (" (chain skipped)" if chain_note else "")
+    return _carry_out(project, build, options, note, action="promote", audit_note=chain_note)
 
 
 def set_command(
@@ -215,7 +214,13 @@ def _restore_source(project: Project, ref: str) -> tuple[str, str, dict[str, Any
 
 
 def _carry_out(
-    project: Project, build: Callable[[Project], Plan], options: EditOptions, note: str, *, action: str
+    project: Project,
+    build: Callable[[Project], Plan],
+    options: EditOptions,
+    note: str,
+    *,
+    action: str,
+    audit_note: str | None = None,
 ) -> int:
     """Plan, show, confirm, then write and record through the one edit path."""
     from azconf.cli.progress import shown
@@ -236,7 +241,7 @@ def _carry_out(
             return EXIT_OK
         _confirm(options)
         confirmed = plan
-    recording = Recording(options.message or note, options.actor, action)
+    recording = Recording(options.message or note, options.actor, action, note=audit_note)
     with shown(action) as line:
 
         def show(fresh: Project, plan: Plan) -> None:
@@ -251,14 +256,14 @@ def _carry_out(
         return EXIT_OK
     typer.echo(f"{outcome.env}: wrote {', '.join(outcome.files)}")
     if outcome.version is not None:
-        typer.echo(f"{outcome.env}: recorded {outcome.version.ref} ({recording.message})")
+        typer.echo(f"{outcome.env}: recorded {outcome.version.ref} ({outcome.version.message})")
     return EXIT_OK
 
 
 def _print_plan(project: Project, plan: Plan) -> None:
     from azconf.cli.styled import print_lines
     from azconf.diff.sides import Side
-    from azconf.problems import redact
+    from azconf.edit.masked_diff import masked_diff
     from azconf.report.diff_report import render_text
 
     before = Side(f"{plan.env} (now)", plan.env, {})
@@ -266,14 +271,9 @@ def _print_plan(project: Project, plan: Plan) -> None:
     print_lines(render_text(before, after, plan.changes)[2:] or [("no changes", "")])
     _print_held_back(plan)
     for edit in plan.files:
-        old = (edit.before or "").splitlines(keepends=True)
-        new = edit.after.splitlines(keepends=True)
         label = edit.file if edit.before is not None else f"{edit.file} (new file)"
-        hidden = _sensitive_strings(edit.before or "") | _sensitive_strings(edit.after)
-        lines = difflib.unified_diff(old, new, f"a/{edit.file}", f"b/{edit.file}")
         typer.echo(f"\n{label}:")
-        for line in lines:
-            sys.stdout.write(redact(_mask(line if line.endswith("\n") else line + "\n", hidden)))
+        sys.stdout.write(masked_diff(edit))
 
 
 def _print_held_back(plan: Plan) -> None:
@@ -293,30 +293,6 @@ def _print_held_back(plan: Plan) -> None:
             typer.echo(redact(f"  = {reason}: {', '.join(paths)}"))
 
 
-def _sensitive_strings(text: str) -> set[str]:
-    """The literals in a YAML text that look like secrets (the plan's text diff must not show them)."""
-    from azconf.config.yaml_io import parse_yaml
-    from azconf.secrets import iter_plaintext_secrets
-
-    data = parse_yaml(text.encode("utf-8"), "plan").data
-    found: set[str] = set()
-    for path, _ in iter_plaintext_secrets(data):
-        value: Any = data
-        for part in path:
-            value = value[part]
-        if isinstance(value, str):
-            found.add(value)
-    return found
-
-
-def _mask(line: str, hidden: set[str]) -> str:
-    from azconf.report.diff_report import SENSITIVE
-
-    for value in sorted(hidden, key=len, reverse=True):
-        line = line.replace(value, SENSITIVE)
-    return line
-
-
 def _confirm(options: EditOptions) -> None:
     if options.yes:
         return
@@ -325,8 +301,12 @@ def _confirm(options: EditOptions) -> None:
             "refusing to write without confirmation",
             hint="pass --yes (for CI), or --dry-run to only see the plan",
         )
-    if not typer.confirm("Apply these changes?", default=False):
-        raise DataError("nothing written", hint="answered no")
+    try:
+        answer = typer.confirm("Apply these changes?", default=False)
+    except typer.Abort:  # Ctrl-C or end of input at the prompt: an interrupt (exit 130), not "Aborted!"
+        raise KeyboardInterrupt from None
+    if not answer:
+        raise DataError("nothing written", hint="answered no")  # exit 1: the change did not happen
 
 
 def _known_env(project: Project, env: str) -> None:

@@ -43,9 +43,7 @@ def list_secrets(
 ) -> None:
     """Each secret reference, its scheme, and every place that uses it (file:line:col); a recorded
     version (prod@12) lists its references without locations."""
-    from azconf.cli.common import one_environment
-
-    chosen, _ = one_environment(env, [argument] if argument else [], "secrets list ENV[@VERSION]")
+    chosen = _the_environment(env, argument, "secrets list ENV[@VERSION]")
     raise typer.Exit(list_(ctx.find_root().obj, chosen, output.value))
 
 
@@ -57,10 +55,20 @@ def check_secrets(
     output: FormatOption = Format.text,
 ) -> None:
     """Resolve env:// and keyring:// references locally (values never shown); exit 1 if one is missing."""
+    chosen = _the_environment(env, argument, "secrets check ENV")
+    raise typer.Exit(check(ctx.find_root().obj, chosen, output.value))
+
+
+def _the_environment(options: list[str] | None, argument: str | None, usage: str) -> str:
+    """The one environment, from ``--env`` or the argument; both at once is an error, not a choice."""
     from azconf.cli.common import one_environment
 
-    chosen, _ = one_environment(env, [argument] if argument else [], "secrets check ENV")
-    raise typer.Exit(check(ctx.find_root().obj, chosen, output.value))
+    chosen, rest = one_environment(options, [argument] if argument else [], usage)
+    if rest:
+        raise UsageError(
+            f"the environment is given twice ({chosen} and {rest[0]})", hint=f"usage: azconf {usage}"
+        )
+    return chosen
 
 
 @secrets_app.command("set")
