@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from azconf.errors import EXIT_OK, EXIT_PROBLEMS, UsageError
 from azconf.problems import did_you_mean
 from azconf.render.output import OutputReport
+
+if TYPE_CHECKING:
+    from azconf.config.project import Project
 
 ENV_PLACEHOLDER = "{env}"
 
@@ -41,6 +45,8 @@ def run(
             f"--out {out} would receive {len(chosen)} environments",
             hint=f"put {ENV_PLACEHOLDER} in it (--out 'build/{ENV_PLACEHOLDER}'), or render one --env",
         )
+    if envs and target != "all":
+        _refuse_unrendered(project, chosen, names[0])
     # The environments are still being checked while the files are built: nothing is written
     # unless the verdict passes.
     sources, checking = checked_sources(project, chosen, from_ref)
@@ -55,11 +61,32 @@ def run(
     drift = False
     for job, reports in rendered:
         drift |= _print(job.source.env, reports, check=check, several=len(jobs) > 1)
+        _print_skipped(job.source.env, names, reports)
     if not check:
         from azconf.render.recording import record_renders
 
         record_renders(project, [(job.source, reports) for job, reports in rendered])
     return EXIT_PROBLEMS if drift else EXIT_OK
+
+
+def _refuse_unrendered(project: Project, envs: list[str], name: str) -> None:
+    """A usage error when ``--env`` and ``--target`` name a target an environment does not render."""
+    from azconf.render.render_settings import render_settings
+
+    settings = render_settings(project)
+    for env in envs:
+        if name not in settings.targets(env):
+            raise UsageError(
+                f"{env} does not render {name}",
+                hint=f"render.environments.{env}.targets in azconf.yaml lists the targets it renders",
+            )
+
+
+def _print_skipped(env: str, names: list[str], reports: list[tuple[str, OutputReport]]) -> None:
+    done = {name for name, _ in reports}
+    for name in names:
+        if name not in done:
+            typer.echo(f"{env}: {name}: not rendered for {env} (render.environments.{env}.targets)")
 
 
 def _targets(target: str, known: list[str]) -> list[str]:

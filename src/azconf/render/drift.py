@@ -17,12 +17,14 @@ RECORD_NAME = ".azconf-rendered.json"
 
 def configured_folders(project: Project, env: str) -> dict[str, Path]:
     """Each target's output folder for ``env`` from ``render.<target>.out`` (targets configured only)."""
-    from azconf.render.pipeline import target_options
+    from azconf.render.render_settings import render_settings
 
+    settings = render_settings(project)
     folders: dict[str, Path] = {}
-    for name in project.manifest.render:
-        out = target_options(project, name).out
-        folders[name] = project.root / out.replace("{env}", env).replace("{target}", name)
+    for name in settings.targets(env):
+        if name in project.manifest.render:
+            out = settings.options(name, env).out
+            folders[name] = project.root / out.replace("{env}", env).replace("{target}", name)
     return folders
 
 

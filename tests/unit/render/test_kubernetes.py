@@ -31,6 +31,7 @@ from azconf.render.kubernetes import (
 )
 from azconf.render.output import RECORD_NAME
 from azconf.render.pipeline import render
+from azconf.render.render_settings import render_settings
 
 REPO = Path(__file__).resolve().parents[3]
 EXAMPLE = REPO / "examples" / "azora"
@@ -525,17 +526,30 @@ def test_a_k8s_secret_may_share_its_name_with_the_secret_it_reads() -> None:
 
 
 def test_the_examples_dev_environment_cannot_go_to_a_cluster() -> None:
-    """dev reads Stripe's test key from the developer's shell (env://): a clear error, not a manifest."""
+    """dev reads Stripe's test key from the developer's shell (env://): the example leaves kubernetes
+    out of dev's targets, and rendering it anyway is a clear error, not a manifest."""
     project, _ = load_project(EXAMPLE)
     assert project is not None
+    settings = render_settings(project)
+    assert settings.targets("dev") == ["terraform", "tyk", "flagd"]
+    assert render(project, source_for(project, "dev", None), ["kubernetes"], out=None, check=True) == []
     source = source_for(project, "dev", None)
-    with pytest.raises(DataError, match="cannot render dev: 1 rule") as caught:
-        render(project, source, ["kubernetes"], out=None, check=True)
-    assert caught.value.hint == (
-        'kubernetes: services.payments.env.STRIPE_API_KEY: secret "stripe-api-key" (env://) only '
+    context = RenderContext(
+        "azora",
+        "dev",
+        source.model,
+        source.data,
+        source.version,
+        source.content_hash,
+        settings.options("kubernetes", "dev"),
+    )
+    with pytest.raises(RenderError) as caught:
+        TARGET.render(context)
+    assert caught.value.violations == [
+        'services.payments.env.STRIPE_API_KEY: secret "stripe-api-key" (env://) only '
         "resolves on a developer's machine, not in a cluster; give this environment a vault:// or "
         "k8s:// reference for it"
-    )
+    ]
 
 
 # -- the example, golden -----------------------------------------------------------------------------
