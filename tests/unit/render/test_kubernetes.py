@@ -16,7 +16,6 @@ import pytest
 import yaml
 
 from azconf.config.project import load_project
-from azconf.errors import DataError
 from azconf.model.sections import Environment
 from azconf.render import flagd, target
 from azconf.render.base import RenderContext, RenderError
