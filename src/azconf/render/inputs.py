@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from azconf.config.project import Project
-from azconf.errors import DataError, UsageError
+from azconf.errors import AzconfError, DataError, UsageError
 from azconf.gitrefs import MARKER
 from azconf.render.pipeline import Source
 from azconf.snapshot import content_hash
@@ -74,11 +74,35 @@ def checked_sources(
         checking.verdict()
         raise
     models = checking.models()
+    named = recorded_labels(
+        project, [(r.env, digest) for r, digest in zip(checking.resolutions, digests, strict=True)]
+    )
     sources = [
-        Source(r.env, models[r.env], r.data, f"{r.env} (working tree) {digest}", digest)
+        Source(
+            r.env, models[r.env], r.data, named.get(r.env) or f"{r.env} (working tree) {digest}", digest, True
+        )
         for r, digest in zip(checking.resolutions, digests, strict=True)
     ]
     return sources, checking
+
+
+def recorded_labels(project: Project, contents: list[tuple[str, str]]) -> dict[str, str]:
+    """For each (env, content hash) equal to a recorded version of env: that version's label
+    (``prod@12 sha256:ab12cd34ef56``), so a working tree that is a recorded version is named by it."""
+    from azconf.history.api import open_history
+
+    labels: dict[str, str] = {}
+    try:
+        with open_history(project) as store:
+            if store is None:
+                return labels
+            for env, digest in contents:
+                found = store.versions_with_hash(digest.removeprefix("sha256:"), env)
+                if found:
+                    labels[env] = found[0].label
+    except AzconfError:  # history unusable: named by its hash (recording the render reports it)
+        return {}
+    return labels
 
 
 def version_source(project: Project, ref: str, env: str | None) -> Source:

@@ -57,6 +57,9 @@ class Source:
     data: dict[str, Any]
     version: str
     content_hash: str
+    working_tree: bool = (
+        False  # the files on disk (then version names the recorded version it equals, if any)
+    )
 
 
 @dataclass(frozen=True)
@@ -209,7 +212,10 @@ class _Run:
         reports = {}
         for unit, files in written.items():
             folder = self._folders[unit]
-            reports[unit] = finish_folder(folder, files, self._records[folder], check=self._check)
+            version = self._jobs[unit[0]].source.version
+            reports[unit] = finish_folder(
+                folder, files, self._records[folder], check=self._check, version=version
+            )
         return reports
 
 
