@@ -3,6 +3,8 @@ several environments in one run (all valid, or nothing written)."""
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import pytest
@@ -42,11 +44,11 @@ def test_a_second_render_writes_nothing_and_the_bytes_are_the_same(
     out = tmp_path / "out"
     first = azconf("-C", repo, "render", "--env", "prod", "--out", out, env=env)
     assert first.returncode == 0, first.stderr
-    assert "kubernetes: 39 written, 0 unchanged, 0 removed" in first.stdout
+    assert "kubernetes: 47 written, 0 unchanged, 0 removed" in first.stdout
     before = tree(out)
     second = azconf("-C", repo, "render", "--env", "prod", "--out", out, env=env)
     assert second.returncode == 0
-    assert "kubernetes: 0 written, 39 unchanged, 0 removed" in second.stdout
+    assert "kubernetes: 0 written, 47 unchanged, 0 removed" in second.stdout
     assert tree(out) == before
     assert not [name for name in before if name.endswith(".tmp")]
 
@@ -83,8 +85,8 @@ def test_stale_files_are_removed_and_foreign_files_never_touched(
     retire_web_static(repo)
     run = azconf("-C", repo, "render", "--env", "prod", "--out", out, env=env)
     assert run.returncode == 0, run.stderr
-    # Every file names the config version it came from, so a change of config rewrites them all.
-    assert "kubernetes: 38 written, 0 unchanged, 1 removed" in run.stdout
+    # No file names the config version: only the kustomization (which lists the files) changes.
+    assert "kubernetes: 1 written, 45 unchanged, 1 removed" in run.stdout
     assert not (out / "kubernetes" / "httproute-web-static.yaml").exists()
     assert not (out / "tyk" / "apps" / "azora-web-static.json").exists()
     assert foreign.read_text(encoding="utf-8") == "kept by the platform team\n"
@@ -147,6 +149,46 @@ def test_every_environment_of_the_example_renders_with_no_arguments(
     refused = azconf("-C", repo, "render", "--env", "dev", "--target", "kubernetes", env=env)
     assert refused.returncode == 2
     assert "dev does not render kubernetes" in refused.stderr
+
+
+def test_one_setting_of_one_service_changes_only_that_services_files(
+    azconf: RunAzconf, repo: Path, env: dict[str, str]
+) -> None:
+    """A file changes only when its object does: no file names the config version."""
+    assert azconf("-C", repo, "commit", "-m", "base", env=env).returncode == 0
+    assert azconf("-C", repo, "render", "--env", "prod", env=env).returncode == 0
+    folder = repo / "deploy" / "prod" / "kubernetes"
+    before = tree(folder)
+    changed = azconf(
+        "-C", repo, "set", "prod", "services.payments.settings.log_level", "debug", "--yes", env=env
+    )
+    assert changed.returncode == 0, changed.stderr
+    run = azconf("-C", repo, "render", "--env", "prod", "--target", "kubernetes", env=env)
+    assert run.returncode == 0, run.stderr
+    after = tree(folder)
+    differ = sorted(name for name in after if before.get(name) != after[name])
+    # The settings ConfigMap and the Deployment (whose config checksum rolls its pods); the folder's
+    # record holds the version rendered, the one place that names it.
+    assert differ == [".azconf-rendered.json", "configmap-payments-settings.yaml", "deployment-payments.yaml"]
+    assert "kubernetes: 2 written, 45 unchanged, 0 removed" in run.stdout
+    record = json.loads(after[".azconf-rendered.json"])
+    assert record["version"].startswith("prod@2 sha256:")
+
+
+def test_a_working_tree_equal_to_a_recorded_version_is_named_by_it(
+    azconf: RunAzconf, repo: Path, env: dict[str, str], tmp_path: Path
+) -> None:
+    assert azconf("-C", repo, "commit", "-m", "base", env=env).returncode == 0
+    run = azconf("-C", repo, "render", "--env", "prod", "--out", tmp_path / "out", env=env)
+    assert run.returncode == 0, run.stderr
+    flagd = json.loads((tmp_path / "out" / "flagd" / "flags.flagd.json").read_text(encoding="utf-8"))
+    assert re.fullmatch(r"prod@1 sha256:[0-9a-f]{12}", flagd["metadata"]["version"])
+    record = json.loads(
+        (tmp_path / "out" / "kubernetes" / ".azconf-rendered.json").read_text(encoding="utf-8")
+    )
+    assert record["version"] == flagd["metadata"]["version"]
+    audit = azconf("-C", repo, "audit", "--format", "json", env=env)
+    assert "from the working tree" in audit.stdout and "from history" not in audit.stdout
 
 
 def test_render_settings_problems_are_located_and_suggest_the_key(

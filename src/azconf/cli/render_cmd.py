@@ -49,7 +49,9 @@ def run(
         _refuse_unrendered(project, chosen, names[0])
     # The environments are still being checked while the files are built: nothing is written
     # unless the verdict passes.
-    sources, checking = checked_sources(project, chosen, from_ref)
+    # A render records its input as a version: its files (and --check) name that version from the
+    # start, so the render after it rewrites nothing.
+    sources, checking = checked_sources(project, chosen, from_ref, predict=True)
     jobs = [
         Job(source, Path(str(out).replace(ENV_PLACEHOLDER, source.env)) if out is not None else None)
         for source in sources
