@@ -21,10 +21,10 @@ def build_schemas() -> dict[str, str]:
     from azconf.model.sections import ConfigFile
 
     resolved = ConfigFile.model_json_schema(by_alias=True, mode="validation")
+    manifest = Manifest.model_json_schema(by_alias=True)
+    manifest["properties"]["render"] = _render_schema(manifest.setdefault("$defs", {}))
     schemas = {
-        "azconf-manifest.schema.json": _document(
-            Manifest.model_json_schema(by_alias=True), "azconf.yaml, the project manifest"
-        ),
+        "azconf-manifest.schema.json": _document(manifest, "azconf.yaml, the project manifest"),
         "azconf-config.schema.json": _document(
             _partial(json.loads(json.dumps(resolved))),
             "A config file of one layer (base or overlay)",
@@ -32,6 +32,32 @@ def build_schemas() -> dict[str, str]:
         "azconf-resolved.schema.json": _document(resolved, "A resolved environment"),
     }
     return {name: json.dumps(schema, indent=2, ensure_ascii=False) + "\n" for name, schema in schemas.items()}
+
+
+def _render_schema(defs: dict[str, Any]) -> dict[str, Any]:
+    """``render``: each target's options model, and the per-environment block (targets, and each
+    target's options as an override: every key optional, ``null`` allowed)."""
+    from azconf.render import TARGETS, target
+
+    options: dict[str, Any] = {}
+    for name in TARGETS:
+        schema = target(name).options_model.model_json_schema(by_alias=True)
+        defs.update(schema.pop("$defs", {}))
+        options[name] = schema
+    block = {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "targets": {"type": "array", "items": {"enum": list(TARGETS)}},
+            **{name: _partial(schema) for name, schema in options.items()},
+        },
+    }
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {**options, "environments": {"type": "object", "additionalProperties": block}},
+        "description": "Each target's options; render.environments.<env> overrides them per environment",
+    }
 
 
 def _document(schema: dict[str, Any], title: str) -> dict[str, Any]:

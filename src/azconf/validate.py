@@ -46,10 +46,18 @@ def validate(
     if project is None:
         return ValidationResult(root, envs or [], sorted_problems(problems), strict)
     selected = envs or project.manifest.environments
+    problems = problems + _render_problems(project)
     with gc_paused():
         checked = Check(project, selected, today=today).result()
     problems = _everywhere(sorted_problems(problems + checked.problems), selected)
     return ValidationResult(root, selected, problems, strict, checked.allowed)
+
+
+def _render_problems(project: Project) -> list[Problem]:
+    """Every problem of ``render.*`` in azconf.yaml (unknown keys, bad options, per environment)."""
+    from azconf.render.render_settings import RenderSettings
+
+    return RenderSettings(project).problems
 
 
 def validate_environments(

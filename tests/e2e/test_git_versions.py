@@ -65,7 +65,7 @@ def test_render_from_and_restore_to_a_git_version(azconf: RunAzconf, nested: Pat
     out = tmp_path / "out"
     run = azconf("-C", nested, "render", "--from", "prod@git:main", "--env", "prod", "--out", out)
     assert run.returncode == 0, run.stderr
-    assert "replicas: 6" in (out / "kubernetes/deployment-web.yaml").read_text()
+    assert "replicas: 4" in (out / "kubernetes/deployment-payments.yaml").read_text()
     restored = azconf("-C", nested, "restore", "prod@git:main", "--yes", "-m", "back to main")
     assert restored.returncode == 0, restored.stderr
     assert azconf("-C", nested, "diff", "prod@git:main", "prod", "--exit-code").returncode == 0

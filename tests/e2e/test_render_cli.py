@@ -3,6 +3,8 @@ several environments in one run (all valid, or nothing written)."""
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import pytest
@@ -42,11 +44,11 @@ def test_a_second_render_writes_nothing_and_the_bytes_are_the_same(
     out = tmp_path / "out"
     first = azconf("-C", repo, "render", "--env", "prod", "--out", out, env=env)
     assert first.returncode == 0, first.stderr
-    assert "kubernetes: 39 written, 0 unchanged, 0 removed" in first.stdout
+    assert "kubernetes: 47 written, 0 unchanged, 0 removed" in first.stdout
     before = tree(out)
     second = azconf("-C", repo, "render", "--env", "prod", "--out", out, env=env)
     assert second.returncode == 0
-    assert "kubernetes: 0 written, 39 unchanged, 0 removed" in second.stdout
+    assert "kubernetes: 0 written, 47 unchanged, 0 removed" in second.stdout
     assert tree(out) == before
     assert not [name for name in before if name.endswith(".tmp")]
 
@@ -165,8 +167,8 @@ def test_stale_files_are_removed_and_foreign_files_never_touched(
     retire_web_static(repo)
     run = azconf("-C", repo, "render", "--env", "prod", "--out", out, env=env)
     assert run.returncode == 0, run.stderr
-    # Every file names the config version it came from, so a change of config rewrites them all.
-    assert "kubernetes: 38 written, 0 unchanged, 1 removed" in run.stdout
+    # No file names the config version: only the kustomization (which lists the files) changes.
+    assert "kubernetes: 1 written, 45 unchanged, 1 removed" in run.stdout
     assert not (out / "kubernetes" / "httproute-web-static.yaml").exists()
     assert not (out / "tyk" / "apps" / "azora-web-static.json").exists()
     assert foreign.read_text(encoding="utf-8") == "kept by the platform team\n"
@@ -205,12 +207,103 @@ def test_several_environments_render_in_one_run_as_they_do_one_by_one(
 def test_one_invalid_environment_stops_them_all_before_anything_is_written(
     azconf: RunAzconf, repo: Path, env: dict[str, str], tmp_path: Path
 ) -> None:
-    # dev reads a secret from env://, which only a developer's machine has: not renderable.
+    # dev reads a secret from env://, which only a developer's machine has: not renderable, unless
+    # (as the example does) dev's targets leave kubernetes out. Here they do not.
+    manifest = repo / "azconf.yaml"
+    text = manifest.read_text(encoding="utf-8")
+    manifest.write_text(text.replace("targets: [terraform, tyk, flagd]", "targets: [kubernetes, flagd]"))
     run = azconf("-C", repo, "render", "--env", "prod", "--env", "dev", "--out", tmp_path / "{env}", env=env)
     assert run.returncode == 1
     assert "cannot render dev:" in run.stderr and "nothing was written" in run.stderr
     assert "only resolves on a developer's machine" in run.stderr
     assert not (tmp_path / "prod").exists() and not (tmp_path / "dev").exists()
+
+
+def test_every_environment_of_the_example_renders_with_no_arguments(
+    azconf: RunAzconf, repo: Path, env: dict[str, str], tmp_path: Path
+) -> None:
+    """dev's targets leave kubernetes out (its Stripe key is env://): the rest render, and say so."""
+    scratch = azconf("-C", repo, "render", "--out", tmp_path / "x" / "{env}", env=env)
+    assert scratch.returncode == 0, scratch.stderr
+    assert "dev: kubernetes: not rendered for dev (render.environments.dev.targets)" in scratch.stdout
+    assert not (tmp_path / "x" / "dev" / "kubernetes").exists()
+    assert (tmp_path / "x" / "dev" / "flagd" / "flags.flagd.json").is_file()
+    plain = azconf("-C", repo, "render", env=env)
+    assert plain.returncode == 0, plain.stderr
+    for name in ("staging", "prod"):
+        assert (repo / "deploy" / name / "kubernetes" / "kustomization.yaml").is_file()
+    refused = azconf("-C", repo, "render", "--env", "dev", "--target", "kubernetes", env=env)
+    assert refused.returncode == 2
+    assert "dev does not render kubernetes" in refused.stderr
+
+
+def test_one_setting_of_one_service_changes_only_that_services_files(
+    azconf: RunAzconf, repo: Path, env: dict[str, str]
+) -> None:
+    """A file changes only when its object does: no file names the config version."""
+    assert azconf("-C", repo, "commit", "-m", "base", env=env).returncode == 0
+    assert azconf("-C", repo, "render", "--env", "prod", env=env).returncode == 0
+    folder = repo / "deploy" / "prod" / "kubernetes"
+    before = tree(folder)
+    changed = azconf(
+        "-C", repo, "set", "prod", "services.payments.settings.log_level", "debug", "--yes", env=env
+    )
+    assert changed.returncode == 0, changed.stderr
+    run = azconf("-C", repo, "render", "--env", "prod", "--target", "kubernetes", env=env)
+    assert run.returncode == 0, run.stderr
+    after = tree(folder)
+    differ = sorted(name for name in after if before.get(name) != after[name])
+    # The settings ConfigMap and the Deployment (whose config checksum rolls its pods); the folder's
+    # record holds the version rendered, the one place that names it.
+    assert differ == [".azconf-rendered.json", "configmap-payments-settings.yaml", "deployment-payments.yaml"]
+    assert "kubernetes: 2 written, 45 unchanged, 0 removed" in run.stdout
+    record = json.loads(after[".azconf-rendered.json"])
+    assert record["version"].startswith("prod@2 sha256:")
+
+
+def test_a_working_tree_equal_to_a_recorded_version_is_named_by_it(
+    azconf: RunAzconf, repo: Path, env: dict[str, str], tmp_path: Path
+) -> None:
+    assert azconf("-C", repo, "commit", "-m", "base", env=env).returncode == 0
+    run = azconf("-C", repo, "render", "--env", "prod", "--out", tmp_path / "out", env=env)
+    assert run.returncode == 0, run.stderr
+    flagd = json.loads((tmp_path / "out" / "flagd" / "flags.flagd.json").read_text(encoding="utf-8"))
+    assert re.fullmatch(r"prod@1 sha256:[0-9a-f]{12}", flagd["metadata"]["version"])
+    record = json.loads(
+        (tmp_path / "out" / "kubernetes" / ".azconf-rendered.json").read_text(encoding="utf-8")
+    )
+    assert record["version"] == flagd["metadata"]["version"]
+    audit = azconf("-C", repo, "audit", "--format", "json", env=env)
+    assert "from the working tree" in audit.stdout and "from history" not in audit.stdout
+
+
+def test_render_settings_problems_are_located_and_suggest_the_key(
+    azconf: RunAzconf, repo: Path, env: dict[str, str]
+) -> None:
+    manifest = repo / "azconf.yaml"
+    text = manifest.read_text(encoding="utf-8")
+    text = text.replace("    image_pull_policy: IfNotPresent", "    image_pull_polcy: IfNotPresent")
+    text = text.replace("targets: [terraform, tyk, flagd]", "targets: [terraform, tyk, flgd]")
+    manifest.write_text(text + "    prd:\n      tyk: {namespace: 3}\n  kubernets: {}\n")
+    lines = manifest.read_text(encoding="utf-8").splitlines()
+
+    def at(needle: str) -> str:
+        line = next(i for i, t in enumerate(lines, 1) if needle in t)
+        return f"azconf.yaml:{line}:"
+
+    for command in (["validate"], ["render", "--env", "prod"]):
+        run = azconf("-C", repo, *command, env=env)
+        assert run.returncode == 1, run.stdout
+        output = run.stdout + run.stderr
+        assert (
+            at("image_pull_polcy") + "5: error AZC0201 render.kubernetes.image_pull_polcy: unknown key"
+            in output
+        )
+        assert '(did you mean "image_pull_policy"?)' in output
+        assert 'unknown target "flgd" (did you mean "flagd"?)' in output and at("flgd") in output
+        assert 'unknown environment "prd" (did you mean "prod"?)' in output and at("prd:") in output
+        assert 'unknown key "kubernets" (did you mean "kubernetes"?)' in output and at("kubernets") in output
+        assert "Traceback" not in output and "pydantic" not in output and "validation error" not in output
 
 
 def test_an_environment_that_does_not_validate_stops_the_run_with_its_problems_and_nothing_written(
@@ -248,8 +341,9 @@ def test_a_number_json_cannot_hold_is_reported_where_it_is_written(
 
 def test_every_environment_is_the_default(azconf: RunAzconf, repo: Path, env: dict[str, str]) -> None:
     run = azconf("-C", repo, "render", "--check", env=env)
-    assert run.returncode == 1  # dev is not renderable: every environment was attempted
-    assert "cannot render dev:" in run.stderr
+    assert run.returncode == 1  # nothing rendered yet: every environment's every target drifts
+    for name in ("dev", "staging", "prod"):
+        assert f"{name}: flagd: drift" in run.stdout
 
 
 def test_an_output_folder_that_cannot_be_written_is_a_clear_error(

@@ -146,9 +146,13 @@ def test_a_render_killed_while_writing_leaves_a_folder_check_describes_exactly(
     assert subprocess.run(argv, env=base, capture_output=True, check=False).returncode == 0
     services = repo / "config" / "envs" / "prod" / "services.yaml"
     text = services.read_text(encoding="utf-8")
+    manifest = repo / "azconf.yaml"
+    manifest_text = manifest.read_text(encoding="utf-8")
     for attempt, delay in enumerate((0.15, 0.25, 0.35, 0.5, 0.7)):
-        # Every rendered file names the config version: a new value rewrites them all.
-        services.write_text(text.replace("replicas: 6", f"replicas: {7 + attempt}", 1), encoding="utf-8")
+        # A new value (a new version for every target) and a label on every Kubernetes object.
+        services.write_text(text.replace("replicas: 4", f"replicas: {7 + attempt}", 1), encoding="utf-8")
+        owner = f"owner: team-{attempt}"
+        manifest.write_text(manifest_text.replace("owner: team-platform", owner, 1), encoding="utf-8")
         child = subprocess.Popen(argv, env=base, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(delay)
         child.send_signal(signal.SIGKILL)
@@ -179,8 +183,11 @@ def test_files_a_killed_render_wrote_are_still_azconf_s_and_check_says_it_was_in
     # pending, and some of them hold the new bytes while the others hold the old.
     out, complete = tmp_path / "out", tmp_path / "complete"
     assert render(azconf, repo, out, env)[0] == 0
-    services = repo / "config" / "envs" / "prod" / "services.yaml"
-    services.write_text(services.read_text(encoding="utf-8").replace("replicas: 6", "replicas: 7", 1))
+    # A label on every object: (nearly) every file changes.
+    manifest = repo / "azconf.yaml"
+    manifest.write_text(
+        manifest.read_text(encoding="utf-8").replace("owner: team-platform", "owner: team-web", 1)
+    )
     assert render(azconf, repo, complete, env)[0] == 0
     folder = out / "kubernetes"
     record = json.loads((folder / RECORD_NAME).read_text(encoding="utf-8"))
@@ -195,7 +202,13 @@ def test_files_a_killed_render_wrote_are_still_azconf_s_and_check_says_it_was_in
     assert code == 1
     assert f"interrupted: the last render of {folder} did not finish" in output
     stale = [line for line in output.splitlines() if line.startswith(f"different: {folder}/")]
-    assert len(stale) == len(new) - len(half) - sum(1 for name in new if name not in record["files"])
+    old = [
+        name
+        for name in sorted(new)[len(half) :]
+        if (folder / name).read_bytes() != (complete / "kubernetes" / name).read_bytes()
+    ]
+    assert len(old) > len(new) // 3
+    assert sorted(stale) == [f"different: {folder}/{name}" for name in old]
     code, output = render(azconf, repo, out, env)  # no --force: every file there is azconf's
     assert code == 0, output
     assert "pending" not in (folder / RECORD_NAME).read_text(encoding="utf-8")

@@ -4,7 +4,10 @@
   extra) in strict mode, through its Python API, against Kubernetes 1.30 (the example cluster's
   ``settings.cluster.kubernetes_version``). Strict mode rejects fields the schema does not declare; a
   "no schema" answer for a built-in kind is a failure, not a pass.
-- The kustomization: ``kubectl kustomize`` (part of the machine image) builds it and emits every object.
+- The kustomization: ``kubectl kustomize`` (part of the machine image) builds it and emits every object,
+  with the configured patches applied.
+- Every pod template meets the Pod Security Standards' "restricted" profile, checked by
+  tests/pod_security.py (written from https://kubernetes.io/docs/concepts/security/pod-security-standards/).
 - HTTPRoute and ExternalSecret: the npm validators ``@kubernetes-models/gateway-api@2.0.0`` and
   ``@kubernetes-models/external-secrets@2.0.0``, driven by tests/interop/k8s-models/validate.mjs, which
   also reports field names that the packages' declarations do not have (the packages' own validators
@@ -31,6 +34,7 @@ from azconf.config.project import load_project
 from azconf.render.inputs import source_for
 from azconf.render.output import RECORD_NAME
 from azconf.render.pipeline import render
+from pod_security import restricted_violations
 
 pytestmark = pytest.mark.interop
 
@@ -39,7 +43,7 @@ EXAMPLE = REPO / "examples" / "azora"
 MODELS = REPO / "tests" / "interop" / "k8s-models"
 INSTALLER = REPO / "tests" / "interop" / "install-k8s-models.sh"
 KUBERNETES_VERSION = "1.30"  # examples/azora: settings.cluster.kubernetes_version
-BUILT_IN = {"Deployment", "Service", "ConfigMap"}
+BUILT_IN = {"Deployment", "Service", "ConfigMap", "HorizontalPodAutoscaler", "PodDisruptionBudget"}
 CUSTOM = {"HTTPRoute", "ExternalSecret"}
 
 Objects = dict[str, dict[str, Any]]
@@ -103,7 +107,9 @@ def test_built_in_kinds_pass_kubernetes_validate_strict(
 ) -> None:
     _, objects = rendered
     built_in = of_kinds(objects, BUILT_IN)
-    assert len(built_in) == 6 * 3 + 1  # per service a Deployment, Service and settings ConfigMap; flags
+    # Per service a Deployment, Service, settings ConfigMap and PodDisruptionBudget; the flags
+    # ConfigMap; prod's web autoscaler.
+    assert len(built_in) == 6 * 4 + 1 + 1
     found = {name: strict_problems(kubernetes_validate, obj) for name, obj in built_in.items()}
     assert {name: problem for name, problem in found.items() if problem} == {}
 
@@ -137,10 +143,72 @@ def test_kubectl_kustomize_builds_every_object(rendered: tuple[Path, Objects]) -
     )
     assert done.returncode == 0, done.stderr
     built = [doc for doc in yaml.safe_load_all(done.stdout) if doc]
-    assert len(built) == len(objects) == 38
+    assert len(built) == len(objects) == 45
     names = sorted((doc["kind"], doc["metadata"]["name"]) for doc in built)
     assert names == sorted((obj["kind"], obj["metadata"]["name"]) for obj in objects.values())
     assert all(doc["metadata"]["namespace"] == "azora" for doc in built)
+    # prod's patch (render.environments.prod.kubernetes.patches) is applied by kustomize itself.
+    web = next(doc for doc in built if (doc["kind"], doc["metadata"]["name"]) == ("Deployment", "web"))
+    (spread,) = web["spec"]["template"]["spec"]["topologySpreadConstraints"]
+    assert spread["topologyKey"] == "topology.kubernetes.io/zone"
+    assert "topologySpreadConstraints" not in objects["deployment-web.yaml"]["spec"]["template"]["spec"]
+    assert not any(
+        "topologySpreadConstraints" in doc["spec"]["template"]["spec"]
+        for doc in built
+        if doc["kind"] == "Deployment" and doc is not web
+    )
+
+
+def test_a_json6902_patch_with_a_target_applies_and_a_broken_one_fails(tmp_path: Path) -> None:
+    """A patch entry's target selector reaches kustomize as written; kustomize refuses a bad patch."""
+    kubectl = shutil.which("kubectl")
+    if kubectl is None:
+        unavailable("kubectl is not on PATH")
+    assert kubectl is not None
+    project_dir = tmp_path / "azora"
+    shutil.copytree(EXAMPLE, project_dir, ignore=shutil.ignore_patterns(".azconf", "deploy"))
+    (project_dir / "replicas.yaml").write_text(
+        "- op: replace\n  path: /spec/replicas\n  value: 9\n", encoding="utf-8"
+    )
+    manifest = project_dir / "azconf.yaml"
+    text = manifest.read_text(encoding="utf-8").replace(
+        "          - path: kustomize/prod-web-zones.yaml\n",
+        "          - path: kustomize/prod-web-zones.yaml\n"
+        "          - {path: replicas.yaml, target: {kind: Deployment, name: payments}}\n",
+    )
+    manifest.write_text(text, encoding="utf-8")
+    project, problems = load_project(project_dir)
+    assert project is not None, problems
+    render(project, source_for(project, "prod", None), ["kubernetes"], out=tmp_path / "out", check=False)
+    folder = tmp_path / "out" / "kubernetes"
+    done = subprocess.run(
+        [kubectl, "kustomize", str(folder)], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    built = {(d["kind"], d["metadata"]["name"]): d for d in yaml.safe_load_all(done.stdout) if d}
+    assert built[("Deployment", "payments")]["spec"]["replicas"] == 9
+    assert built[("Deployment", "auth")]["spec"]["replicas"] == 4
+    (folder / "patches" / "replicas.yaml").write_text("- op: replace\n  path: /spec/nope/x\n  value: 1\n")
+    broken = subprocess.run(
+        [kubectl, "kustomize", str(folder)], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert broken.returncode != 0
+
+
+def test_every_rendered_pod_template_meets_the_restricted_pod_security_standard(
+    rendered: tuple[Path, Objects], tmp_path: Path
+) -> None:
+    """Every Deployment of every environment that renders kubernetes, after kustomize's patches."""
+    project, _ = load_project(EXAMPLE)
+    assert project is not None
+    templates = 0
+    for env in ("staging", "prod"):
+        render(project, source_for(project, env, None), ["kubernetes"], out=tmp_path / env, check=False)
+        for path in sorted((tmp_path / env / "kubernetes").glob("deployment-*.yaml")):
+            pod = yaml.safe_load(path.read_text(encoding="utf-8"))["spec"]["template"]["spec"]
+            assert restricted_violations(pod) == [], f"{env}/{path.name}"
+            templates += 1
+    assert templates == 12
 
 
 # -- @kubernetes-models -----------------------------------------------------------------------------

@@ -105,9 +105,9 @@ class Manifest(_Section):
     schemas: dict[str, str] = Field(default_factory=dict)
     history: HistorySettings = Field(default_factory=HistorySettings)
     promotion: PromotionSettings = Field(default_factory=PromotionSettings)
-    render: dict[Literal["kubernetes", "terraform", "tyk", "flagd"], dict[str, Any]] = Field(
-        default_factory=dict
-    )  # per-target options, checked by each target's own options model
+    # Per-target options and per-environment overrides, checked (with locations) by
+    # azconf.render.render_settings against each target's own options model.
+    render: dict[str, Any] = Field(default_factory=dict)
     secrets: SecretsSettings = Field(default_factory=SecretsSettings)
     health: HealthSettings = Field(default_factory=HealthSettings)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import UnionType
 from typing import TYPE_CHECKING, Annotated, Any, Union, get_args, get_origin
 
@@ -22,16 +23,18 @@ def validation_problems(
     *,
     env: str = "",
     fallback: str = "",
+    place: Callable[[KeyPath], KeyPath] | None = None,
 ) -> list[Problem]:
     """One problem per pydantic error.
 
     ``prefix`` is where the validated value sits in ``root`` and ``model`` the type it was validated
-    as (used to suggest the keys it accepts).
+    as (used to suggest the keys it accepts). ``place``, if given, maps each error's path in the
+    value to its path in ``root`` instead (a value merged from several places).
     """
     problems = []
     for item in error.errors(include_url=False):
         relative = _clean_loc(item["loc"])
-        path = (*prefix, *relative)
+        path = place(relative) if place else (*prefix, *relative)
         if item["type"] == "extra_forbidden":
             allowed = allowed_keys(model, relative[:-1])
             problems.append(_unknown_key(path, root, env, fallback, allowed))

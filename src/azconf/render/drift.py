@@ -18,8 +18,14 @@ RECORD_NAME = ".azconf-rendered.json"
 def configured_folders(project: Project, env: str) -> dict[str, Path]:
     """Each target's output folder for ``env`` from ``render.<target>.out`` (targets configured only)."""
     from azconf.render.pipeline import configured_folder
+    from azconf.render.render_settings import render_settings
 
-    return {name: configured_folder(project, env, name) for name in project.manifest.render}
+    settings = render_settings(project)
+    return {
+        name: configured_folder(project, env, name, settings.options(name, env))
+        for name in settings.targets(env)
+        if name in project.manifest.render
+    }
 
 
 def recorded_drift(folder: Path) -> list[str] | None:

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from azconf.config.project import Project
-from azconf.errors import DataError, UsageError
+from azconf.errors import AzconfError, DataError, UsageError
 from azconf.gitrefs import MARKER
 from azconf.render.pipeline import Source
 from azconf.snapshot import content_hash
 
 if TYPE_CHECKING:
     from azconf.check.engine import Check
+    from azconf.history.store import Store
 
 
 def source_for(project: Project, env: str | None, from_ref: str | None) -> Source:
@@ -50,14 +51,16 @@ def git_source(project: Project, ref: str, env: str | None) -> Source:
 
 
 def checked_sources(
-    project: Project, envs: list[str], from_ref: str | None
+    project: Project, envs: list[str], from_ref: str | None, *, predict: bool = False
 ) -> tuple[list[Source], Check | None]:
     """The sources of :func:`sources_for`, and the :class:`Check` of the working trees, still running
     (None for a version, checked when it was loaded): its verdict must pass before the files built
     from these sources are used.
 
     The content hashes are computed while the data checks run on the second core, and the sources
-    carry the typed models before the reference checks have looked at them.
+    carry the typed models before the reference checks have looked at them. A working tree is named
+    by the recorded version it equals (with ``predict``, by the one the render will record: see
+    :func:`recorded_labels`).
     """
     if from_ref is not None and MARKER in from_ref:
         return [git_source(project, from_ref, envs[0] if envs else None)], None
@@ -74,11 +77,63 @@ def checked_sources(
         checking.verdict()
         raise
     models = checking.models()
+    named = recorded_labels(
+        project,
+        [(r.env, digest, r.data) for r, digest in zip(checking.resolutions, digests, strict=True)],
+        predict=predict,
+    )
     sources = [
-        Source(r.env, models[r.env], r.data, f"{r.env} (working tree) {digest}", digest)
+        Source(
+            r.env, models[r.env], r.data, named.get(r.env) or f"{r.env} (working tree) {digest}", digest, True
+        )
         for r, digest in zip(checking.resolutions, digests, strict=True)
     ]
     return sources, checking
+
+
+def recorded_labels(
+    project: Project, contents: list[tuple[str, str, dict[str, Any]]], *, predict: bool
+) -> dict[str, str]:
+    """How the working trees ``contents`` (env, content hash, data) are named: the label of the
+    recorded version of env with that content (``prod@12 sha256:ab12cd34ef56``); with ``predict``
+    (a render that records its input) new content is named by the version the render will record,
+    so the files it writes name ``prod@13`` from the start, and the next render rewrites nothing.
+    Without ``predict`` new content keeps its hash.
+    """
+    from azconf.history.api import open_history
+
+    labels: dict[str, str] = {}
+    try:
+        with open_history(project) as store:
+            for env, digest, data in contents:
+                label = _label(store, env, digest, data, predict=predict)
+                if label is not None:
+                    labels[env] = label
+    except AzconfError:  # history unusable: named by its hash (recording the render reports it)
+        return {}
+    return labels
+
+
+def _label(store: Store | None, env: str, digest: str, data: dict[str, Any], *, predict: bool) -> str | None:
+    if store is None:
+        return f"{env}@1 sha256:{digest.removeprefix('sha256:')[:12]}" if predict else None
+    found = store.versions_with_hash(digest.removeprefix("sha256:"), env)
+    if found:
+        return found[0].label
+    if not predict:
+        return None
+    from azconf.history.items import split
+    from azconf.history.writing import content_of
+
+    # What recording stores (a plaintext secret the manifest allows is stored redacted, with
+    # another hash): the same content as a recorded version is that version, else the next one.
+    content = content_of(store, env, split(data))
+    stored = content.prepared.content_hash
+    found = store.versions_with_hash(stored.removeprefix("sha256:"), env)
+    if found:
+        return found[0].label
+    number = content.latest.number + 1 if content.latest else 1
+    return f"{env}@{number} sha256:{stored.removeprefix('sha256:')[:12]}"
 
 
 def version_source(project: Project, ref: str, env: str | None) -> Source:

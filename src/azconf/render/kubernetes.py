@@ -31,8 +31,10 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from azconf.jsontext import dumps_compact
 from azconf.model.sections import Flag, FlagValue, Route, Secret, SecretValue, Service
-from azconf.render import flagd
+from azconf.render import flagd, workloads
 from azconf.render.base import RenderContext, RenderError, TargetOptions
+from azconf.render.kustomize_patches import KustomizePatch, patch_files
+from azconf.render.workloads import Workload, overlay
 from azconf.secrets.refs import K8sRef, ReferenceSyntaxError, SecretRef, VaultRef, parse_reference
 from azconf.snapshot import canonical_json
 
@@ -43,8 +45,6 @@ NAME = "kubernetes"
 FLAGD_FILE_KEY = flagd.FILE_NAME  # the flag file's key in the flags ConfigMap
 FLAG_KEY_PREFIX = "flag."  # never collides with FLAGD_FILE_KEY: its fifth character is "s", not "."
 SETTINGS_KEY = "settings.json"
-ANNOTATION_VERSION = "azconf.dev/config-version"
-ANNOTATION_HASH = "azconf.dev/content-hash"
 ANNOTATION_CHECKSUM = "azconf.dev/config-checksum"  # on pod templates: rolls pods when their config changes
 STANDARD_LABELS = ("app.kubernetes.io/name", "app.kubernetes.io/part-of", "app.kubernetes.io/managed-by")
 MAX_CONFIGMAP_BYTES = 1024 * 1024  # Kubernetes' limit on the keys plus values of one ConfigMap
@@ -87,6 +87,11 @@ class KubernetesOptions(TargetOptions):
     image_pull_policy: Literal["Always", "IfNotPresent", "Never"] = "IfNotPresent"
     labels: dict[str, str] = Field(default_factory=dict)  # added to every object and pod
     settings_path: Annotated[str, StringConstraints(pattern=r"^/")] = "/etc/azconf"
+    # Where a listed secret that no env variable reads appears as a file named after the secret.
+    secrets_path: Annotated[str, StringConstraints(pattern=r"^/")] = "/var/run/secrets/azconf"
+    workloads: Workload = Field(default_factory=Workload)  # how every service's pods run
+    services: dict[str, Workload] = Field(default_factory=dict)  # per service, over workloads
+    patches: list[KustomizePatch] = Field(default_factory=list)  # Kustomize patches, the escape hatch
 
 
 # -- Kubernetes' naming rules (k8s.io/apimachinery/pkg/util/validation) ------------------------------
@@ -144,6 +149,8 @@ OBJECT_NAME_RULES = {
     "ConfigMap": DNS1123_SUBDOMAIN,
     "ExternalSecret": DNS1123_SUBDOMAIN,
     "HTTPRoute": DNS1123_SUBDOMAIN,
+    "HorizontalPodAutoscaler": DNS1123_SUBDOMAIN,
+    "PodDisruptionBudget": DNS1123_SUBDOMAIN,
 }
 
 
@@ -170,6 +177,11 @@ class _Run:
     project: str
     texts: EntryTexts
 
+    def workload(self, service: str) -> Workload:
+        """How ``service``'s pods run: ``workloads`` with ``services.<service>`` over it."""
+        override = self.options.services.get(service)
+        return self.options.workloads if override is None else overlay(self.options.workloads, override)
+
 
 def _run(options: KubernetesOptions, project: str) -> _Run:
     from azconf.config.yaml_emit import EntryTexts
@@ -179,15 +191,15 @@ def _run(options: KubernetesOptions, project: str) -> _Run:
 
 @dataclass(frozen=True)
 class _Piece:
-    """One object's file, all but the lines that name the environment (the header, the annotations).
+    """One object's file.
 
     An object depends on its item, on what it links to elsewhere in its environment and on the
-    run: the piece made for one environment serves each other one where these are equal.
+    run (never on the config version): the piece made for one environment serves each other one
+    where these are equal.
     """
 
     file: str  # <kind>-<name>.yaml
-    head: str  # apiVersion, kind and metadata up to its annotations, as YAML
-    tail: str  # the rest of the object (its spec or data)
+    text: str  # the whole file
     broken: tuple[str, ...]  # the Kubernetes rules the object breaks
 
 
@@ -235,21 +247,37 @@ class KubernetesTarget:
             _add_service(build, name, service, secrets)
         for name, route in sorted(context.model.routes.items()):
             _add_route(build, name, route)
+        build.violations += _unknown_services(build)
+        patches, entries = patch_files(context.root, build.run.options.patches, build.violations)
         files = _checked_files(build)
-        files["kustomization.yaml"] = _kustomization(context, sorted(files))
-        return files
+        files["kustomization.yaml"] = _kustomization(sorted(files), entries)
+        return files | patches
 
 
-def _kustomization(context: RenderContext, names: list[str]) -> str:
-    """``kustomization.yaml``, listing every object's file."""
+def _kustomization(names: list[str], patches: list[dict[str, Any]]) -> str:
+    """``kustomization.yaml``, listing every object's file and the configured patches."""
     from azconf.config.yaml_emit import emit_yaml
 
-    kustomization = {
+    kustomization: dict[str, Any] = {
         "apiVersion": "kustomize.config.k8s.io/v1beta1",
         "kind": "Kustomization",
         "resources": names,
     }
-    return _header(context) + emit_yaml(kustomization)
+    if patches:
+        kustomization["patches"] = patches
+    return HEADER + emit_yaml(kustomization)
+
+
+def _unknown_services(build: _Build) -> list[str]:
+    """``render.kubernetes.services`` may only name services of the environment (a typo is an error)."""
+    from azconf.problems import did_you_mean
+
+    known, env = build.context.model.services, build.context.env
+    return [
+        f'render.kubernetes.services.{name}: no service "{name}" in {env}{did_you_mean(name, known)}'
+        for name in build.run.options.services
+        if name not in known
+    ]
 
 
 TARGET = KubernetesTarget()
@@ -271,7 +299,7 @@ def _selector(run: _Run, app: str) -> dict[str, str]:
 
 
 def _metadata(run: _Run, name: str, labels: dict[str, str]) -> dict[str, Any]:
-    """An object's metadata but its annotations, which name the environment (see :func:`_files`)."""
+    """An object's metadata (no object names the config version: see :data:`HEADER`)."""
     meta: dict[str, Any] = {"name": name}
     if run.options.namespace:
         meta["namespace"] = run.options.namespace
@@ -307,9 +335,14 @@ def _flag_file(build: _Build) -> str:
 
     Compact because a ConfigMap holds at most 1 MiB: 3,000 flags take 1.1 MB indented and 0.6 MB
     without the indentation, and flagd reads both the same.
+
+    The flag set's ``version`` is left out: it names the config version, which changes with any
+    change of config, and this file should change only when the flags do.
     """
     try:
-        return dumps_compact(flagd.flag_file(build.context)) + "\n"
+        document = flagd.flag_file(build.context)
+        metadata = {key: value for key, value in document["metadata"].items() if key != "version"}
+        return dumps_compact({**document, "metadata": metadata}) + "\n"
     except RenderError as error:
         build.violations += error.violations
         return ""
@@ -466,11 +499,18 @@ def _add_service(build: _Build, name: str, service: Service, secrets: dict[str, 
 
 
 def _service_objects(service: Service, name: str, links: _Links, run: _Run) -> _ItemObjects:
-    """The settings ConfigMap, Deployment and Service of ``service``, and the rules they break."""
+    """The settings ConfigMap, Deployment, Service (and autoscaler and disruption budget, when
+    configured) of ``service``, and the rules they break."""
+    workload = run.workload(name)
+    labels = _service_labels(run, name, workload)
     violations: list[str] = []
     settings = canonical_json(service.settings).decode("utf-8")
-    meta = _metadata(run, settings_configmap_name(name), _labels(run, name))
-    settings_map = _object("v1", "ConfigMap", meta, data={SETTINGS_KEY: settings})
+    settings_map = _object(
+        "v1",
+        "ConfigMap",
+        _service_metadata(run, settings_configmap_name(name), labels, workload),
+        data={SETTINGS_KEY: settings},
+    )
     sources, statics = dict(links.secrets), dict(links.flags)
     env = []
     for var, value in sorted(service.env.items()):
@@ -489,9 +529,73 @@ def _service_objects(service: Service, name: str, links: _Links, run: _Run) -> _
             # Kubelet expands $(VAR) in values; "$$" is its escape for "$", so a literal stays literal.
             env.append({"name": var, "value": env_text(value).replace("$", "$$")})
     violations += _unlisted_secrets(name, service, sources)
-    checksum = _config_checksum(settings, service, statics)
-    objects = (settings_map, _deployment(run, name, service, env, checksum), _service(run, name, service))
+    requests = _requested(service)
+    violations += workloads.workload_violations(
+        f"render.kubernetes.services.{name}", workload, service.replicas, requests
+    )
+    pod = _Pod(
+        name,
+        labels,
+        workload,
+        env,
+        _secret_files(service, sources),
+        _config_checksum(settings, service, statics),
+    )
+    objects = [settings_map, _deployment(run, service, pod), _service(run, name, service, workload)]
+    objects += _scaling_objects(run, name, service, workload, labels)
     return _ItemObjects(tuple(violations), tuple(_piece(obj, run.texts) for obj in objects))
+
+
+@dataclass(frozen=True)
+class _Pod:
+    """What a service's pod template is made of, beside the service itself."""
+
+    name: str
+    labels: dict[str, str]
+    workload: Workload
+    env: list[dict[str, Any]]
+    secret_files: list[tuple[str, str, str]]  # (file name, Secret, key) of the secrets read as files
+    checksum: str
+
+
+def _service_labels(run: _Run, name: str, workload: Workload) -> dict[str, str]:
+    """The labels of a service's objects and pods: the standard ones win over the service's own."""
+    return dict(sorted({**workload.labels, **_labels(run, name)}.items()))
+
+
+def _service_metadata(run: _Run, name: str, labels: dict[str, str], workload: Workload) -> dict[str, Any]:
+    meta = _metadata(run, name, labels)
+    if workload.annotations:
+        meta["annotations"] = dict(sorted(workload.annotations.items()))
+    return meta
+
+
+def _secret_files(service: Service, sources: dict[str, SecretSource | str]) -> list[tuple[str, str, str]]:
+    """The secrets ``service`` lists but no env variable reads: delivered as files, never dropped."""
+    used_by_env = {v.secret for v in service.env.values() if isinstance(v, SecretValue)}
+    return [
+        (secret, source.secret, source.key)
+        for secret in sorted(set(service.secrets) - used_by_env)
+        if isinstance(source := sources[secret], SecretSource)
+    ]
+
+
+def _requested(service: Service) -> set[str]:
+    requests = service.resources.requests if service.resources else None
+    return {r for r in ("cpu", "memory") if requests is not None and getattr(requests, r) is not None}
+
+
+def _scaling_objects(
+    run: _Run, name: str, service: Service, workload: Workload, labels: dict[str, str]
+) -> list[dict[str, Any]]:
+    """The HorizontalPodAutoscaler and PodDisruptionBudget of a service, those configured."""
+    found = []
+    meta = _service_metadata(run, name, labels, workload)
+    if workload.autoscaling is not None:
+        found.append(workloads.autoscaler(name, meta, workload.autoscaling, service.replicas))
+    if workload.disruption_budget is not None:
+        found.append(workloads.disruption_budget(meta, workload.disruption_budget, _selector(run, name)))
+    return found
 
 
 def _flag_key_ref(run: _Run, flag_key: str, static: str | None) -> dict[str, Any]:
@@ -521,38 +625,58 @@ def _config_checksum(settings: str, service: Service, statics: dict[str, str | N
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
-def _deployment(
-    run: _Run, name: str, service: Service, env: list[dict[str, Any]], checksum: str
-) -> dict[str, Any]:
-    template = {
-        "metadata": {"labels": _labels(run, name), "annotations": {ANNOTATION_CHECKSUM: checksum}},
-        "spec": {
-            "containers": [_container(run, name, service, env)],
-            "volumes": [{"name": "settings", "configMap": {"name": settings_configmap_name(name)}}],
-        },
-    }
-    spec = {
-        "replicas": service.replicas,
-        "selector": {"matchLabels": _selector(run, name)},
-        "template": template,
-    }
-    return _object("apps/v1", "Deployment", _metadata(run, name, _labels(run, name)), spec=spec)
+def _deployment(run: _Run, service: Service, pod: _Pod) -> dict[str, Any]:
+    workload = pod.workload
+    annotations = dict(sorted({**workload.annotations, ANNOTATION_CHECKSUM: pod.checksum}.items()))
+    pod_spec: dict[str, Any] = {}
+    if workload.service_account:
+        pod_spec["serviceAccountName"] = workload.service_account
+    pod_spec["securityContext"] = workloads.pod_security_context(workload)
+    pod_spec["containers"] = [_container(run, service, pod)]
+    pod_spec["volumes"] = _volumes(pod)
+    template = {"metadata": {"labels": pod.labels, "annotations": annotations}, "spec": pod_spec}
+    spec: dict[str, Any] = {}
+    if workload.autoscaling is None:  # else the autoscaler owns the count: an apply must not reset it
+        spec["replicas"] = service.replicas
+    spec["selector"] = {"matchLabels": _selector(run, pod.name)}
+    spec["template"] = template
+    meta = _service_metadata(run, pod.name, pod.labels, workload)
+    return _object("apps/v1", "Deployment", meta, spec=spec)
 
 
-def _container(run: _Run, name: str, service: Service, env: list[dict[str, Any]]) -> dict[str, Any]:
+def _volumes(pod: _Pod) -> list[dict[str, Any]]:
+    volumes: list[dict[str, Any]] = [
+        {"name": "settings", "configMap": {"name": settings_configmap_name(pod.name)}}
+    ]
+    if pod.secret_files:
+        volumes.append(workloads.secret_files_volume(pod.secret_files))
+    if pod.workload.read_only_root_filesystem:
+        volumes.append({"name": workloads.TMP_VOLUME, "emptyDir": {}})
+    return volumes
+
+
+def _container(run: _Run, service: Service, pod: _Pod) -> dict[str, Any]:
     container: dict[str, Any] = {
-        "name": name,
+        "name": pod.name,
         "image": service.image,
         "imagePullPolicy": run.options.image_pull_policy,
         "ports": [{"name": PORT_NAME, "containerPort": service.port, "protocol": "TCP"}],
     }
-    if env:
-        container["env"] = env
+    if pod.env:
+        container["env"] = pod.env
     resources = _resources(service)
     if resources:
         container["resources"] = resources
-    mount = {"name": "settings", "mountPath": run.options.settings_path, "readOnly": True}
-    container["volumeMounts"] = [mount]
+    container |= workloads.probes(pod.workload)
+    container["securityContext"] = workloads.container_security_context(pod.workload)
+    mounts = [{"name": "settings", "mountPath": run.options.settings_path, "readOnly": True}]
+    if pod.secret_files:
+        mounts.append(
+            {"name": workloads.SECRETS_VOLUME, "mountPath": run.options.secrets_path, "readOnly": True}
+        )
+    if pod.workload.read_only_root_filesystem:
+        mounts.append({"name": workloads.TMP_VOLUME, "mountPath": "/tmp"})  # the pod's own
+    container["volumeMounts"] = mounts
     return container
 
 
@@ -571,11 +695,12 @@ def _resources(service: Service) -> dict[str, dict[str, str]]:
     return out
 
 
-def _service(run: _Run, name: str, service: Service) -> dict[str, Any]:
+def _service(run: _Run, name: str, service: Service, workload: Workload) -> dict[str, Any]:
     # The Service port equals the container port, so http://<service>:<port> works in the cluster.
     port = {"name": PORT_NAME, "port": service.port, "targetPort": PORT_NAME, "protocol": "TCP"}
     spec = {"type": "ClusterIP", "selector": _selector(run, name), "ports": [port]}
-    return _object("v1", "Service", _metadata(run, name, _labels(run, name)), spec=spec)
+    meta = _service_metadata(run, name, _service_labels(run, name, workload), workload)
+    return _object("v1", "Service", meta, spec=spec)
 
 
 # -- routes -----------------------------------------------------------------------------------------
@@ -655,6 +780,26 @@ def _option_violations(options: KubernetesOptions) -> list[str]:
         f"{path}: {p}" for path, value, rule in checks if value is not None and (p := rule.problem(value))
     ]
     found += [f"{where}.labels: {key} is set by azconf" for key in options.labels if key in STANDARD_LABELS]
+    workloads_ = [("workloads", options.workloads)] + [
+        (f"services.{n}", w) for n, w in options.services.items()
+    ]
+    for name, workload in workloads_:
+        found += _workload_key_violations(f"{where}.{name}", workload)
+    return found
+
+
+def _workload_key_violations(where: str, workload: Workload) -> list[str]:
+    """Label keys a workload may not set, and annotation keys Kubernetes would refuse."""
+    found = [f"{where}.labels: {key} is set by azconf" for key in workload.labels if key in STANDARD_LABELS]
+    found += [
+        f"{where}.annotations: the key {key!r} {problem}"
+        for key in workload.annotations
+        if (problem := label_key_problem(key))
+    ]
+    if workload.service_account is not None and (
+        problem := DNS1123_SUBDOMAIN.problem(workload.service_account)
+    ):
+        found.append(f"{where}.service_account: {problem}")
     return found
 
 
@@ -697,26 +842,33 @@ def _configmap_violations(where: str, data: dict[str, str]) -> list[str]:
 
 # -- files ------------------------------------------------------------------------------------------
 
-_HEAD_KEYS = ("apiVersion", "kind", "metadata")
+# No file names the config version: a file changes only when its object does, so a one-line change
+# of config is a one-file change in a GitOps pull request. The version rendered lives in the folder's
+# record (.azconf-rendered.json) and in history (ENV@rendered).
+HEADER = "# Rendered by azconf; edit the config, not this file.\n"
 
 
 def _piece(obj: dict[str, Any], texts: EntryTexts) -> _Piece:
-    """``obj`` (metadata without annotations) as :func:`azconf.config.yaml_emit.emit_yaml` writes it,
-    cut where the annotations go.
+    """``obj`` as :func:`azconf.config.yaml_emit.emit_yaml` writes it, after :data:`HEADER`.
 
     Top-level entries are written independently of each other, and so are the entries of
     ``metadata`` under its key: the parts joined are exactly emit_yaml's lines. ``texts`` writes
     each entry that repeats (labels, specs) once.
     """
-    head = [
-        texts.entry("apiVersion", obj["apiVersion"], 0),
-        texts.entry("kind", obj["kind"], 0),
-        "metadata:\n",
-    ]
-    head += [texts.entry(key, value, _METADATA_INDENT) for key, value in obj["metadata"].items()]
-    tail = [texts.entry(key, value, 0) for key, value in obj.items() if key not in _HEAD_KEYS]
+    parts = [HEADER, "metadata:\n".join(_top_entries(obj, texts))]
     file = f"{obj['kind'].lower()}-{obj['metadata']['name']}.yaml"
-    return _Piece(file, "".join(head), "".join(tail), tuple(_object_violations(obj)))
+    return _Piece(file, "".join(parts), tuple(_object_violations(obj)))
+
+
+def _top_entries(obj: dict[str, Any], texts: EntryTexts) -> tuple[str, str]:
+    """The text before ``metadata:`` and after it (its entries, then the rest of the object)."""
+    head = texts.entry("apiVersion", obj["apiVersion"], 0) + texts.entry("kind", obj["kind"], 0)
+    meta = [texts.entry(key, value, _METADATA_INDENT) for key, value in obj["metadata"].items()]
+    rest = [texts.entry(key, value, 0) for key, value in obj.items() if key not in _HEAD_KEYS]
+    return head, "".join(meta + rest)
+
+
+_HEAD_KEYS = ("apiVersion", "kind", "metadata")
 
 
 def _checked_files(build: _Build) -> dict[str, str]:
@@ -725,16 +877,4 @@ def _checked_files(build: _Build) -> dict[str, str]:
         build.violations += piece.broken
     if build.violations:
         raise RenderError(NAME, list(dict.fromkeys(build.violations)))
-    return _files(build.context, build.run, build.pieces)
-
-
-def _files(context: RenderContext, run: _Run, pieces: list[_Piece]) -> dict[str, str]:
-    header = _header(context)
-    # Every object names the config version it came from: the one part that is the environment's.
-    versions = {ANNOTATION_VERSION: context.version, ANNOTATION_HASH: context.content_hash}
-    annotations = run.texts.entry("annotations", versions, _METADATA_INDENT)
-    return {piece.file: header + piece.head + annotations + piece.tail for piece in pieces}
-
-
-def _header(context: RenderContext) -> str:
-    return f"# Rendered by azconf from {context.version}; edit the config, not this file.\n"
+    return {piece.file: piece.text for piece in build.pieces}

@@ -72,6 +72,7 @@ class Record:
     text: str = ""
     files: dict[str, str] = field(default_factory=dict)
     pending: dict[str, str] = field(default_factory=dict)
+    version: str = ""  # the config version rendered into the folder (no rendered file names it)
 
     def owns(self, name: str, digest: str) -> bool:
         """Whether a file ``name`` holding bytes of ``digest`` is one azconf wrote."""
@@ -109,7 +110,8 @@ def read_record(folder: Path) -> Record:
     if not isinstance(record, dict):
         return Record()
     files, pending = _listed(record, "files", path), _listed(record, "pending", path)
-    return Record(text, files, pending)
+    version = record.get("version")
+    return Record(text, files, pending, version if isinstance(version, str) else "")
 
 
 def _listed(record: dict[str, object], key: str, path: Path) -> dict[str, str]:
@@ -254,13 +256,16 @@ def mark_pending(folder: Path, record: Record, digests: dict[str, str]) -> None:
     """Before the first write to ``folder``: list the files about to be written in its record."""
     if digests:
         with _reported(folder, check=False):
-            text = _record_text(record.files, record.pending | digests)
+            text = _record_text(record.files, record.pending | digests, record.version)
             write_atomic(folder / RECORD_NAME, text)
 
 
-def finish_folder(folder: Path, files: FilesReport, record: Record, *, check: bool) -> OutputReport:
+def finish_folder(
+    folder: Path, files: FilesReport, record: Record, *, check: bool, version: str = ""
+) -> OutputReport:
     """Remove (or with ``check`` report) the stale and temporary files, and record every file of
-    ``files``; ``record`` is the folder's record as it was before this render."""
+    ``files`` and the config ``version`` they came from; ``record`` is the folder's record as it was
+    before this render."""
     report = OutputReport(folder)
     report.written, report.unchanged = sorted(files.written), sorted(files.unchanged)
     report.missing, report.different = sorted(files.missing), sorted(files.different)
@@ -268,7 +273,7 @@ def finish_folder(folder: Path, files: FilesReport, record: Record, *, check: bo
     report.interrupted = check and bool(record.pending)
     with _reported(folder, check):
         _remove_temporary(folder, set(files.digests) | set(record.files) | {RECORD_NAME}, report, check=check)
-        _finish(folder, files.digests, record, report, check=check)
+        _finish(folder, files.digests, record, report, check=check, version=version)
     return report
 
 
@@ -285,7 +290,7 @@ def _reported(folder: Path, check: bool) -> Iterator[None]:
 
 
 def _finish(
-    folder: Path, digests: dict[str, str], record: Record, report: OutputReport, *, check: bool
+    folder: Path, digests: dict[str, str], record: Record, report: OutputReport, *, check: bool, version: str
 ) -> None:
     for name in sorted((set(record.files) | set(record.pending)) - set(digests)):
         if not _removable(folder, name, record):
@@ -298,7 +303,7 @@ def _finish(
             os.unlink(folder / name)
             report.removed.append(name)
     if not check:
-        text = _record_text(digests, {})
+        text = _record_text(digests, {}, version)
         if text != read_record(folder).text:  # an unchanged record is not rewritten (nor flushed)
             write_atomic(folder / RECORD_NAME, text)
 
@@ -329,9 +334,12 @@ def _remove_temporary(folder: Path, names: set[str], report: OutputReport, *, ch
                         os.unlink(entry.path)
 
 
-def _record_text(digests: dict[str, str], pending: dict[str, str]) -> str:
-    """The record of a folder holding the files ``digests`` names (and writing ``pending``)."""
+def _record_text(digests: dict[str, str], pending: dict[str, str], version: str) -> str:
+    """The record of a folder holding the files ``digests`` names (and writing ``pending``), rendered
+    from config ``version``."""
     record: dict[str, object] = {"files": digests, "generator": "azconf"}
+    if version:
+        record["version"] = version
     if pending:
         record["pending"] = pending
     return dumps_pretty(record)  # keys sorted

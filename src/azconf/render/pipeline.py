@@ -23,8 +23,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from azconf import progress
 from azconf.config.project import Project
 from azconf.errors import DataError
@@ -43,6 +41,7 @@ from azconf.render.output import (
     read_record,
     write_planned,
 )
+from azconf.render.render_settings import render_settings
 
 # The targets a forked child builds, for every environment, while this process checks the sources
 # and builds the rest. Kubernetes is about two thirds of the building; flagd shares its flag
@@ -59,6 +58,9 @@ class Source:
     data: dict[str, Any]
     version: str
     content_hash: str
+    working_tree: bool = (
+        False  # the files on disk (then version names the recorded version it equals, if any)
+    )
 
 
 @dataclass(frozen=True)
@@ -131,7 +133,10 @@ def render_all(
     for failure in (part.failure for part in written):
         if failure is not None:
             raise DataError(failure[0], hint=failure[1])
-    return [[(name, reports[(index, name)]) for name in names] for index in range(len(jobs))]
+    return [
+        [(name, reports[(index, name)]) for name in names if (index, name) in reports]
+        for index in range(len(jobs))
+    ]
 
 
 @dataclass(frozen=True)
@@ -161,8 +166,14 @@ class _Run:
     ) -> None:
         # Options are read (and bad ones reported) and every target imported before any fork:
         # a child only builds and writes, and imports nothing twice.
-        self.options = {name: target_options(project, name) for name in names}
-        self.units: list[Unit] = [(index, name) for name in names for index in range(len(jobs))]
+        settings = render_settings(project)
+        self.units: list[Unit] = [
+            (index, name)
+            for name in names
+            for index, job in enumerate(jobs)
+            if name in settings.targets(job.source.env)
+        ]
+        self.options = {(i, name): settings.options(name, jobs[i].source.env) for i, name in self.units}
         self._project, self._jobs = project, jobs
         self._folders = _distinct_folders(project, jobs, self.options)
         self._records = {folder: read_record(folder) for folder in self._folders.values()}
@@ -183,7 +194,8 @@ class _Run:
 
     def _build(self, index: int, name: str) -> Outcome:
         source = self._jobs[index].source
-        context = render_context(self._project, source, self.options[name], self._shared[index], self._reuse)
+        options = self.options[(index, name)]
+        context = render_context(self._project, source, options, self._shared[index], self._reuse)
         try:
             files = target(name).render(context)
         except RenderError as error:
@@ -213,37 +225,40 @@ class _Run:
         reports = {}
         for unit, files in written.items():
             folder = self._folders[unit]
-            reports[unit] = finish_folder(folder, files, self._records[folder], check=self._check)
+            version = self._jobs[unit[0]].source.version
+            reports[unit] = finish_folder(
+                folder, files, self._records[folder], check=self._check, version=version
+            )
         return reports
 
 
-def _distinct_folders(project: Project, jobs: list[Job], options: dict[str, Any]) -> dict[Unit, Path]:
+def _distinct_folders(project: Project, jobs: list[Job], options: dict[Unit, Any]) -> dict[Unit, Path]:
     """Each (job, target)'s output folder; a DataError if two would share one (each would remove
     the other's files as stale)."""
     folders: dict[Unit, Path] = {}
     owner: dict[Path, Unit] = {}
-    for index, job in enumerate(jobs):
-        for name, option in options.items():
-            if job.out is not None:
-                folder = Path(os.path.normpath(job.out / name))
-            else:
-                folder = configured_folder(project, job.source.env, name, option)
-            if folder in owner:
-                other_index, other = owner[folder]
-                raise DataError(
-                    f"{jobs[other_index].source.env}/{other} and {job.source.env}/{name} would both be "
-                    f"rendered into {folder}",
-                    hint="give each environment and target its own folder: put {env} and {target} in "
-                    "render.<target>.out in azconf.yaml",
-                )
-            owner[folder] = (index, name)
-            folders[(index, name)] = folder
+    for (index, name), option in options.items():
+        job = jobs[index]
+        if job.out is not None:
+            folder = Path(os.path.normpath(job.out / name))
+        else:
+            folder = configured_folder(project, job.source.env, name, option)
+        if folder in owner:
+            other_index, other = owner[folder]
+            raise DataError(
+                f"{jobs[other_index].source.env}/{other} and {job.source.env}/{name} would both be "
+                f"rendered into {folder}",
+                hint="give each environment and target its own folder: put {env} and {target} in "
+                "render.<target>.out in azconf.yaml",
+            )
+        owner[folder] = (index, name)
+        folders[(index, name)] = folder
     return folders
 
 
 def configured_folder(project: Project, env: str, name: str, options: Any = None) -> Path:
     """Target ``name``'s output folder for ``env`` from ``render.<name>.out`` in azconf.yaml."""
-    out = (options or target_options(project, name)).out
+    out = (options or target_options(project, name, env)).out
     return Path(os.path.normpath(project.root / out.replace("{env}", env).replace("{target}", name)))
 
 
@@ -304,18 +319,10 @@ def render_context(
     )
 
 
-def target_options(project: Project, name: str) -> Any:
-    """The options of target ``name`` from ``render.<name>`` in azconf.yaml; a bad one is a DataError."""
-    raw = next((value for key, value in project.manifest.render.items() if key == name), {})
-    try:
-        return target(name).options_model.model_validate(raw)
-    except ValidationError as error:
-        first = error.errors(include_url=False)[0]
-        where = ".".join(str(part) for part in first["loc"])
-        raise DataError(
-            f"azconf.yaml: render.{name}.{where}: {first['msg']}",
-            hint=f"see docs/render.md for the options of the {name} target",
-        ) from None
+def target_options(project: Project, name: str, env: str) -> Any:
+    """The options of target ``name`` for ``env`` (see :mod:`azconf.render.render_settings`); bad
+    render settings are a DataError listing every problem."""
+    return render_settings(project).options(name, env)
 
 
 def all_targets() -> list[str]:

@@ -57,7 +57,8 @@ def record_renders(project: Project, renders: list[tuple[Source, list[tuple[str,
 def _record_one(
     store: Store, project: Project, who: actors.Who, source: Source, reports: list[tuple[str, OutputReport]]
 ) -> None:
-    from_history = source.version.startswith(f"{source.env}@")  # a version label, not the working tree
+    # A version label, not the working tree (which is named by the version it equals, if any).
+    from_history = not source.working_tree and source.version.startswith(f"{source.env}@")
     when = actors.now()
     before = store.rendered(source.env)
     # A version's hash is its snapshot's content hash (when nothing in it was redacted): a render of

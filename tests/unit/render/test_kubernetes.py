@@ -7,6 +7,7 @@ kustomize, the @kubernetes-models validators) are driven in tests/interop/test_k
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from pathlib import Path
@@ -16,7 +17,6 @@ import pytest
 import yaml
 
 from azconf.config.project import load_project
-from azconf.errors import DataError
 from azconf.model.sections import Environment
 from azconf.render import flagd, target
 from azconf.render.base import RenderContext, RenderError
@@ -31,6 +31,7 @@ from azconf.render.kubernetes import (
 )
 from azconf.render.output import RECORD_NAME
 from azconf.render.pipeline import render
+from azconf.render.render_settings import render_settings
 
 REPO = Path(__file__).resolve().parents[3]
 EXAMPLE = REPO / "examples" / "azora"
@@ -150,13 +151,17 @@ def test_one_file_per_object_and_a_kustomization_listing_them_all() -> None:
         assert name == f"{obj['kind'].lower()}-{obj['metadata']['name']}.yaml"
 
 
-def test_every_file_names_its_source_version_and_ends_with_a_newline() -> None:
-    for text in TARGET.render(context_for(small_env())).values():
-        assert text.startswith(f"# Rendered by azconf from {VERSION};")
+def test_no_file_names_the_config_version_and_every_file_ends_with_a_newline() -> None:
+    """A file changes only when its object does: the version lives in the folder's record."""
+    files = TARGET.render(context_for(small_env()))
+    assert files == TARGET.render(dataclasses.replace(context_for(small_env()), version="prod@8 sha256:def"))
+    for text in files.values():
+        assert text.startswith("# Rendered by azconf; edit the config, not this file.\n")
+        assert "prod@7" not in text and "sha256:abc" not in text
         assert text.endswith("\n") and not text.endswith("\n\n")
 
 
-def test_every_object_has_the_standard_labels_and_version_annotations() -> None:
+def test_every_object_has_the_standard_labels_and_no_version_annotations() -> None:
     files = TARGET.render(context_for(small_env(), labels={"team": "payments"}))
     for obj in objects(files).values():
         meta = obj["metadata"]
@@ -165,10 +170,7 @@ def test_every_object_has_the_standard_labels_and_version_annotations() -> None:
         assert meta["labels"]["team"] == "payments"
         assert "app.kubernetes.io/name" in meta["labels"]
         assert list(meta["labels"]) == sorted(meta["labels"])
-        assert meta["annotations"] == {
-            "azconf.dev/config-version": VERSION,
-            "azconf.dev/content-hash": "sha256:abc",
-        }
+        assert "annotations" not in meta
         assert "namespace" not in meta
 
 
@@ -211,8 +213,14 @@ def test_the_deployment_runs_the_image_with_its_size_and_settings() -> None:
         "requests": {"cpu": "100m", "memory": "128Mi"},
         "limits": {"cpu": "1"},
     }
-    assert container["volumeMounts"] == [{"name": "settings", "mountPath": "/etc/azconf", "readOnly": True}]
-    assert pod["spec"]["volumes"] == [{"name": "settings", "configMap": {"name": "payments-settings"}}]
+    assert container["volumeMounts"] == [
+        {"name": "settings", "mountPath": "/etc/azconf", "readOnly": True},
+        {"name": "tmp", "mountPath": "/tmp"},  # the root file system is read-only
+    ]
+    assert pod["spec"]["volumes"] == [
+        {"name": "settings", "configMap": {"name": "payments-settings"}},
+        {"name": "tmp", "emptyDir": {}},
+    ]
 
 
 def test_env_literals_are_strings_and_stay_literal() -> None:
@@ -269,8 +277,11 @@ def test_flag_values_come_from_the_flags_configmap() -> None:
 def test_the_flags_configmap_holds_the_flagd_targets_file_byte_for_byte() -> None:
     context = context_for(small_env())
     data = objects(TARGET.render(context))["configmap-shop-flags.yaml"]["data"]
-    # The same document as the flagd target's file, written compactly to fit large flag sets.
-    assert json.loads(data[FLAGD_FILE_KEY]) == json.loads(flagd.TARGET.render(context)[flagd.FILE_NAME])
+    # The same document as the flagd target's file, written compactly to fit large flag sets, but
+    # for the config version: this ConfigMap changes only when the flags do.
+    document = json.loads(flagd.TARGET.render(context)[flagd.FILE_NAME])
+    assert document["metadata"].pop("version") == VERSION
+    assert json.loads(data[FLAGD_FILE_KEY]) == document
     assert "\n" not in data[FLAGD_FILE_KEY].rstrip("\n")
     assert json.loads(data[FLAGD_FILE_KEY])["flags"]["new-checkout"]["defaultVariant"] == "on"
     assert not FLAGD_FILE_KEY.startswith(FLAG_KEY_PREFIX)  # flag keys can never shadow the file
@@ -525,17 +536,30 @@ def test_a_k8s_secret_may_share_its_name_with_the_secret_it_reads() -> None:
 
 
 def test_the_examples_dev_environment_cannot_go_to_a_cluster() -> None:
-    """dev reads Stripe's test key from the developer's shell (env://): a clear error, not a manifest."""
+    """dev reads Stripe's test key from the developer's shell (env://): the example leaves kubernetes
+    out of dev's targets, and rendering it anyway is a clear error, not a manifest."""
     project, _ = load_project(EXAMPLE)
     assert project is not None
+    settings = render_settings(project)
+    assert settings.targets("dev") == ["terraform", "tyk", "flagd"]
+    assert render(project, source_for(project, "dev", None), ["kubernetes"], out=None, check=True) == []
     source = source_for(project, "dev", None)
-    with pytest.raises(DataError, match="cannot render dev: 1 rule") as caught:
-        render(project, source, ["kubernetes"], out=None, check=True)
-    assert caught.value.hint == (
-        'kubernetes: services.payments.env.STRIPE_API_KEY: secret "stripe-api-key" (env://) only '
+    context = RenderContext(
+        "azora",
+        "dev",
+        source.model,
+        source.data,
+        source.version,
+        source.content_hash,
+        settings.options("kubernetes", "dev"),
+    )
+    with pytest.raises(RenderError) as caught:
+        TARGET.render(context)
+    assert caught.value.violations == [
+        'services.payments.env.STRIPE_API_KEY: secret "stripe-api-key" (env://) only '
         "resolves on a developer's machine, not in a cluster; give this environment a vault:// or "
         "k8s:// reference for it"
-    )
+    ]
 
 
 # -- the example, golden -----------------------------------------------------------------------------
@@ -547,7 +571,11 @@ def render_example(env: str, out: Path) -> dict[str, bytes]:
     assert project is not None, problems
     render(project, source_for(project, env, None), ["kubernetes"], out=out, check=False)
     folder = out / "kubernetes"
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.name != RECORD_NAME}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != RECORD_NAME
+    }
 
 
 def test_the_examples_prod_matches_the_golden_files(request: pytest.FixtureRequest, tmp_path: Path) -> None:
@@ -555,11 +583,13 @@ def test_the_examples_prod_matches_the_golden_files(request: pytest.FixtureReque
     golden = GOLDEN / "prod"
     if request.config.getoption("--update-golden"):
         shutil.rmtree(golden, ignore_errors=True)
-        golden.mkdir(parents=True)
         for name, data in rendered.items():
+            (golden / name).parent.mkdir(parents=True, exist_ok=True)
             (golden / name).write_bytes(data)
     assert golden.is_dir(), f"{golden} is missing: run pytest with --update-golden"
-    expected = {p.name: p.read_bytes() for p in sorted(golden.iterdir())}
+    expected = {
+        p.relative_to(golden).as_posix(): p.read_bytes() for p in sorted(golden.rglob("*")) if p.is_file()
+    }
     assert sorted(rendered) == sorted(expected), "the set of rendered files changed"
     changed = [name for name in rendered if rendered[name] != expected[name]]
     assert not changed, (

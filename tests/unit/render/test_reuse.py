@@ -46,10 +46,10 @@ def test_a_run_that_reuses_renders_every_environment_as_a_fresh_one(
     sources = sources_for(project, list(project.manifest.environments), None)
     if order == "reversed":
         sources.reverse()
-    options, reuse = target_options(project, name), Reuse()  # one of each per run, as in a render
+    reuse = Reuse()  # one per run, as in a render
 
     def context(source: Source, reuse: Reuse) -> RenderContext:
-        return render_context(project, source, options, {}, reuse)
+        return render_context(project, source, target_options(project, name, source.env), {}, reuse)
 
     for source in sources:
         assert built(context(source, reuse), name) == built(context(source, Reuse()), name), source.env

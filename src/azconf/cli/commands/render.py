@@ -10,6 +10,7 @@ import typer
 from azconf.errors import EXIT_OK, EXIT_PROBLEMS, UsageError
 
 if TYPE_CHECKING:
+    from azconf.config.project import Project
     from azconf.render.output import OutputReport
 
 ENV_PLACEHOLDER = "{env}"
@@ -118,11 +119,16 @@ def run(
             f"--out {out} would receive {len(chosen)} environments",
             hint=f"put {ENV_PLACEHOLDER} in it (--out 'build/{ENV_PLACEHOLDER}'), or render one --env",
         )
+    if envs and target != "all":
+        _refuse_unrendered(project, chosen, names[0])
     with shown("render"):
         # The environments are still being checked while the files are built: nothing is written
         # unless the verdict passes.
         progress.report(f"reading {len(chosen) or 1} environment(s)")
-        sources, checking = checked_sources(project, chosen, from_ref)
+        # A render into the configured folders records its input as a version: its files (and
+        # --check) name that version from the start, so the render after it rewrites nothing. A
+        # scratch copy (--out) records nothing, so it names no version that will never exist.
+        sources, checking = checked_sources(project, chosen, from_ref, predict=out is None)
         jobs = [
             Job(source, Path(str(out).replace(ENV_PLACEHOLDER, source.env)) if out is not None else None)
             for source in sources
@@ -133,6 +139,7 @@ def run(
     drift = False
     for job, reports in rendered:
         drift |= _print(job.source.env, reports, check=check, stat=stat, several=len(jobs) > 1)
+        _print_skipped(job.source.env, names, reports)
     if not check:
         from azconf.render.recording import into_configured_folders, record_renders
 
@@ -141,6 +148,26 @@ def run(
             progress.report("recording in history")
             record_renders(project, [done for done in deployed if into_configured_folders(project, *done)])
     return EXIT_PROBLEMS if drift else EXIT_OK
+
+
+def _refuse_unrendered(project: Project, envs: list[str], name: str) -> None:
+    """A usage error when ``--env`` and ``--target`` name a target an environment does not render."""
+    from azconf.render.render_settings import render_settings
+
+    settings = render_settings(project)
+    for env in envs:
+        if name not in settings.targets(env):
+            raise UsageError(
+                f"{env} does not render {name}",
+                hint=f"render.environments.{env}.targets in azconf.yaml lists the targets it renders",
+            )
+
+
+def _print_skipped(env: str, names: list[str], reports: list[tuple[str, OutputReport]]) -> None:
+    done = {name for name, _ in reports}
+    for name in names:
+        if name not in done:
+            typer.echo(f"{env}: {name}: not rendered for {env} (render.environments.{env}.targets)")
 
 
 def _targets(target: str, known: list[str]) -> list[str]:
