@@ -265,13 +265,11 @@ def test_a_working_tree_equal_to_a_recorded_version_is_named_by_it(
     azconf: RunAzconf, repo: Path, env: dict[str, str], tmp_path: Path
 ) -> None:
     assert azconf("-C", repo, "commit", "-m", "base", env=env).returncode == 0
-    run = azconf("-C", repo, "render", "--env", "prod", "--out", tmp_path / "out", env=env)
+    run = azconf("-C", repo, "render", "--env", "prod", env=env)  # into the configured folders: recorded
     assert run.returncode == 0, run.stderr
-    flagd = json.loads((tmp_path / "out" / "flagd" / "flags.flagd.json").read_text(encoding="utf-8"))
+    flagd = json.loads((repo / "deploy/prod/flagd/flags.flagd.json").read_text(encoding="utf-8"))
     assert re.fullmatch(r"prod@1 sha256:[0-9a-f]{12}", flagd["metadata"]["version"])
-    record = json.loads(
-        (tmp_path / "out" / "kubernetes" / ".azconf-rendered.json").read_text(encoding="utf-8")
-    )
+    record = json.loads((repo / "deploy/prod/kubernetes/.azconf-rendered.json").read_text(encoding="utf-8"))
     assert record["version"] == flagd["metadata"]["version"]
     audit = azconf("-C", repo, "audit", "--format", "json", env=env)
     assert "from the working tree" in audit.stdout and "from history" not in audit.stdout
