@@ -49,3 +49,11 @@ def answer_at_a_terminal(args: list[str], answer: str) -> tuple[int, str]:
         pass
     os.close(leader)
     return code, output.decode("utf-8", "replace")
+
+
+def test_rendering_a_version_by_name_points_to_from(azconf: RunAzconf, repo: Path) -> None:
+    run = azconf("-C", repo, "render", "prod@2")
+
+    assert run.returncode == 2
+    assert '"prod@2" is a recorded version, not an environment' in run.stderr
+    assert "--from prod@2 --env prod" in run.stderr

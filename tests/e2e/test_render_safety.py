@@ -71,7 +71,7 @@ def test_a_linked_subfolder_is_refused_and_nothing_lands_outside(
     (out / "tyk" / "apps").symlink_to(outside)
     code, output = render(azconf, repo, out, env)
     assert code == 1, output
-    assert f"{out / 'tyk' / 'apps'}: a symbolic link to a folder" in output
+    assert output.count(f"{out / 'tyk' / 'apps'}: a symbolic link to a folder") == 1  # once, not per file
     assert "nothing was written" in output
     assert list(outside.iterdir()) == []
     assert not (out / "kubernetes").exists()  # refused before any target wrote anything

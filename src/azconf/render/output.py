@@ -172,7 +172,9 @@ def plan_files(folder: Path, files: dict[str, str], record: Record, *, check: bo
             plan.report.digests[_safe(name)] = digest(data)
             linked = _linked_folder(folder, name, links)
             if linked is not None:
-                plan.refused.append(f"{linked}: a symbolic link to a folder; azconf never writes through one")
+                refusal = f"{linked}: a symbolic link to a folder; azconf never writes through one"
+                if refusal not in plan.refused:  # once per link, not once per file below it
+                    plan.refused.append(refusal)
                 plan.forceable = False
                 continue
             _plan_file(plan, folder, name, data, record, check=check, force=force)

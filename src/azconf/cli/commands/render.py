@@ -119,6 +119,13 @@ def run(
             f"--out {out} would receive {len(chosen)} environments",
             hint=f"put {ENV_PLACEHOLDER} in it (--out 'build/{ENV_PLACEHOLDER}'), or render one --env",
         )
+    for env in chosen:
+        if "@" in env and env.partition("@")[0] in project.manifest.environments:
+            base = env.partition("@")[0]
+            raise UsageError(
+                f'"{env}" is a recorded version, not an environment',
+                hint=f"render a recorded version with --from {env} --env {base}",
+            )
     if envs and target != "all":
         _refuse_unrendered(project, chosen, names[0])
     with shown("render"):
