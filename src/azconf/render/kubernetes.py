@@ -7,7 +7,10 @@ What it writes (``<kind>-<name>.yaml``; docs/render.md is the user-facing refere
   whitespace, so the same settings always give the same bytes), mounted read-only into the pod;
 - per ``vault://`` secret: an ``ExternalSecret`` (external-secrets.io/v1) that makes a Secret of the
   same name whose key is the Vault key; ``k8s://`` secrets are read from their existing Secret;
-- per route: an ``HTTPRoute`` (gateway.networking.k8s.io/v1) attached to the configured Gateway;
+- per route: an ``HTTPRoute`` (gateway.networking.k8s.io/v1) attached to the configured Gateway,
+  whose backend is the Tyk gateway (which applies the route's auth, rate limit and CORS, then
+  proxies to the service) unless the route says ``expose: direct``;
+- the Tyk gateway itself, with its API definitions (see :mod:`azconf.render.gateway`);
 - one ``ConfigMap`` ``<project>-flags``: the flagd flag file (key ``flags.flagd.json``) and, per flag
   with a value that needs no evaluation context, ``flag.<flag-key>`` (what ``{flag: NAME}`` env vars
   read through ``configMapKeyRef``);
@@ -23,7 +26,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -33,6 +36,9 @@ from azconf.jsontext import dumps_compact
 from azconf.model.sections import Flag, FlagValue, Route, Secret, SecretValue, Service
 from azconf.render import flagd
 from azconf.render.base import RenderContext, RenderError, TargetOptions
+from azconf.render.gateway import GatewayOptions, SecretKey, gateway_objects
+from azconf.render.tyk import TykOptions, api_definitions
+from azconf.render.tyk import dumps as dump_definition
 from azconf.secrets.refs import K8sRef, ReferenceSyntaxError, SecretRef, VaultRef, parse_reference
 from azconf.snapshot import canonical_json
 
@@ -87,6 +93,9 @@ class KubernetesOptions(TargetOptions):
     image_pull_policy: Literal["Always", "IfNotPresent", "Never"] = "IfNotPresent"
     labels: dict[str, str] = Field(default_factory=dict)  # added to every object and pod
     settings_path: Annotated[str, StringConstraints(pattern=r"^/")] = "/etc/azconf"
+    # The HTTPRoutes' hostnames where a route names none; "{settings.PATH}" is a string setting of
+    # the environment (each environment has its own hostname: "{settings.api_hostname}").
+    hostnames: list[str] = Field(default_factory=list)
 
 
 # -- Kubernetes' naming rules (k8s.io/apimachinery/pkg/util/validation) ------------------------------
@@ -145,6 +154,9 @@ OBJECT_NAME_RULES = {
     "ExternalSecret": DNS1123_SUBDOMAIN,
     "HTTPRoute": DNS1123_SUBDOMAIN,
 }
+# The Gateway API's Hostname: a DNS name, optionally with a leading "*." wildcard, never an IP.
+_HOSTNAME = re.compile(rf"(\*\.)?{_LABEL_BODY}(\.{_LABEL_BODY})*")
+_SETTING_REFERENCE = re.compile(r"\{settings\.([^{}]+)\}")
 
 
 def label_key_problem(key: str) -> str | None:
@@ -233,8 +245,10 @@ class KubernetesTarget:
         secrets = _secret_sources(build)
         for name, service in sorted(context.model.services.items()):
             _add_service(build, name, service, secrets)
+        front = _front(build)
         for name, route in sorted(context.model.routes.items()):
-            _add_route(build, name, route)
+            _add_route(build, name, route, front)
+        _add_gateway(build, front, secrets)
         files = _checked_files(build)
         files["kustomization.yaml"] = _kustomization(context, sorted(files))
         return files
@@ -417,6 +431,7 @@ class _Links:
 
     secrets: tuple[tuple[str, SecretSource | str], ...]  # the source, or why the cluster has none
     flags: tuple[tuple[str, str | None], ...]  # the static value (None: none, or no such flag)
+    ports: tuple[int, ...] = ()  # routes' upstream ports other than the service's own port
 
 
 def _links(build: _Build, service: Service, secrets: dict[str, SecretSource]) -> _Links:
@@ -442,7 +457,20 @@ def _links(build: _Build, service: Service, secrets: dict[str, SecretSource]) ->
             (key, build.static_value(model.flags[key]) if key in model.flags else None)
             for key in sorted(flag_keys)
         ),
+        _upstream_ports(build, service),
     )
+
+
+def _upstream_ports(build: _Build, service: Service) -> tuple[int, ...]:
+    """The ports other than ``service.port`` that its routes send traffic to (``upstream_port``)."""
+    ports = {
+        route.upstream_port
+        for route in build.context.model.routes.values()
+        if route.upstream_port is not None
+        and route.upstream_port != service.port
+        and build.context.model.services.get(route.service) is service
+    }
+    return tuple(sorted(ports))
 
 
 def _no_cluster_source(secrets: dict[str, Secret], secret: str) -> str:
@@ -490,7 +518,8 @@ def _service_objects(service: Service, name: str, links: _Links, run: _Run) -> _
             env.append({"name": var, "value": env_text(value).replace("$", "$$")})
     violations += _unlisted_secrets(name, service, sources)
     checksum = _config_checksum(settings, service, statics)
-    objects = (settings_map, _deployment(run, name, service, env, checksum), _service(run, name, service))
+    deployment = _deployment(run, name, service, env, checksum, ports=links.ports)
+    objects = (settings_map, deployment, _service(run, name, service, links.ports))
     return _ItemObjects(tuple(violations), tuple(_piece(obj, run.texts) for obj in objects))
 
 
@@ -522,12 +551,18 @@ def _config_checksum(settings: str, service: Service, statics: dict[str, str | N
 
 
 def _deployment(
-    run: _Run, name: str, service: Service, env: list[dict[str, Any]], checksum: str
+    run: _Run,
+    name: str,
+    service: Service,
+    env: list[dict[str, Any]],
+    checksum: str,
+    *,
+    ports: tuple[int, ...],
 ) -> dict[str, Any]:
     template = {
         "metadata": {"labels": _labels(run, name), "annotations": {ANNOTATION_CHECKSUM: checksum}},
         "spec": {
-            "containers": [_container(run, name, service, env)],
+            "containers": [_container(run, name, service, env, ports)],
             "volumes": [{"name": "settings", "configMap": {"name": settings_configmap_name(name)}}],
         },
     }
@@ -539,12 +574,15 @@ def _deployment(
     return _object("apps/v1", "Deployment", _metadata(run, name, _labels(run, name)), spec=spec)
 
 
-def _container(run: _Run, name: str, service: Service, env: list[dict[str, Any]]) -> dict[str, Any]:
+def _container(
+    run: _Run, name: str, service: Service, env: list[dict[str, Any]], ports: tuple[int, ...]
+) -> dict[str, Any]:
+    extra = [{"name": _port_name(p), "containerPort": p, "protocol": "TCP"} for p in ports]
     container: dict[str, Any] = {
         "name": name,
         "image": service.image,
         "imagePullPolicy": run.options.image_pull_policy,
-        "ports": [{"name": PORT_NAME, "containerPort": service.port, "protocol": "TCP"}],
+        "ports": [{"name": PORT_NAME, "containerPort": service.port, "protocol": "TCP"}, *extra],
     }
     if env:
         container["env"] = env
@@ -571,30 +609,98 @@ def _resources(service: Service) -> dict[str, dict[str, str]]:
     return out
 
 
-def _service(run: _Run, name: str, service: Service) -> dict[str, Any]:
-    # The Service port equals the container port, so http://<service>:<port> works in the cluster.
+def _port_name(port: int) -> str:
+    """The name of a route's upstream port (an IANA service name: at most 15 characters)."""
+    return f"{PORT_NAME}-{port}"
+
+
+def _service(run: _Run, name: str, service: Service, ports: tuple[int, ...]) -> dict[str, Any]:
+    # The Service port equals the container port, so http://<service>:<port> works in the cluster;
+    # so does each port a route sends traffic to (upstream_port).
     port = {"name": PORT_NAME, "port": service.port, "targetPort": PORT_NAME, "protocol": "TCP"}
-    spec = {"type": "ClusterIP", "selector": _selector(run, name), "ports": [port]}
+    extra = [{"name": (n := _port_name(p)), "port": p, "targetPort": n, "protocol": "TCP"} for p in ports]
+    spec = {"type": "ClusterIP", "selector": _selector(run, name), "ports": [port, *extra]}
     return _object("v1", "Service", _metadata(run, name, _labels(run, name)), spec=spec)
 
 
 # -- routes -----------------------------------------------------------------------------------------
 
 
-def _add_route(build: _Build, name: str, route: Route) -> None:
+@dataclass(frozen=True)
+class _Front:
+    """What every HTTPRoute of an environment shares: the Tyk gateway's options and Service (name,
+    port), and the hostnames of routes that name none."""
+
+    gateway: GatewayOptions
+    backend: tuple[str, int]
+    hostnames: tuple[str, ...]
+
+
+def _front(build: _Build) -> _Front:
+    """The environment's :class:`_Front`; a default hostname that names a missing setting is a violation."""
+    tyk = build.context.peer_options.get("tyk")
+    gateway = tyk.gateway if tyk is not None else GatewayOptions()
+    hostnames = []
+    for index, template in enumerate(build.run.options.hostnames):
+        found, problem = _expand_settings(template, build.context.model.settings)
+        if problem:
+            build.violations.append(f"render.kubernetes.hostnames[{index}]: {problem}")
+        hostnames.append(found)
+    return _Front(gateway, (gateway.name, gateway.listen_port), tuple(hostnames))
+
+
+def _expand_settings(template: str, settings: dict[str, Any]) -> tuple[str, str | None]:
+    """``template`` with each ``{settings.PATH}`` replaced by that string setting, and why one
+    cannot be (None: all could)."""
+    missing: list[str] = []
+
+    def value(match: re.Match[str]) -> str:
+        found: Any = settings
+        for part in match.group(1).split("."):
+            found = found.get(part) if isinstance(found, dict) else None
+        if not isinstance(found, str):
+            missing.append(f"settings.{match.group(1)} is not a string setting of this environment")
+            return ""
+        return found
+
+    expanded = _SETTING_REFERENCE.sub(value, template)
+    return expanded, (missing[0] if missing else None)
+
+
+def _add_route(build: _Build, name: str, route: Route, front: _Front) -> None:
     service = build.context.model.services.get(route.service)
-    port = None if service is None else service.port
-    build.add(build.context.reuse.item(_route_objects, route, name, port, build.run))
+    port = None if service is None else (route.upstream_port or service.port)
+    hostnames = tuple(route.hostnames) if route.hostnames is not None else front.hostnames
+    # Through the Tyk gateway unless the route opts out: the Gateway API applies no auth.
+    backend = front.backend if route.expose == "gateway" else None
+    ends = _RouteEnds(port, backend, hostnames)
+    build.add(build.context.reuse.item(_route_objects, route, name, ends, build.run))
 
 
-def _route_objects(route: Route, name: str, port: int | None, run: _Run) -> _ItemObjects:
-    """The HTTPRoute of ``route`` (whose service listens on ``port``), and the rules it breaks."""
+@dataclass(frozen=True)
+class _RouteEnds:
+    """What a route's HTTPRoute takes from the rest of its environment."""
+
+    port: int | None  # the service's port the route sends to; None: no such service
+    backend: tuple[str, int] | None  # the Tyk gateway's Service and port; None: the service itself
+    hostnames: tuple[str, ...]
+
+
+def _route_objects(route: Route, name: str, ends: _RouteEnds, run: _Run) -> _ItemObjects:
+    """The HTTPRoute of ``route`` and the rules it breaks."""
+    port, backend, hostnames = ends.port, ends.backend, ends.hostnames
     if port is None:
         return _ItemObjects((f'routes.{name}.service: service "{route.service}" is not defined',), ())
     violations = tuple(f"routes.{name}.path: {p}" for p in path_prefix_problems(route.path))
+    violations += tuple(
+        f"routes.{name}.hostnames: {host!r} is not a valid hostname (a DNS name, optionally starting "
+        "with '*.'; no IP address, no port)"
+        for host in hostnames
+        if len(host) > 253 or not _HOSTNAME.fullmatch(host)
+    )
     # One rule per method: the Gateway API allows a prefix-rewriting filter only on a rule with
     # exactly one match, and a match holds one method.
-    rules = [_route_rule(route, method, port) for method in route.methods]
+    rules = [_route_rule(route, method, port, backend) for method in route.methods]
     parent: dict[str, Any] = {"group": "gateway.networking.k8s.io", "kind": "Gateway"}
     gateway = run.options.gateway
     parent["name"] = gateway.name
@@ -603,21 +709,69 @@ def _route_objects(route: Route, name: str, port: int | None, run: _Run) -> _Ite
     if gateway.section_name:
         parent["sectionName"] = gateway.section_name
     meta = _metadata(run, name, _labels(run, route.service))
-    spec = {"parentRefs": [parent], "rules": rules}
+    spec: dict[str, Any] = {"parentRefs": [parent]}
+    if hostnames:
+        spec["hostnames"] = sorted(set(hostnames))
+    spec["rules"] = rules
     route_object = _object("gateway.networking.k8s.io/v1", "HTTPRoute", meta, spec=spec)
     return _ItemObjects(violations, (_piece(route_object, run.texts),))
 
 
-def _route_rule(route: Route, method: str, port: int) -> dict[str, Any]:
+def _route_rule(route: Route, method: str, port: int, backend: tuple[str, int] | None) -> dict[str, Any]:
     rule: dict[str, Any] = {
         "matches": [{"path": {"type": "PathPrefix", "value": route.path}, "method": method}]
     }
-    if route.strip_path and route.path != "/":
-        rewrite = {"path": {"type": "ReplacePrefixMatch", "replacePrefixMatch": "/"}}
-        rule["filters"] = [{"type": "URLRewrite", "urlRewrite": rewrite}]
-    rule["backendRefs"] = [{"name": route.service, "port": port}]
-    rule["timeouts"] = {"request": f"{route.timeout_seconds}s"}
+    if backend is not None:
+        # Tyk matches the listen path and strips it itself (strip_listen_path): the path stays whole.
+        rule["backendRefs"] = [{"name": backend[0], "port": backend[1]}]
+    else:
+        if route.strip_path and route.path != "/":
+            rewrite = {"path": {"type": "ReplacePrefixMatch", "replacePrefixMatch": "/"}}
+            rule["filters"] = [{"type": "URLRewrite", "urlRewrite": rewrite}]
+        rule["backendRefs"] = [{"name": route.service, "port": port}]
+    rule["timeouts"] = {"request": gateway_api_duration(route.timeout_milliseconds)}
     return rule
+
+
+def gateway_api_duration(milliseconds: int) -> str:
+    """A Gateway API duration (``^([0-9]{1,5}(h|m|s|ms)){1,4}$``): ``30s``, ``500ms``, ``1s500ms``."""
+    seconds, rest = divmod(milliseconds, 1000)
+    return (f"{seconds}s" if seconds else "") + (f"{rest}ms" if rest else "")
+
+
+# -- the Tyk gateway --------------------------------------------------------------------------------
+
+
+def _add_gateway(build: _Build, front: _Front, secrets: dict[str, SecretSource]) -> None:
+    """The Tyk gateway's objects, when a route is exposed through it."""
+    context = build.context
+    if not any(route.expose == "gateway" for route in context.model.routes.values()):
+        return
+    tyk_options = context.peer_options.get("tyk") or TykOptions()
+    try:
+        found = api_definitions(replace(context, options=tyk_options))
+    except RenderError as error:
+        build.violations += [f"tyk: {v}" for v in error.violations]
+        return
+    definitions = {route: (f"{d['api_id']}.json", dump_definition(d)) for route, d in found.items()}
+    gateway, run = front.gateway, build.run
+    if gateway.name in context.model.services:
+        build.violations.append(
+            f"render.tyk.gateway.name: {gateway.name!r} is also a service's name; choose another"
+        )
+
+    def source(secret: str) -> SecretKey | str:
+        known = secrets.get(secret)
+        if known is None:
+            return _no_cluster_source(context.model.secrets, secret)
+        return SecretKey(known.secret, known.key)
+
+    def metadata(name: str) -> dict[str, Any]:
+        return _metadata(run, name, _labels(run, gateway.name, "gateway"))
+
+    made = gateway_objects(gateway, definitions, source, metadata, _selector(run, gateway.name))
+    build.violations += made.violations
+    build.pieces += [_piece(obj, run.texts) for obj in made.objects]
 
 
 _PATH_CHARS = re.compile(r"(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|%[0-9a-fA-F]{2})+")

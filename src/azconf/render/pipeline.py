@@ -154,7 +154,8 @@ class _Run:
     ) -> None:
         # Options are read (and bad ones reported) and every target imported before any fork:
         # a child only builds and writes, and imports nothing twice.
-        self.options = {name: target_options(project, name) for name in names}
+        self.peers = {name: target_options(project, name) for name in TARGETS}
+        self.options = {name: self.peers[name] for name in names}
         self.units: list[Unit] = [(index, name) for name in names for index in range(len(jobs))]
         self._project, self._jobs = project, jobs
         self._folders = _distinct_folders(project, jobs, self.options)
@@ -170,7 +171,9 @@ class _Run:
 
     def _build(self, index: int, name: str) -> Outcome:
         source = self._jobs[index].source
-        context = render_context(self._project, source, self.options[name], self._shared[index], self._reuse)
+        context = render_context(
+            self._project, source, self.options[name], self._shared[index], self._reuse, peers=self.peers
+        )
         try:
             files = target(name).render(context)
         except RenderError as error:
@@ -267,10 +270,17 @@ def _refused_error(refused: list[str], *, force: bool) -> DataError:
 
 
 def render_context(
-    project: Project, source: Source, options: Any, shared: dict[str, Any], reuse: Reuse
+    project: Project,
+    source: Source,
+    options: Any,
+    shared: dict[str, Any],
+    reuse: Reuse,
+    *,
+    peers: dict[str, Any] | None = None,
 ) -> RenderContext:
     """What one target sees of ``source``: ``options`` are its :func:`target_options`, ``shared``
-    the environment's dict for all its targets, ``reuse`` the run's (see RenderContext)."""
+    the environment's dict for all its targets, ``reuse`` the run's, ``peers`` every target's
+    options (see RenderContext)."""
     return RenderContext(
         project=project.manifest.project,
         env=source.env,
@@ -283,6 +293,7 @@ def render_context(
         root=project.root,
         shared=shared,
         reuse=reuse,
+        peer_options=peers or {},
     )
 
 

@@ -35,6 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from azconf.jsontext import dumps_pretty
 from azconf.model.sections import Route
 from azconf.render.base import RenderContext, RenderError, TargetOptions
+from azconf.render.gateway import GatewayOptions
 
 APPS_FOLDER = "apps"  # point Tyk's app_path here
 VERSION_NAME = "Default"  # the single version of an unversioned classic API
@@ -61,6 +62,15 @@ class JwtOptions(BaseModel):
     default_policies: list[str] = Field(default_factory=list)  # applied when the token names none
 
 
+class OAuth2Options(JwtOptions):
+    """How Tyk checks OAuth2 access tokens on ``auth: oauth2`` routes: JWTs signed by the
+    authorization server (Tyk's recommended way since its external OAuth middleware was deprecated)
+    whose scope claim maps each scope to a Tyk policy."""
+
+    scope_claim_name: str = "scope"  # the claim holding the token's scopes (space-separated or a list)
+    scope_policy: str = "{project}-scope-{scope}"  # the policy id of a scope; {project} {env} {scope}
+
+
 class TykOptions(TargetOptions):
     """Options of the tyk target (``render.tyk`` in azconf.yaml)."""
 
@@ -71,6 +81,8 @@ class TykOptions(TargetOptions):
     namespace: str = "default"  # Kubernetes namespace of the services; {project} and {env} allowed
     auth_header_name: str = "Authorization"  # where api-key and jwt routes read the credential
     jwt: JwtOptions = Field(default_factory=JwtOptions)
+    oauth2: OAuth2Options = Field(default_factory=OAuth2Options)
+    gateway: GatewayOptions = Field(default_factory=GatewayOptions)  # rendered by the kubernetes target
 
 
 def api_definitions(context: RenderContext) -> dict[str, dict[str, Any]]:
@@ -98,7 +110,7 @@ def api_definition(context: RenderContext, name: str, route: Route) -> dict[str,
         "api_id": _expand(options.api_id, values, "api_id"),
         "org_id": options.org_id if options.org_id is not None else context.project,
         "active": True,
-        **_auth(route, options),
+        **_auth(route, options, values),
         "version_data": _version_data(route),
         "proxy": {
             "listen_path": route.path,
@@ -106,7 +118,8 @@ def api_definition(context: RenderContext, name: str, route: Route) -> dict[str,
             "strip_listen_path": route.strip_path,
         },
         "global_rate_limit": _rate_limit(route),
-        "config_data": {"azconf": {"env": context.env, "route": name, "version": context.version}},
+        # No config version here: a definition changes (and Tyk reloads it) only when its own content does.
+        "config_data": {"azconf": {"env": context.env, "route": name}},
     }
     if route.cors is not None:
         definition["CORS"] = _cors(route)
@@ -130,24 +143,24 @@ def _target_url(context: RenderContext, route: Route) -> str:
     values = {
         "service": route.service,
         "namespace": namespace,
-        "port": service.port,
+        "port": route.upstream_port or service.port,
         "project": context.project,
         "env": context.env,
     }
     return _expand(options.target_url, values, "target_url")
 
 
-def _auth(route: Route, options: TykOptions) -> dict[str, Any]:
+def _auth(route: Route, options: TykOptions, values: dict[str, Any]) -> dict[str, Any]:
     """The auth switches; exactly one of them is on, so the definition says what it means."""
     fields: dict[str, Any] = {
         "use_keyless": route.auth == "none",
         "use_standard_auth": route.auth == "api-key",
-        "enable_jwt": route.auth == "jwt",
+        "enable_jwt": route.auth in ("jwt", "oauth2"),
     }
     if route.auth == "api-key":
         fields["auth_configs"] = {"authToken": _auth_config("authToken", options)}
-    elif route.auth == "jwt":
-        jwt = options.jwt
+    elif route.auth in ("jwt", "oauth2"):
+        jwt = options.jwt if route.auth == "jwt" else options.oauth2
         fields["auth_configs"] = {"jwt": _auth_config("jwt", options)}
         fields |= {
             "jwt_signing_method": jwt.signing_method,
@@ -156,7 +169,19 @@ def _auth(route: Route, options: TykOptions) -> dict[str, Any]:
             "jwt_policy_field_name": jwt.policy_field_name,
             "jwt_default_policies": list(jwt.default_policies),
         }
+        if route.scopes:
+            fields["scopes"] = {"jwt": _scope_claim(route, options.oauth2, values)}
     return fields
+
+
+def _scope_claim(route: Route, oauth2: OAuth2Options, values: dict[str, Any]) -> dict[str, Any]:
+    """Each scope of the route -> its Tyk policy: a token gets the policies of its scopes (Tyk's
+    mapScopeToPolicies), and the policy of a scope is what grants access to the APIs needing it."""
+    policies = {
+        scope: _expand(oauth2.scope_policy, {**values, "scope": scope}, "oauth2.scope_policy")
+        for scope in sorted(set(route.scopes))
+    }
+    return {"scope_claim_name": oauth2.scope_claim_name, "scope_to_policy": policies}
 
 
 def _auth_config(kind: str, options: TykOptions) -> dict[str, Any]:
@@ -181,8 +206,11 @@ def _version_data(route: Route) -> dict[str, Any]:
         for method in _methods(route)
     ]
     # Hard timeouts match on the method too (URLSpec.matchesMethod), so one entry per method.
+    # Tyk counts them in whole seconds: a sub-second part rounds up (the HTTPRoute keeps the exact
+    # value, and the Gateway in front applies it).
+    seconds = -(-route.timeout_milliseconds // 1000)
     timeouts = [
-        {"path": ALL_PATHS, "method": method, "disabled": False, "timeout": route.timeout_seconds}
+        {"path": ALL_PATHS, "method": method, "disabled": False, "timeout": seconds}
         for method in _methods(route)
     ]
     version = {
@@ -193,11 +221,18 @@ def _version_data(route: Route) -> dict[str, Any]:
     return {"not_versioned": True, "default_version": VERSION_NAME, "versions": {VERSION_NAME: version}}
 
 
-def _rate_limit(route: Route) -> dict[str, int]:
+def _rate_limit(route: Route) -> dict[str, int | float]:
     # A rate of 0 switches the API-wide limiter off (RateLimitForAPI.shouldEnable).
-    if route.rate_limit is None:
+    limit = route.rate_limit
+    if limit is None:
         return {"rate": 0, "per": 0}
-    return {"rate": route.rate_limit.rate, "per": route.rate_limit.per}
+    if limit.burst is None:
+        return {"rate": limit.rate, "per": limit.per}
+    # Tyk's limiter counts requests in a sliding window and has no burst setting. "rate per per,
+    # at most burst at once" is the window of burst requests per burst*per/rate seconds: the same
+    # long-run rate, and never more than burst requests close together.
+    window = limit.burst * limit.per / limit.rate
+    return {"rate": limit.burst, "per": int(window) if window.is_integer() else window}
 
 
 def _cors(route: Route) -> dict[str, Any]:
