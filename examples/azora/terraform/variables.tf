@@ -151,8 +151,8 @@ variable "routes" {
     error_message = "Every route's path must start with \"/\"."
   }
   validation {
-    condition     = alltrue([for r in values(var.routes) : contains(["none", "api-key", "jwt"], r.auth)])
-    error_message = "Every route's auth must be none, api-key or jwt."
+    condition     = alltrue([for r in values(var.routes) : contains(["none", "api-key", "jwt", "oauth2"], r.auth)])
+    error_message = "Every route's auth must be none, api-key, jwt or oauth2."
   }
   validation {
     condition     = alltrue([for r in values(var.routes) : r.timeout_seconds > 0 && r.timeout_seconds <= 3600])
