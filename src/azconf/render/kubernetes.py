@@ -696,7 +696,7 @@ def _route_objects(route: Route, name: str, ends: _RouteEnds, run: _Run) -> _Ite
         f"routes.{name}.hostnames: {host!r} is not a valid hostname (a DNS name, optionally starting "
         "with '*.'; no IP address, no port)"
         for host in hostnames
-        if len(host) > 253 or not _HOSTNAME.fullmatch(host)
+        if not hostname_ok(host)
     )
     # One rule per method: the Gateway API allows a prefix-rewriting filter only on a rule with
     # exactly one match, and a match holds one method.
@@ -731,6 +731,13 @@ def _route_rule(route: Route, method: str, port: int, backend: tuple[str, int] |
         rule["backendRefs"] = [{"name": route.service, "port": port}]
     rule["timeouts"] = {"request": gateway_api_duration(route.timeout_milliseconds)}
     return rule
+
+
+def hostname_ok(host: str) -> bool:
+    """Whether ``host`` is a Gateway API Hostname: a DNS name (a leading ``*.`` allowed), not an IP."""
+    if len(host) > 253 or not _HOSTNAME.fullmatch(host):
+        return False
+    return not re.fullmatch(r"[0-9.]+", host)  # "10.0.0.1" fits the pattern, but an IP is no hostname
 
 
 def gateway_api_duration(milliseconds: int) -> str:
