@@ -103,7 +103,9 @@ def test_built_in_kinds_pass_kubernetes_validate_strict(
 ) -> None:
     _, objects = rendered
     built_in = of_kinds(objects, BUILT_IN)
-    assert len(built_in) == 6 * 3 + 1  # per service a Deployment, Service and settings ConfigMap; flags
+    # per service a Deployment, Service and settings ConfigMap; the flags; the Tyk gateway's
+    # Deployment, Service, tyk.conf and one ConfigMap per API definition (12 routes)
+    assert len(built_in) == 6 * 3 + 1 + 3 + 12
     found = {name: strict_problems(kubernetes_validate, obj) for name, obj in built_in.items()}
     assert {name: problem for name, problem in found.items() if problem} == {}
 
@@ -137,7 +139,7 @@ def test_kubectl_kustomize_builds_every_object(rendered: tuple[Path, Objects]) -
     )
     assert done.returncode == 0, done.stderr
     built = [doc for doc in yaml.safe_load_all(done.stdout) if doc]
-    assert len(built) == len(objects) == 38
+    assert len(built) == len(objects) == 55
     names = sorted((doc["kind"], doc["metadata"]["name"]) for doc in built)
     assert names == sorted((obj["kind"], obj["metadata"]["name"]) for obj in objects.values())
     assert all(doc["metadata"]["namespace"] == "azora" for doc in built)
@@ -184,7 +186,7 @@ def test_httproutes_and_external_secrets_pass_the_kubernetes_models(
 ) -> None:
     custom = of_kinds(rendered[1], CUSTOM)
     assert sum(obj["kind"] == "HTTPRoute" for obj in custom.values()) == 12
-    assert sum(obj["kind"] == "ExternalSecret" for obj in custom.values()) == 7
+    assert sum(obj["kind"] == "ExternalSecret" for obj in custom.values()) == 9
     results = models_validate(node, custom)
     assert [r for r in results if r["errors"] or r["unknownFields"]] == []
 

@@ -132,8 +132,9 @@ variable "routes" {
     methods = list(string)
     auth    = string
     rate_limit = optional(object({
-      rate = number
-      per  = number
+      rate  = number
+      per   = number
+      burst = optional(number)
     }))
     cors = optional(object({
       origins           = list(string)
@@ -142,8 +143,12 @@ variable "routes" {
       allow_credentials = bool
       max_age           = optional(number)
     }))
-    timeout_seconds = number
+    timeout_seconds = number # rounded up to whole seconds
+    timeout_ms      = number
     strip_path      = bool
+    scopes          = list(string)
+    upstream_port   = optional(number)
+    expose          = string # gateway | direct
   }))
 
   validation {

@@ -42,15 +42,20 @@ variable "routes" {
       methods           = list(string)
       origins           = list(string)
     }))
+    expose  = string
     methods = list(string)
     path    = string
     rate_limit = optional(object({
-      per  = number
-      rate = number
+      burst = optional(number)
+      per   = number
+      rate  = number
     }))
+    scopes          = list(string)
     service         = string
     strip_path      = bool
+    timeout_ms      = number
     timeout_seconds = number
+    upstream_port   = optional(number)
   }))
 }
 
