@@ -11,13 +11,17 @@ docs/render.md for the mapping. In short, per route:
 
 * auth ``none`` -> ``use_keyless``; ``api-key`` -> ``use_standard_auth`` with ``auth_configs.authToken``;
   ``jwt`` -> ``enable_jwt`` with ``auth_configs.jwt`` and the ``jwt_*`` fields from the options;
+  ``oauth2`` -> the same from the ``oauth2`` options, with ``scopes.jwt`` mapping each scope to a policy;
 * methods -> a ``white_list`` entry per method in the extended paths of the one, unversioned version
   (a non-empty white list blocks every other method; CORS preflights bypass it, see
-  ``APISpec.URLAllowedAndIgnored``); ``timeout_seconds`` -> a ``hard_timeouts`` entry per method;
+  ``APISpec.URLAllowedAndIgnored``); the timeout -> a ``hard_timeouts`` entry per method (whole
+  seconds, rounded up);
 * ``proxy``: the route's path as ``listen_path``, ``strip_listen_path``, and ``target_url`` at the
-  service's in-cluster address; ``rate_limit`` -> ``global_rate_limit`` (rate 0 means unlimited);
+  service's in-cluster address (``upstream_port``, else the service's port); ``rate_limit`` ->
+  ``global_rate_limit`` (rate 0 means unlimited; a burst becomes a shorter window);
   ``cors`` -> the ``CORS`` block;
-* ``config_data.azconf`` names the environment, route and config version the file came from.
+* ``config_data.azconf`` names the environment and route; never the config version, so a
+  definition changes (and Tyk reloads it) only when its own content does.
 
 Before anything is written the gateway's own load rules are applied (``skipSpecBecauseInvalid`` and
 the listen-path collision handling in gateway/api_loader.go), and every violation is reported.
