@@ -864,7 +864,7 @@ def manifest(k: Knobs) -> dict[str, Any]:
             "services.*.settings": "schemas/service-settings.schema.json",
         },
         # The Tyk gateway that the HTTPRoutes target needs a control API secret (GATEWAY_SECRETS).
-        "render": {"tyk": {"gateway": {"api_secret": GATEWAY_SECRET}}},
+        "render": {"tyk": {"gateway": {"secret": {"secret": GATEWAY_SECRET}}}},
     }
 
 

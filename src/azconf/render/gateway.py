@@ -40,6 +40,13 @@ class _Options(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
+class SecretName(_Options):
+    """``{secret: NAME}``: a secret of the environment (under ``secrets:``), as a service's env
+    value names one; a literal value is a type error, so no secret is ever written in azconf.yaml."""
+
+    secret: str
+
+
 class RedisOptions(_Options):
     """Tyk's Redis storage (``storage`` in tyk.conf)."""
 
@@ -47,8 +54,7 @@ class RedisOptions(_Options):
     port: int = Field(default=6379, ge=1, le=65535)
     database: int = Field(default=0, ge=0)
     use_ssl: bool = False
-    # The azconf secret (under secrets:) holding the password; None: Redis without a password.
-    password_secret: str | None = None
+    password: SecretName | None = None  # None: Redis without a password
 
 
 class GatewayOptions(_Options):
@@ -61,9 +67,9 @@ class GatewayOptions(_Options):
     control_api_port: int = Field(default=9696, ge=1, le=65535)  # never exposed by the Service
     app_path: Annotated[str, StringConstraints(pattern=r"^/")] = "/opt/tyk-gateway/apps"
     config_path: Annotated[str, StringConstraints(pattern=r"^/")] = "/etc/tyk-gateway"
-    # The azconf secret that protects the control API; required: Tyk's control API accepts any
+    # The secret of the control API (tyk.conf's "secret"); required: Tyk's control API accepts any
     # caller when its secret is empty.
-    api_secret: str | None = None
+    secret: SecretName | None = None
     enable_analytics: bool = False
     redis: RedisOptions = Field(default_factory=RedisOptions)
 
@@ -147,19 +153,19 @@ def _secret_env(
     """``TYK_GW_SECRET`` and ``TYK_GW_STORAGE_PASSWORD`` from the named secrets' Kubernetes sources."""
     where = "render.tyk.gateway"
     wanted = [
-        ("TYK_GW_SECRET", options.api_secret, f"{where}.api_secret"),
-        ("TYK_GW_STORAGE_PASSWORD", options.redis.password_secret, f"{where}.redis.password_secret"),
+        ("TYK_GW_SECRET", options.secret, f"{where}.secret"),
+        ("TYK_GW_STORAGE_PASSWORD", options.redis.password, f"{where}.redis.password"),
     ]
-    if options.api_secret is None:
+    if options.secret is None:
         violations.append(
-            f"{where}.api_secret: name a secret (under secrets:) for Tyk's control API; with an empty "
-            "secret Tyk lets any caller administer the gateway"
+            f"{where}.secret: name the secret of Tyk's control API, {{secret: NAME}} with NAME under "
+            "secrets:; with an empty secret Tyk lets any caller administer the gateway"
         )
     env = []
-    for var, secret, path in wanted:
-        if secret is None:
+    for var, name, path in wanted:
+        if name is None:
             continue
-        source = secrets(secret)
+        source = secrets(name.secret)
         if isinstance(source, str):
             violations.append(f"{path}: {source}")
             continue

@@ -140,7 +140,7 @@ def small(routes: dict[str, Any], **options: Any) -> dict[str, dict[str, Any]]:
         version="prod@1",
         content_hash="sha256:0",
         options=TARGET.options_model.model_validate(options),
-        peer_options={"tyk": TYK.options_model.model_validate({"gateway": {"api_secret": "gw"}})},
+        peer_options={"tyk": TYK.options_model.model_validate({"gateway": {"secret": {"secret": "gw"}}})},
     )
     files = TARGET.render(context)
     return {name: yaml.safe_load(text) for name, text in files.items() if name != "kustomization.yaml"}
@@ -259,7 +259,7 @@ def test_every_option_gives_a_tyk_conf_tyk_accepts() -> None:
                 "port": 6380,
                 "database": 2,
                 "use_ssl": True,
-                "password_secret": "x",
+                "password": {"secret": "x"},
             },
         }
     )
@@ -324,7 +324,7 @@ def test_without_a_control_api_secret_nothing_is_rendered() -> None:
     )
     with pytest.raises(Exception) as caught:
         TARGET.render(context)
-    assert caught.value.violations[0].startswith("render.tyk.gateway.api_secret: name a secret")  # type: ignore[attr-defined]
+    assert caught.value.violations[0].startswith("render.tyk.gateway.secret: name the secret of Tyk's")  # type: ignore[attr-defined]
 
 
 def test_the_gateway_mounts_every_definition_of_the_tyk_target(tmp_path: Path) -> None:

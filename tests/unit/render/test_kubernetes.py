@@ -87,7 +87,7 @@ def small_env() -> dict[str, Any]:
 
 
 GATEWAY_SECRET = {"tyk-api-secret": {"ref": "k8s://tyk/api-secret"}}  # read from a Secret: no object
-TYK = TykOptions.model_validate({"gateway": {"api_secret": "tyk-api-secret"}})
+TYK = TykOptions.model_validate({"gateway": {"secret": {"secret": "tyk-api-secret"}}})
 
 
 def context_for(env: dict[str, Any], *, tyk: TykOptions = TYK, **options: Any) -> RenderContext:
