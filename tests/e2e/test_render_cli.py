@@ -42,11 +42,11 @@ def test_a_second_render_writes_nothing_and_the_bytes_are_the_same(
     out = tmp_path / "out"
     first = azconf("-C", repo, "render", "--env", "prod", "--out", out, env=env)
     assert first.returncode == 0, first.stderr
-    assert "kubernetes: 56 written, 0 unchanged, 0 removed" in first.stdout
+    assert "kubernetes: 50 written, 0 unchanged, 0 removed" in first.stdout
     before = tree(out)
     second = azconf("-C", repo, "render", "--env", "prod", "--out", out, env=env)
     assert second.returncode == 0
-    assert "kubernetes: 0 written, 56 unchanged, 0 removed" in second.stdout
+    assert "kubernetes: 0 written, 50 unchanged, 0 removed" in second.stdout
     assert tree(out) == before
     assert not [name for name in before if name.endswith(".tmp")]
 
@@ -84,9 +84,8 @@ def test_stale_files_are_removed_and_foreign_files_never_touched(
     run = azconf("-C", repo, "render", "--env", "prod", "--out", out, env=env)
     assert run.returncode == 0, run.stderr
     # Every file names the config version it came from, so a change of config rewrites them all.
-    assert "kubernetes: 54 written, 0 unchanged, 2 removed" in run.stdout
+    assert "kubernetes: 49 written, 0 unchanged, 1 removed" in run.stdout
     assert not (out / "kubernetes" / "httproute-web-static.yaml").exists()
-    assert not (out / "kubernetes" / "configmap-tyk-gateway-api-web-static.yaml").exists()
     assert not (out / "tyk" / "apps" / "azora-web-static.json").exists()
     assert foreign.read_text(encoding="utf-8") == "kept by the platform team\n"
     assert "README.md" not in (out / "kubernetes" / RECORD_NAME).read_text(encoding="utf-8")

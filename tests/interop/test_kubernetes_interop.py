@@ -104,8 +104,8 @@ def test_built_in_kinds_pass_kubernetes_validate_strict(
     _, objects = rendered
     built_in = of_kinds(objects, BUILT_IN)
     # per service a Deployment, Service and settings ConfigMap; the flags; the Tyk gateway's
-    # Deployment, Service, tyk.conf and one ConfigMap per API definition (12 routes)
-    assert len(built_in) == 6 * 3 + 1 + 3 + 12
+    # Deployment, Service, tyk.conf and one ConfigMap of API definitions per service with routes
+    assert len(built_in) == 6 * 3 + 1 + 3 + 6
     found = {name: strict_problems(kubernetes_validate, obj) for name, obj in built_in.items()}
     assert {name: problem for name, problem in found.items() if problem} == {}
 
@@ -139,7 +139,7 @@ def test_kubectl_kustomize_builds_every_object(rendered: tuple[Path, Objects]) -
     )
     assert done.returncode == 0, done.stderr
     built = [doc for doc in yaml.safe_load_all(done.stdout) if doc]
-    assert len(built) == len(objects) == 55
+    assert len(built) == len(objects) == 49
     names = sorted((doc["kind"], doc["metadata"]["name"]) for doc in built)
     assert names == sorted((obj["kind"], obj["metadata"]["name"]) for obj in objects.values())
     assert all(doc["metadata"]["namespace"] == "azora" for doc in built)

@@ -12,8 +12,10 @@ gateway proxies to the route's service after applying its auth, rate limit and C
   file), from the Kubernetes Secrets that the named azconf secrets resolve to.
 - The control API (``/tyk/...``, and the ``/hello`` and ``/ready`` probes) listens on its own port,
   which the Service does not expose: only the proxy port is reachable through the Gateway.
-- One ConfigMap ``<name>-api-<route>`` per definition, key ``<api_id>.json``, all projected into
-  ``app_path``: a change to one route changes one ConfigMap, and no ConfigMap nears the 1 MiB limit.
+- One ConfigMap ``<name>-apis-<service>`` per service, its routes' definitions as keys
+  ``<api_id>.json``, all projected into ``app_path``: a change to one route changes one ConfigMap,
+  which nears the 1 MiB limit only for a service with hundreds of routes (then the target reports
+  its size, as for any ConfigMap).
 - The pod template carries a checksum of ``tyk.conf`` and of every definition: Tyk reads them at
   start, so a change rolls the gateway's pods.
 """
@@ -112,34 +114,34 @@ def tyk_conf(options: GatewayOptions) -> dict[str, Any]:
     }
 
 
-def definition_configmap_name(options: GatewayOptions, route: str) -> str:
-    """The ConfigMap holding the API definition of ``route``."""
-    return f"{options.name}-api-{route}"
+def definitions_configmap_name(gateway: str, service: str) -> str:
+    """The ConfigMap holding the API definitions of ``service``'s routes."""
+    return f"{gateway}-apis-{service}"
 
 
 def gateway_objects(
     options: GatewayOptions,
-    definitions: dict[str, tuple[str, str]],
+    definitions: dict[str, dict[str, str]],
     secrets: Callable[[str], SecretKey | str],
     metadata: Callable[[str], dict[str, Any]],
     selector: dict[str, str],
 ) -> GatewayObjects:
     """The gateway's objects.
 
-    ``definitions``: route -> (file name ``<api_id>.json``, file text); ``secrets``: an azconf
-    secret's Kubernetes source, or why the cluster has none; ``metadata``: an object's metadata by
-    name; ``selector``: the pods' labels that never change.
+    ``definitions``: service -> file name (``<api_id>.json``) -> file text, the definitions of its
+    routes; ``secrets``: an azconf secret's Kubernetes source, or why the cluster has none;
+    ``metadata``: an object's metadata by name; ``selector``: the pods' labels that never change.
     """
     violations: list[str] = []
     env = _secret_env(options, secrets, violations)
     conf = dumps_pretty(tyk_conf(options))
     conf_map = _object("v1", "ConfigMap", metadata(f"{options.name}-conf"), data={CONF_FILE: conf})
     api_maps = [
-        _object("v1", "ConfigMap", metadata(definition_configmap_name(options, route)), data={file: text})
-        for route, (file, text) in sorted(definitions.items())
+        _object("v1", "ConfigMap", metadata(definitions_configmap_name(options.name, service)), data=files)
+        for service, files in sorted(definitions.items())
     ]
-    checksum = _checksum(conf, definitions)
-    names = [m["metadata"]["name"] for m in api_maps]
+    checksum = _checksum(conf, api_maps)
+    names = [api_map["metadata"]["name"] for api_map in api_maps]
     deployment = _deployment(
         options, metadata(options.name), selector, env, api_maps=names, checksum=checksum
     )
@@ -173,12 +175,12 @@ def _secret_env(
     return env
 
 
-def _checksum(conf: str, definitions: dict[str, tuple[str, str]]) -> str:
+def _checksum(conf: str, api_maps: list[dict[str, Any]]) -> str:
     # Tyk reads tyk.conf and app_path at start: a change to either must roll the pods.
     digest = hashlib.sha256(conf.encode("utf-8"))
-    for route in sorted(definitions):
-        file, text = definitions[route]
-        digest.update(f"\0{file}\0{text}".encode())
+    for api_map in api_maps:
+        for file, text in sorted(api_map["data"].items()):
+            digest.update(f"\0{file}\0{text}".encode())
     return "sha256:" + digest.hexdigest()
 
 

@@ -219,6 +219,7 @@ class _Build:
     run: _Run
     pieces: list[_Piece] = field(default_factory=list)
     violations: list[str] = field(default_factory=list)
+    upstream_ports: dict[str, set[int]] | None = None  # service -> its routes' upstream ports
 
     def add(self, objects: _ItemObjects) -> None:
         """Add an item's objects and the rules it breaks."""
@@ -434,7 +435,7 @@ class _Links:
     ports: tuple[int, ...] = ()  # routes' upstream ports other than the service's own port
 
 
-def _links(build: _Build, service: Service, secrets: dict[str, SecretSource]) -> _Links:
+def _links(build: _Build, name: str, service: Service, secrets: dict[str, SecretSource]) -> _Links:
     """The secrets (in ``env`` and ``secrets``) and flags ``service`` uses, as its environment has them."""
     secret_names, flag_keys = set(service.secrets), set()
     for value in service.env.values():
@@ -457,20 +458,18 @@ def _links(build: _Build, service: Service, secrets: dict[str, SecretSource]) ->
             (key, build.static_value(model.flags[key]) if key in model.flags else None)
             for key in sorted(flag_keys)
         ),
-        _upstream_ports(build, service),
+        _upstream_ports(build, name, service),
     )
 
 
-def _upstream_ports(build: _Build, service: Service) -> tuple[int, ...]:
+def _upstream_ports(build: _Build, name: str, service: Service) -> tuple[int, ...]:
     """The ports other than ``service.port`` that its routes send traffic to (``upstream_port``)."""
-    ports = {
-        route.upstream_port
-        for route in build.context.model.routes.values()
-        if route.upstream_port is not None
-        and route.upstream_port != service.port
-        and build.context.model.services.get(route.service) is service
-    }
-    return tuple(sorted(ports))
+    if build.upstream_ports is None:  # once per environment: service name -> its routes' ports
+        build.upstream_ports = {}
+        for route in build.context.model.routes.values():
+            if route.upstream_port is not None:
+                build.upstream_ports.setdefault(route.service, set()).add(route.upstream_port)
+    return tuple(sorted(build.upstream_ports.get(name, set()) - {service.port}))
 
 
 def _no_cluster_source(secrets: dict[str, Secret], secret: str) -> str:
@@ -489,7 +488,9 @@ def _no_cluster_source(secrets: dict[str, Secret], secret: str) -> str:
 
 def _add_service(build: _Build, name: str, service: Service, secrets: dict[str, SecretSource]) -> None:
     build.add(
-        build.context.reuse.item(_service_objects, service, name, _links(build, service, secrets), build.run)
+        build.context.reuse.item(
+            _service_objects, service, name, _links(build, name, service, secrets), build.run
+        )
     )
 
 
@@ -760,8 +761,14 @@ def _add_gateway(build: _Build, front: _Front, secrets: dict[str, SecretSource])
     except RenderError as error:
         build.violations += [f"tyk: {v}" for v in error.violations]
         return
-    definitions = {route: (f"{d['api_id']}.json", dump_definition(d)) for route, d in found.items()}
     gateway, run = front.gateway, build.run
+    reuse = context.reuse
+    # One ConfigMap per service: its routes' definitions, each text written once per definition
+    # object (shared by the environments where the route is the same).
+    definitions: dict[str, dict[str, str]] = {}
+    for route, definition in found.items():
+        text = reuse.item(dump_definition, definition)
+        definitions.setdefault(context.model.routes[route].service, {})[f"{definition['api_id']}.json"] = text
     if gateway.name in context.model.services:
         build.violations.append(
             f"render.tyk.gateway.name: {gateway.name!r} is also a service's name; choose another"

@@ -45,8 +45,9 @@ from azconf.render.output import (
 
 # The targets a forked child builds, for every environment, while this process checks the sources
 # and builds the rest. Kubernetes is about two thirds of the building; flagd shares its flag
-# document (RenderContext.shared), so the two are built in the same process.
-CHILD_TARGETS = frozenset({"kubernetes", "flagd"})
+# document (RenderContext.shared) and tyk its API definitions (which the kubernetes target's
+# gateway mounts, through Reuse) with it, so the three are built in the same process.
+CHILD_TARGETS = frozenset({"kubernetes", "flagd", "tyk"})
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
@@ -89,41 +90,72 @@ class TykOptions(TargetOptions):
     gateway: GatewayOptions = Field(default_factory=GatewayOptions)  # rendered by the kubernetes target
 
 
+@dataclass(frozen=True, eq=False)  # one per run and options, compared by identity: a Reuse input
+class _Run:
+    options: TykOptions
+
+
+@dataclass(frozen=True)
+class _Where:
+    """What a route's definition takes from outside the route."""
+
+    project: str
+    env: str  # "" when no option names {env}: the definition is then the same in every environment
+    port: int | None  # the port of the target URL; None: the route's service is not defined
+
+
 def api_definitions(context: RenderContext) -> dict[str, dict[str, Any]]:
-    """Route name -> its Tyk Classic API definition; raises :class:`RenderError` with every violation."""
+    """Route name -> its Tyk Classic API definition; raises :class:`RenderError` with every violation.
+
+    A route that no overlay changes gets the very same definition object in every environment of
+    the run (computed once; treat it as read-only).
+    """
+    options: TykOptions = context.options
+    run = context.reuse.item(_Run, options)
+    env = context.env if _names_env(options) else ""
     definitions: dict[str, dict[str, Any]] = {}
     violations: list[str] = []
     for name in sorted(context.model.routes):
+        route = context.model.routes[name]
+        service = context.model.services.get(route.service)
+        port = None if service is None else (route.upstream_port or service.port)
         try:
-            definitions[name] = api_definition(context, name, context.model.routes[name])
+            where = _Where(context.project, env, port)
+            definitions[name] = context.reuse.item(_definition, route, name, where, run)
         except ValueError as error:
             violations.append(f"routes.{name}: {error}")
-    violations += load_violations(definitions)
+    violations += load_violations(definitions, problems=lambda d: context.reuse.item(_definition_problems, d))
     if violations:
         raise RenderError("tyk", violations)
     return definitions
 
 
-def api_definition(context: RenderContext, name: str, route: Route) -> dict[str, Any]:
+def _names_env(options: TykOptions) -> bool:
+    templates = (options.api_id, options.target_url, options.namespace, options.oauth2.scope_policy)
+    return any("{env" in template for template in templates)
+
+
+def _definition(route: Route, name: str, where: _Where, run: _Run) -> dict[str, Any]:
     """The API definition of one route (not yet checked against the gateway's load rules)."""
-    options: TykOptions = context.options
-    values = {"project": context.project, "env": context.env, "route": name}
+    options = run.options
+    values = {"project": where.project, "env": where.env, "route": name}
     definition: dict[str, Any] = {
         "name": name,
         "slug": name,
         "api_id": _expand(options.api_id, values, "api_id"),
-        "org_id": options.org_id if options.org_id is not None else context.project,
+        "org_id": options.org_id if options.org_id is not None else where.project,
         "active": True,
         **_auth(route, options, values),
         "version_data": _version_data(route),
         "proxy": {
             "listen_path": route.path,
-            "target_url": _target_url(context, route),
+            "target_url": _target_url(route, where, options),
             "strip_listen_path": route.strip_path,
         },
         "global_rate_limit": _rate_limit(route),
-        # No config version here: a definition changes (and Tyk reloads it) only when its own content does.
-        "config_data": {"azconf": {"env": context.env, "route": name}},
+        # Neither the config version nor the environment: a definition changes (and Tyk reloads
+        # it) only when its own content does, and is the same in every environment where it is.
+        "config_data": {"azconf": {"route": name}},
     }
     if route.cors is not None:
         definition["CORS"] = _cors(route)
@@ -138,18 +170,16 @@ def _expand(template: str, values: dict[str, Any], option: str) -> str:
         raise ValueError(f"render.tyk.{option} {template!r}: {error!r}; placeholders: {known}") from None
 
 
-def _target_url(context: RenderContext, route: Route) -> str:
-    options: TykOptions = context.options
-    service = context.model.services.get(route.service)
-    if service is None:  # the model's cross-reference check normally stops this earlier
+def _target_url(route: Route, where: _Where, options: TykOptions) -> str:
+    if where.port is None:  # the model's cross-reference check normally stops this earlier
         raise ValueError(f'service "{route.service}" is not defined')
-    namespace = _expand(options.namespace, {"project": context.project, "env": context.env}, "namespace")
+    namespace = _expand(options.namespace, {"project": where.project, "env": where.env}, "namespace")
     values = {
         "service": route.service,
         "namespace": namespace,
-        "port": route.upstream_port or service.port,
-        "project": context.project,
-        "env": context.env,
+        "port": where.port,
+        "project": where.project,
+        "env": where.env,
     }
     return _expand(options.target_url, values, "target_url")
 
@@ -259,17 +289,23 @@ def _cors(route: Route) -> dict[str, Any]:
 # -- the gateway's load rules --------------------------------------------------------------------------
 
 
-def load_violations(definitions: dict[str, dict[str, Any]]) -> list[str]:
+def load_violations(
+    definitions: dict[str, dict[str, Any]],
+    *,
+    problems: Callable[[dict[str, Any]], tuple[str, ...]] | None = None,
+) -> list[str]:
     """What would make Tyk skip or silently alter an API, for every definition (route name -> definition).
 
     Tyk skips an API whose listen path is empty or holds a space, or whose target URL does not parse
     (``skipSpecBecauseInvalid``); it renames a second API on the same listen path (``processSpec``).
     Go's ``url.Parse`` accepts almost anything, so a target URL must also have an http(s) scheme and a
     host here. The api_id names the file and Tyk's Redis keys, so it is kept to letters, digits, - and _.
+    ``problems`` finds one definition's problems (default: :func:`_definition_problems`).
     """
     violations: list[str] = []
     for name, definition in definitions.items():
-        violations += [f"routes.{name}: {problem}" for problem in _definition_problems(definition)]
+        found = (problems or _definition_problems)(definition)
+        violations += [f"routes.{name}: {problem}" for problem in found]
     violations += _duplicates(
         definitions,
         lambda d: str(d["proxy"]["listen_path"]),
@@ -282,7 +318,7 @@ def load_violations(definitions: dict[str, dict[str, Any]]) -> list[str]:
     return violations
 
 
-def _definition_problems(definition: dict[str, Any]) -> list[str]:
+def _definition_problems(definition: dict[str, Any]) -> tuple[str, ...]:
     problems: list[str] = []
     listen_path: str = definition["proxy"]["listen_path"]
     if not listen_path:
@@ -293,7 +329,7 @@ def _definition_problems(definition: dict[str, Any]) -> list[str]:
     api_id: str = definition["api_id"]
     if not _SAFE_API_ID.fullmatch(api_id):
         problems.append(f"api_id {api_id!r} may only hold letters, digits, '-' and '_'")
-    return problems
+    return tuple(problems)
 
 
 def _url_problems(url: str) -> list[str]:

@@ -169,11 +169,11 @@ def test_a_direct_route_goes_to_its_service_and_its_upstream_port() -> None:
     api = objects["httproute-api.yaml"]["spec"]
     assert api["hostnames"] == ["*.shop.dev"]  # the route's own
     assert api["rules"][0]["timeouts"] == {"request": "1s500ms"}
-    tyk_api = json.loads(objects["configmap-tyk-gateway-api-api.yaml"]["data"]["shop-api.json"])
+    tyk_api = json.loads(objects["configmap-tyk-gateway-apis-api.yaml"]["data"]["shop-api.json"])
     assert (
         tyk_api["version_data"]["versions"]["Default"]["extended_paths"]["hard_timeouts"][0]["timeout"] == 2
     )
-    hooks_api = json.loads(objects["configmap-tyk-gateway-api-hooks.yaml"]["data"]["shop-hooks.json"])
+    hooks_api = json.loads(objects["configmap-tyk-gateway-apis-api.yaml"]["data"]["shop-hooks.json"])
     assert hooks_api["proxy"]["target_url"] == "http://api.default.svc.cluster.local:9090"
 
 

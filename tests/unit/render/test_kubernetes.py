@@ -137,9 +137,8 @@ def test_one_file_per_object_and_a_kustomization_listing_them_all() -> None:
     assert sorted(files) == [
         "configmap-payments-settings.yaml",
         "configmap-shop-flags.yaml",
-        "configmap-tyk-gateway-api-payments.yaml",
-        "configmap-tyk-gateway-api-web-static.yaml",
-        "configmap-tyk-gateway-api-web.yaml",
+        "configmap-tyk-gateway-apis-payments.yaml",
+        "configmap-tyk-gateway-apis-web.yaml",
         "configmap-tyk-gateway-conf.yaml",
         "configmap-web-settings.yaml",
         "deployment-payments.yaml",

@@ -286,8 +286,20 @@ def test_methods_and_timeout_map_to_the_extended_paths_of_one_version() -> None:
 
 
 def test_config_data_names_the_route_but_not_the_config_version() -> None:
-    # A version here would change every definition (and reload every API) on any config change.
-    assert one({"path": "/o"})["config_data"] == {"azconf": {"env": "prod", "route": "orders"}}
+    # A version here would change every definition (and reload every API) on any config change;
+    # without the environment, a route no overlay changes has the same definition everywhere.
+    assert one({"path": "/o"})["config_data"] == {"azconf": {"route": "orders"}}
+    staging = api_definitions(context_for({"orders": {"path": "/o", "service": "api"}}, env="staging"))
+    assert staging["orders"] == one({"path": "/o"})
+
+
+def test_options_that_name_the_environment_make_definitions_differ() -> None:
+    options = TykOptions(api_id="{project}-{env}-{route}")
+    routes = {"orders": {"path": "/o", "service": "api"}}
+    ids = {
+        env: api_definitions(context_for(routes, options, env=env))["orders"]["api_id"] for env in ("a", "b")
+    }
+    assert ids == {"a": "shop-a-orders", "b": "shop-b-orders"}
 
 
 def test_files_are_laid_out_for_the_app_path_loader() -> None:
