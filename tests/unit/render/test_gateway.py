@@ -26,7 +26,7 @@ import yaml
 from azconf.config.project import Project, load_project
 from azconf.environment import load_environment
 from azconf.model.sections import Environment, Secret
-from azconf.render.base import RenderContext
+from azconf.render.base import RenderContext, RenderError
 from azconf.render.gateway import GatewayOptions, tyk_conf
 from azconf.render.inputs import source_for
 from azconf.render.kubernetes import TARGET, gateway_api_duration
@@ -124,15 +124,18 @@ def test_routes_carry_their_environments_hostname(rendered: dict[str, dict[str, 
     }
 
 
-def small(routes: dict[str, Any], **options: Any) -> dict[str, dict[str, Any]]:
-    """The kubernetes objects of one service ``api`` (port 8080) behind ``routes``."""
+GATEWAY = {"secret": {"secret": "gw"}}
+
+
+def small_context(routes: dict[str, Any], *, gateway: dict[str, Any], **options: Any) -> RenderContext:
+    """One service ``api`` (port 8080) behind ``routes``, with the tyk ``gateway`` options."""
     data = {
         "services": {"api": {"image": "ghcr.io/shop/api:1.0.0", "port": 8080}},
         "secrets": {"gw": {"ref": "k8s://tyk/secret"}},
         "settings": {"host": "api.shop.dev", "n": 3},
         "routes": routes,
     }
-    context = RenderContext(
+    return RenderContext(
         project="shop",
         env="prod",
         model=Environment.model_validate(data),
@@ -140,10 +143,23 @@ def small(routes: dict[str, Any], **options: Any) -> dict[str, dict[str, Any]]:
         version="prod@1",
         content_hash="sha256:0",
         options=TARGET.options_model.model_validate(options),
-        peer_options={"tyk": TYK.options_model.model_validate({"gateway": {"secret": {"secret": "gw"}}})},
+        peer_options={"tyk": TYK.options_model.model_validate({"gateway": gateway})},
     )
-    files = TARGET.render(context)
+
+
+def small(routes: dict[str, Any], **options: Any) -> dict[str, dict[str, Any]]:
+    """The kubernetes objects of :func:`small_context`, by file name."""
+    files = TARGET.render(small_context(routes, gateway=GATEWAY, **options))
     return {name: yaml.safe_load(text) for name, text in files.items() if name != "kustomization.yaml"}
+
+
+def small_violations(
+    routes: dict[str, Any], *, gateway: dict[str, Any] = GATEWAY, **options: Any
+) -> list[str]:
+    """The rules that :func:`small_context` breaks."""
+    with pytest.raises(RenderError) as caught:
+        TARGET.render(small_context(routes, gateway=gateway, **options))
+    return caught.value.violations
 
 
 def test_a_direct_route_goes_to_its_service_and_its_upstream_port() -> None:
@@ -187,17 +203,14 @@ def test_a_direct_route_goes_to_its_service_and_its_upstream_port() -> None:
     ],
 )
 def test_bad_hostnames_are_reported(hostnames: list[str], problem: str) -> None:
-    with pytest.raises(Exception) as caught:
-        small({"api": {"path": "/api", "service": "api"}}, hostnames=hostnames)
-    assert any(v.startswith(problem) for v in caught.value.violations), caught.value.violations  # type: ignore[attr-defined]
+    found = small_violations({"api": {"path": "/api", "service": "api"}}, hostnames=hostnames)
+    assert any(v.startswith(problem) for v in found), found
 
 
 def test_ip_addresses_are_never_hostnames() -> None:
     # The Gateway API's Hostname excludes IPs, which its DNS pattern alone would let through.
     ipaddress.ip_address("10.0.0.1")
-    with pytest.raises(Exception) as caught:
-        small({"api": {"path": "/api", "service": "api", "hostnames": ["10.0.0.1"]}})
-    assert caught.value.violations == [  # type: ignore[attr-defined]
+    assert small_violations({"api": {"path": "/api", "service": "api", "hostnames": ["10.0.0.1"]}}) == [
         "routes.api.hostnames: '10.0.0.1' is not a valid hostname (a DNS name, optionally starting "
         "with '*.'; no IP address, no port)"
     ]
@@ -309,22 +322,15 @@ def test_no_secret_is_written_into_tyk_conf_they_come_from_secret_refs(
 
 
 def test_without_a_control_api_secret_nothing_is_rendered() -> None:
-    data = {
-        "services": {"api": {"image": "a:1", "port": 80}},
-        "routes": {"a": {"path": "/a", "service": "api"}},
-    }
-    context = RenderContext(
-        project="shop",
-        env="prod",
-        model=Environment.model_validate(data),
-        data=data,
-        version="prod@1",
-        content_hash="sha256:0",
-        options=TARGET.options_model.model_validate({}),
-    )
-    with pytest.raises(Exception) as caught:
-        TARGET.render(context)
-    assert caught.value.violations[0].startswith("render.tyk.gateway.secret: name the secret of Tyk's")  # type: ignore[attr-defined]
+    (found,) = small_violations({"a": {"path": "/a", "service": "api"}}, gateway={})
+    assert found.startswith("render.tyk.gateway.secret: name the secret of Tyk's control API")
+
+
+def test_a_gateway_secret_must_resolve_in_the_cluster() -> None:
+    gateway = {"secret": {"secret": "nope"}, "redis": {"password": {"secret": "gw"}}}
+    assert small_violations({"a": {"path": "/a", "service": "api"}}, gateway=gateway) == [
+        'render.tyk.gateway.secret: secret "nope" is not defined under secrets'
+    ]
 
 
 def test_the_gateway_mounts_every_definition_of_the_tyk_target(tmp_path: Path) -> None:
