@@ -77,14 +77,6 @@ class GatewayOptions(_Options):
 
 
 @dataclass(frozen=True)
-class SecretKey:
-    """Where a pod reads a secret: a key of a Kubernetes Secret (the kubernetes target's source)."""
-
-    secret: str
-    key: str
-
-
-@dataclass(frozen=True)
 class GatewayObjects:
     """The gateway's Kubernetes objects (metadata without annotations), and the rules broken."""
 
@@ -122,14 +114,15 @@ def definitions_configmap_name(gateway: str, service: str) -> str:
 def gateway_objects(
     options: GatewayOptions,
     definitions: dict[str, dict[str, str]],
-    secrets: Callable[[str], SecretKey | str],
+    secrets: Callable[[str], tuple[str, str] | str],
     metadata: Callable[[str], dict[str, Any]],
     selector: dict[str, str],
 ) -> GatewayObjects:
     """The gateway's objects.
 
     ``definitions``: service -> file name (``<api_id>.json``) -> file text, the definitions of its
-    routes; ``secrets``: an azconf secret's Kubernetes source, or why the cluster has none;
+    routes; ``secrets``: where a pod reads an azconf secret (a Kubernetes Secret and its key), or
+    why the cluster has none;
     ``metadata``: an object's metadata by name; ``selector``: the pods' labels that never change.
     """
     violations: list[str] = []
@@ -150,7 +143,7 @@ def gateway_objects(
 
 
 def _secret_env(
-    options: GatewayOptions, secrets: Callable[[str], SecretKey | str], violations: list[str]
+    options: GatewayOptions, secrets: Callable[[str], tuple[str, str] | str], violations: list[str]
 ) -> list[dict[str, Any]]:
     """``TYK_GW_SECRET`` and ``TYK_GW_STORAGE_PASSWORD`` from the named secrets' Kubernetes sources."""
     where = "render.tyk.gateway"
@@ -171,7 +164,8 @@ def _secret_env(
         if isinstance(source, str):
             violations.append(f"{path}: {source}")
             continue
-        env.append({"name": var, "valueFrom": {"secretKeyRef": {"name": source.secret, "key": source.key}}})
+        secret, key = source
+        env.append({"name": var, "valueFrom": {"secretKeyRef": {"name": secret, "key": key}}})
     return env
 
 

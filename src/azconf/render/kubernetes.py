@@ -36,7 +36,7 @@ from azconf.jsontext import dumps_compact
 from azconf.model.sections import Flag, FlagValue, Route, Secret, SecretValue, Service
 from azconf.render import flagd
 from azconf.render.base import RenderContext, RenderError, TargetOptions
-from azconf.render.gateway import GatewayOptions, SecretKey, gateway_objects
+from azconf.render.gateway import GatewayOptions, gateway_objects
 from azconf.render.tyk import TykOptions, api_definitions
 from azconf.render.tyk import dumps as dump_definition
 from azconf.secrets.refs import K8sRef, ReferenceSyntaxError, SecretRef, VaultRef, parse_reference
@@ -774,11 +774,11 @@ def _add_gateway(build: _Build, front: _Front, secrets: dict[str, SecretSource])
             f"render.tyk.gateway.name: {gateway.name!r} is also a service's name; choose another"
         )
 
-    def source(secret: str) -> SecretKey | str:
+    def source(secret: str) -> tuple[str, str] | str:
         known = secrets.get(secret)
         if known is None:
             return _no_cluster_source(context.model.secrets, secret)
-        return SecretKey(known.secret, known.key)
+        return known.secret, known.key
 
     def metadata(name: str) -> dict[str, Any]:
         return _metadata(run, name, _labels(run, gateway.name, "gateway"))
