@@ -25,11 +25,15 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from azconf.jsontext import dumps_pretty
+
+if TYPE_CHECKING:
+    from azconf.config.project import Project
+    from azconf.secrets.usage import SecretUse
 
 CONF_FILE = "tyk.conf"
 PROXY_PORT_NAME = "http"
@@ -104,6 +108,37 @@ def tyk_conf(options: GatewayOptions) -> dict[str, Any]:
         "hash_keys": True,  # keys are stored hashed in Redis
         "enable_jsvm": False,
     }
+
+
+# Where render.tyk.gateway names a secret, {secret: NAME}, below render.tyk.gateway.
+SECRET_OPTIONS = (("secret",), ("redis", "password"))
+
+
+def gateway_secret_uses(project: Project) -> dict[str, list[SecretUse]]:
+    """The secrets the Tyk gateway reads, as uses located in azconf.yaml: ``azconf secrets`` then
+    counts them as used (by the service named as the gateway)."""
+    from azconf.config.manifest import MANIFEST_NAME
+    from azconf.model.locate import value_at
+    from azconf.secrets.usage import SecretUse
+
+    base = ("render", "tyk", "gateway")
+    gateway: Any = project.manifest_data
+    for key in base:
+        gateway = gateway.get(key) if isinstance(gateway, dict) else None
+    if not isinstance(gateway, dict):
+        return {}
+    named = gateway.get("name")
+    name = named if isinstance(named, str) else GatewayOptions().name
+    uses: dict[str, list[SecretUse]] = {}
+    for option in SECRET_OPTIONS:
+        found: Any = gateway
+        for key in (*option, "secret"):
+            found = found.get(key) if isinstance(found, dict) else None
+        if isinstance(found, str):
+            path = (*base, *option, "secret")
+            where = value_at(project.manifest_data, path, MANIFEST_NAME)
+            uses.setdefault(found, []).append(SecretUse(".".join(path[:-1]), where, name))
+    return uses
 
 
 def definitions_configmap_name(gateway: str, service: str) -> str:
