@@ -863,7 +863,14 @@ def manifest(k: Knobs) -> dict[str, Any]:
             "settings": "schemas/settings.schema.json",
             "services.*.settings": "schemas/service-settings.schema.json",
         },
+        # The Tyk gateway that the HTTPRoutes target needs a control API secret (GATEWAY_SECRETS).
+        "render": {"tyk": {"gateway": {"secret": {"secret": GATEWAY_SECRET}}}},
     }
+
+
+GATEWAY_SECRET = "tyk-api-secret"
+# In a file of its own, so that the seeded items (and their random choices) stay as they were.
+GATEWAY_SECRETS = {"secrets": {GATEWAY_SECRET: "vault://kv/azora/tyk#api_secret"}}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -930,6 +937,7 @@ def generate(
     w.chunks("config/base", "secrets", base.secrets, k.secrets_per_file)
     w.chunks("config/base", "services", base.services, k.services_per_file)
     w.yaml("config/base/settings.yaml", {"settings": base.settings})
+    w.yaml("config/base/gateway.yaml", GATEWAY_SECRETS)
     for rank, env in enumerate(k.environments):
         folder = f"config/envs/{env}"
         (out_dir / folder).mkdir(parents=True, exist_ok=True)

@@ -183,6 +183,14 @@ _TABLE: list[tuple[str, str, str, str]] = [
         "A service lists a route whose `service` is a different service (warning).",
         "Remove the route from the service's list or fix the route's service.",
     ),
+    (
+        "AZC0305",
+        "Route bypasses the API gateway",
+        "A route with `expose: direct` has its HTTPRoute send traffic straight to the service, so the "
+        "authentication, rate limit and CORS rules that only the Tyk gateway applies are not applied "
+        "(warning).",
+        "Remove `expose: direct`: the route's HTTPRoute then targets the Tyk gateway.",
+    ),
     # -- flags: AZC04xx --------------------------------------------------------------------------
     (
         "AZC0401",

@@ -23,6 +23,10 @@ history:
   path: .azconf/history.db
 promotion:
   exclude: ["services.*.replicas"]
+render:
+  tyk:
+    gateway:                           # the Tyk gateway every route goes through (docs/render.md)
+      secret: {secret: tyk-api-secret}   # its control API's secret, a key of secrets:
 """
 
 GITIGNORE = ".gitignore"
@@ -59,6 +63,7 @@ routes:
     "config/base/secrets.yaml": """\
 secrets:
   session-key: vault://kv/{name}/web#session_key
+  tyk-api-secret: vault://kv/{name}/tyk#api_secret
 """,
     "config/base/services.yaml": """\
 services:

@@ -64,7 +64,7 @@ def test_commit_log_and_show_versions(azconf: RunAzconf, repo: Path, env: dict[s
     first = azconf("-C", repo, "commit", "-m", "first", env=env)
     assert first.returncode == 0, first.stderr
     for line, name in zip(first.stdout.splitlines(), ("dev", "staging", "prod"), strict=True):
-        assert line.startswith(f"{name}: recorded {name}@1 (sha256:") and "50 of 50 item(s) changed" in line
+        assert line.startswith(f"{name}: recorded {name}@1 (sha256:") and "52 of 52 item(s) changed" in line
     again = azconf("-C", repo, "commit", env=env)
     assert again.stdout.splitlines() == [
         "dev: unchanged since dev@1",
@@ -77,7 +77,7 @@ def test_commit_log_and_show_versions(azconf: RunAzconf, repo: Path, env: dict[s
     )
     assert (
         second.stdout.startswith("prod: recorded prod@2 (sha256:")
-        and "1 of 50 item(s) changed" in second.stdout
+        and "1 of 52 item(s) changed" in second.stdout
     )
 
     log = azconf("-C", repo, "log", "--env", "prod", env=env)
@@ -230,7 +230,7 @@ def test_audit_lists_and_filters(azconf: RunAzconf, repo: Path, env: dict[str, s
     azconf("-C", repo, "commit", "-e", "prod", "--actor", "bob", env=env)
     listing = azconf("-C", repo, "audit", "--actor", "bob", env=env)
     (line,) = listing.stdout.splitlines()
-    assert line.startswith("#101  ") and line.endswith(
+    assert line.startswith("#105  ") and line.endswith(
         "  bob  commit  service services.payments  changed  prod@2"
     )
     entries = azconf(
@@ -252,7 +252,7 @@ def test_verify_an_intact_log_and_its_anchor(azconf: RunAzconf, repo: Path, env:
     assert azconf("-C", repo, "audit", "verify", env=env).stdout == "audit log intact: no entries yet\n"
     azconf("-C", repo, "commit", env=env)
     ok = azconf("-C", repo, "audit", "verify", env=env)
-    assert ok.returncode == 0 and ok.stdout.startswith("audit log intact: 150 entries, head ")
+    assert ok.returncode == 0 and ok.stdout.startswith("audit log intact: 156 entries, head ")
     head = ok.stdout.split()[-1]
     set_replicas(repo, 5)
     azconf("-C", repo, "commit", env=env)
@@ -266,7 +266,7 @@ def _history_for_tampering(azconf: RunAzconf, repo: Path, env: dict[str, str]) -
     set_replicas(repo, 5)
     azconf("-C", repo, "commit", "-e", "prod", env=env)
     set_replicas(repo, 6)
-    azconf("-C", repo, "commit", "-e", "prod", env=env)  # 52 entries: 50 created, 2 changes
+    azconf("-C", repo, "commit", "-e", "prod", env=env)  # 54 entries: 52 created, 2 changes
     return sqlite3.connect(db_path(repo), isolation_level=None)
 
 
@@ -277,13 +277,13 @@ def _entry_id(db: sqlite3.Connection, seq: int) -> str:
 TAMPERING = {
     "update a value": (
         "UPDATE blobs SET json = replace(json, '\"replicas\":5', '\"replicas\":50')"
-        " WHERE id = (SELECT new_blob FROM audit WHERE seq = 51)",
-        51,
+        " WHERE id = (SELECT new_blob FROM audit WHERE seq = 53)",
+        53,
         "edited",
     ),
-    "update an actor": ("UPDATE operations SET actor = 'mallory' WHERE id = 3", 52, "edited"),
+    "update an actor": ("UPDATE operations SET actor = 'mallory' WHERE id = 3", 54, "edited"),
     "delete an entry": ("DELETE FROM audit WHERE seq = 20", 20, "deleted"),
-    "delete the last entry": ("DELETE FROM audit WHERE seq = 52", 52, "truncated"),
+    "delete the last entry": ("DELETE FROM audit WHERE seq = 54", 54, "truncated"),
     "swap two entries": (
         "UPDATE audit SET seq = 0 WHERE seq = 30; UPDATE audit SET seq = 30 WHERE seq = 31;"
         " UPDATE audit SET seq = 31 WHERE seq = 0",
@@ -317,13 +317,13 @@ def test_a_forged_entry_is_caught(azconf: RunAzconf, repo: Path, env: dict[str, 
     forged = uuid.uuid4()
     db.execute(
         "INSERT INTO audit (seq, id, operation_id, resource_type, resource_id, new_blob, hash)"
-        " VALUES (53, ?, 3, 'flag', 'flags.backdoor', 1, ?)",
+        " VALUES (55, ?, 3, 'flag', 'flags.backdoor', 1, ?)",
         (forged.bytes, secrets.token_bytes(32)),
     )
     db.close()
     run = azconf("-C", repo, "audit", "verify", env=env)
     assert run.returncode == 1
-    assert f"entry #53 ({forged}) was inserted" in run.stderr
+    assert f"entry #55 ({forged}) was inserted" in run.stderr
 
 
 # --------------------------------------------------------------------------------------------------

@@ -44,11 +44,11 @@ def test_a_second_render_writes_nothing_and_the_bytes_are_the_same(
     out = tmp_path / "out"
     first = azconf("-C", repo, "render", "--env", "prod", "--out", out, env=env)
     assert first.returncode == 0, first.stderr
-    assert "kubernetes: 47 written, 0 unchanged, 0 removed" in first.stdout
+    assert "kubernetes: 58 written, 0 unchanged, 0 removed" in first.stdout
     before = tree(out)
     second = azconf("-C", repo, "render", "--env", "prod", "--out", out, env=env)
     assert second.returncode == 0
-    assert "kubernetes: 0 written, 47 unchanged, 0 removed" in second.stdout
+    assert "kubernetes: 0 written, 58 unchanged, 0 removed" in second.stdout
     assert tree(out) == before
     assert not [name for name in before if name.endswith(".tmp")]
 
@@ -167,8 +167,9 @@ def test_stale_files_are_removed_and_foreign_files_never_touched(
     retire_web_static(repo)
     run = azconf("-C", repo, "render", "--env", "prod", "--out", out, env=env)
     assert run.returncode == 0, run.stderr
-    # No file names the config version: only the kustomization (which lists the files) changes.
-    assert "kubernetes: 1 written, 45 unchanged, 1 removed" in run.stdout
+    # No file names the config version: only the kustomization (which lists the files), web's API
+    # definitions for the gateway and the gateway's Deployment (whose checksum rolls it) change.
+    assert "kubernetes: 3 written, 54 unchanged, 1 removed" in run.stdout
     assert not (out / "kubernetes" / "httproute-web-static.yaml").exists()
     assert not (out / "tyk" / "apps" / "azora-web-static.json").exists()
     assert foreign.read_text(encoding="utf-8") == "kept by the platform team\n"
@@ -256,7 +257,7 @@ def test_one_setting_of_one_service_changes_only_that_services_files(
     # The settings ConfigMap and the Deployment (whose config checksum rolls its pods); the folder's
     # record holds the version rendered, the one place that names it.
     assert differ == [".azconf-rendered.json", "configmap-payments-settings.yaml", "deployment-payments.yaml"]
-    assert "kubernetes: 2 written, 45 unchanged, 0 removed" in run.stdout
+    assert "kubernetes: 2 written, 56 unchanged, 0 removed" in run.stdout
     record = json.loads(after[".azconf-rendered.json"])
     assert record["version"].startswith("prod@2 sha256:")
 

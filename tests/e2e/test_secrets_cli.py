@@ -332,7 +332,7 @@ def test_check_reports_missing_secrets_and_unused_ones(project: Path, env: dict[
     assert "config/envs/dev/secrets.yaml:8:19: warning legacy-api-key: not used by any service" in run.stdout
     assert "remote session-secret (vault://kv/azora/web#session_secret): held in Vault" in run.stdout
     assert lines[-1] == (
-        "failed: 2 required secret(s) cannot be resolved in dev; 1 available, 3 missing, 8 remote, 1 unused"
+        "failed: 2 required secret(s) cannot be resolved in dev; 1 available, 3 missing, 10 remote, 1 unused"
     )
     assert env["STRIPE_TEST_API_KEY"] not in run.stdout + run.stderr
 
@@ -344,7 +344,7 @@ def test_check_json(project: Path, env: dict[str, str]) -> None:
     assert run.returncode == 0, run.stdout
     document = run.json()
     assert set(document) == {"version", "env", "ok", "keyring_backend", "summary", "secrets"}
-    assert document["summary"] == {"available": 3, "missing": 1, "remote": 8, "unused": 1}
+    assert document["summary"] == {"available": 3, "missing": 1, "remote": 10, "unused": 1}
     by_name = {entry["name"]: entry for entry in document["secrets"]}
     assert by_name["payments-db-password"] == {
         "name": "payments-db-password",
@@ -383,6 +383,17 @@ def test_list_points_at_every_use(env: dict[str, str]) -> None:
         assert line[where["column"] - 1 :].startswith(expected), (where, line)
     assert set(entry["uses"][1]) == {"path", "service", "env_var", "file", "line", "column"}
     assert entry["uses"][1]["env_var"] == "DB_PASSWORD"
+    # The Tyk gateway's secrets are used by its render options, located in azconf.yaml.
+    gateway = next(s for s in document["secrets"] if s["name"] == "tyk-redis-password")
+    assert gateway["unused"] is False
+    (use,) = gateway["uses"]
+    assert (use["path"], use["service"], use["file"]) == (
+        "render.tyk.gateway.redis.password",
+        "tyk-gateway",
+        "azconf.yaml",
+    )
+    line = (EXAMPLE / "azconf.yaml").read_text(encoding="utf-8").splitlines()[use["line"] - 1]
+    assert line[use["column"] - 1 :].startswith("tyk-redis-password")
 
 
 def test_list_text(project: Path, env: dict[str, str]) -> None:
@@ -390,7 +401,7 @@ def test_list_text(project: Path, env: dict[str, str]) -> None:
     assert run.returncode == 0, run.stderr
     assert "    used by services.payments.env.DB_PASSWORD  (config/base/services.yaml:" in run.stdout
     assert "legacy-api-key" in run.stdout and "    unused: no service uses it" in run.stdout
-    assert run.stdout.splitlines()[-1] == "12 secret(s) in dev: 3 env, 2 k8s, 1 keyring, 6 vault; 1 unused"
+    assert run.stdout.splitlines()[-1] == "14 secret(s) in dev: 3 env, 2 k8s, 1 keyring, 8 vault; 1 unused"
 
 
 # -- set at a terminal -----------------------------------------------------------------------------

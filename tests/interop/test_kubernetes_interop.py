@@ -108,8 +108,9 @@ def test_built_in_kinds_pass_kubernetes_validate_strict(
     _, objects = rendered
     built_in = of_kinds(objects, BUILT_IN)
     # Per service a Deployment, Service, settings ConfigMap and PodDisruptionBudget; the flags
-    # ConfigMap; prod's web autoscaler.
-    assert len(built_in) == 6 * 4 + 1 + 1
+    # ConfigMap; prod's web autoscaler; the Tyk gateway's Deployment, Service and tyk.conf, and one
+    # ConfigMap of API definitions per service with routes.
+    assert len(built_in) == 6 * 4 + 1 + 1 + 3 + 6
     found = {name: strict_problems(kubernetes_validate, obj) for name, obj in built_in.items()}
     assert {name: problem for name, problem in found.items() if problem} == {}
 
@@ -143,7 +144,7 @@ def test_kubectl_kustomize_builds_every_object(rendered: tuple[Path, Objects]) -
     )
     assert done.returncode == 0, done.stderr
     built = [doc for doc in yaml.safe_load_all(done.stdout) if doc]
-    assert len(built) == len(objects) == 45
+    assert len(built) == len(objects) == 56
     names = sorted((doc["kind"], doc["metadata"]["name"]) for doc in built)
     assert names == sorted((obj["kind"], obj["metadata"]["name"]) for obj in objects.values())
     assert all(doc["metadata"]["namespace"] == "azora" for doc in built)
@@ -208,7 +209,7 @@ def test_every_rendered_pod_template_meets_the_restricted_pod_security_standard(
             pod = yaml.safe_load(path.read_text(encoding="utf-8"))["spec"]["template"]["spec"]
             assert restricted_violations(pod) == [], f"{env}/{path.name}"
             templates += 1
-    assert templates == 12
+    assert templates == 14  # six services and the Tyk gateway, in staging and prod
 
 
 # -- @kubernetes-models -----------------------------------------------------------------------------
@@ -252,7 +253,7 @@ def test_httproutes_and_external_secrets_pass_the_kubernetes_models(
 ) -> None:
     custom = of_kinds(rendered[1], CUSTOM)
     assert sum(obj["kind"] == "HTTPRoute" for obj in custom.values()) == 12
-    assert sum(obj["kind"] == "ExternalSecret" for obj in custom.values()) == 7
+    assert sum(obj["kind"] == "ExternalSecret" for obj in custom.values()) == 9
     results = models_validate(node, custom)
     assert [r for r in results if r["errors"] or r["unknownFields"]] == []
 

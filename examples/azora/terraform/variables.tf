@@ -132,8 +132,9 @@ variable "routes" {
     methods = list(string)
     auth    = string
     rate_limit = optional(object({
-      rate = number
-      per  = number
+      rate  = number
+      per   = number
+      burst = optional(number)
     }))
     cors = optional(object({
       origins           = list(string)
@@ -142,8 +143,12 @@ variable "routes" {
       allow_credentials = bool
       max_age           = optional(number)
     }))
-    timeout_seconds = number
+    timeout_seconds = number # rounded up to whole seconds
+    timeout_ms      = number
     strip_path      = bool
+    scopes          = list(string)
+    upstream_port   = optional(number)
+    expose          = string # gateway | direct
   }))
 
   validation {
@@ -151,8 +156,8 @@ variable "routes" {
     error_message = "Every route's path must start with \"/\"."
   }
   validation {
-    condition     = alltrue([for r in values(var.routes) : contains(["none", "api-key", "jwt"], r.auth)])
-    error_message = "Every route's auth must be none, api-key or jwt."
+    condition     = alltrue([for r in values(var.routes) : contains(["none", "api-key", "jwt", "oauth2"], r.auth)])
+    error_message = "Every route's auth must be none, api-key, jwt or oauth2."
   }
   validation {
     condition     = alltrue([for r in values(var.routes) : r.timeout_seconds > 0 && r.timeout_seconds <= 3600])

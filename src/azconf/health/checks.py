@@ -285,10 +285,12 @@ def _stale_flags(context: Context, env: str, names: list[str]) -> list[str]:
 
 
 def _secrets(context: Context, env: str, loaded: LoadedEnvironment) -> list[Check]:
+    from azconf.render.gateway import gateway_secret_uses
     from azconf.secrets.check import check_secrets
     from azconf.secrets.usage import secret_usage
 
-    result = check_secrets(env, secret_usage(loaded.model, loaded.resolution.data), environ=context.environ)
+    usages = secret_usage(loaded.model, loaded.resolution.data, gateway_secret_uses(context.project))
+    result = check_secrets(env, usages, environ=context.environ)
     failed = [check.usage.name for check in result.checks if check.failed]
     if not any(check.usage.scheme in ("env", "keyring") for check in result.checks):
         return []  # nothing here resolves locally

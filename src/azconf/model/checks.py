@@ -10,7 +10,7 @@ from typing import Any
 
 from azconf.config.located import KeyPath, LocatedMap, format_path
 from azconf.model.locate import key_at, value_at
-from azconf.model.sections import Environment, Flag, FlagValue, SecretValue
+from azconf.model.sections import Environment, Flag, FlagValue, Route, SecretValue
 from azconf.problems import Problem, Severity, did_you_mean
 
 # Kubernetes object names (apimachinery validation): Services are DNS-1035 labels, most other
@@ -49,6 +49,7 @@ def check_environment(
     problems += check_references(env, root)
     problems += check_route_conflicts(env, root)
     problems += check_cors(env, root)
+    problems += check_route_options(env, root)
     problems += check_flags(env, root, today=today, cache=flag_cache or CheckCache())
     return problems
 
@@ -184,6 +185,49 @@ def check_cors(env: Environment, root: LocatedMap) -> Iterator[Problem]:
                 path=format_path(("routes", name, "cors", "origins")),
                 hint="list the allowed origins (https://app.example.com), or drop allow_credentials",
             )
+
+
+def check_route_options(env: Environment, root: LocatedMap) -> Iterator[Problem]:
+    """Route options that contradict each other, and routes that bypass the API gateway."""
+    for name, route in env.routes.items():
+        base = ("routes", name)
+        if route.scopes and route.auth != "oauth2":
+            yield Problem(
+                "AZC0203",
+                f"scopes apply only to auth: oauth2 (this route has auth: {route.auth})",
+                value_at(root, (*base, "scopes")),
+                path=format_path((*base, "scopes")),
+                hint="set auth: oauth2, or remove the scopes",
+            )
+        if {"timeout_ms", "timeout_seconds"} <= route.model_fields_set:
+            yield Problem(
+                "AZC0203",
+                "set timeout_ms or timeout_seconds, not both",
+                value_at(root, (*base, "timeout_ms")),
+                path=format_path((*base, "timeout_ms")),
+                hint="a layer that sets timeout_ms over an inherited timeout_seconds also sets "
+                "timeout_seconds: null",
+            )
+        if route.expose == "direct":
+            yield from _bypass(name, route, root)
+
+
+def _bypass(name: str, route: Route, root: LocatedMap) -> Iterator[Problem]:
+    """The warning for a route exposed straight to its service: what only the API gateway enforces."""
+    lost = [f"auth: {route.auth}"] if route.auth != "none" else []
+    lost += ["its rate limit"] if route.rate_limit is not None else []
+    lost += ["its CORS rules"] if route.cors is not None else []
+    if lost:
+        path = ("routes", name, "expose")
+        yield Problem(
+            "AZC0305",
+            f'route is exposed straight to service "{route.service}": the Gateway does not apply '
+            f"{', '.join(lost)} (only the Tyk gateway does)",
+            value_at(root, path),
+            severity=Severity.WARNING,
+            path=format_path(path),
+            hint="remove expose: direct so that traffic goes through the Tyk gateway",
+        )
 
 
 def check_flags(

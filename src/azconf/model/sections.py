@@ -25,7 +25,10 @@ from pydantic import (
 from azconf.config.layering import flag_shorthand
 
 HttpMethod = Literal["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
-AuthMode = Literal["none", "api-key", "jwt"]
+AuthMode = Literal["none", "api-key", "jwt", "oauth2"]
+# How the cluster's Gateway reaches a route: through the Tyk gateway (which enforces auth, rate limits
+# and CORS) or straight to the service, an explicit opt-out that `validate` warns about.
+Exposure = Literal["gateway", "direct"]
 Scalar = StrictStr | StrictBool | StrictInt | StrictFloat
 
 
@@ -88,12 +91,16 @@ MAX_EXACT_FLOAT_INT = 2**53  # the largest integer a float64 (JSON in Go and Jav
 # -- routes -----------------------------------------------------------------------------------------
 
 
+MAX_TIMEOUT_MS = 3600 * 1000
+
+
 class RateLimit(Model):
     """At most ``rate`` requests per ``per`` seconds."""
 
     # Tyk holds both as float64: beyond 2**53 it would no longer count exactly.
     rate: int = Field(gt=0, le=MAX_EXACT_FLOAT_INT)
     per: int = Field(gt=0, le=MAX_EXACT_FLOAT_INT)
+    burst: int | None = Field(default=None, gt=0, le=MAX_EXACT_FLOAT_INT)  # at most this many at once
 
 
 class Cors(Model):
@@ -116,7 +123,17 @@ class Route(Model):
     rate_limit: RateLimit | None = None
     cors: Cors | None = None
     timeout_seconds: int = Field(default=30, gt=0, le=3600)
+    timeout_ms: int | None = Field(default=None, gt=0, le=MAX_TIMEOUT_MS)  # instead of timeout_seconds
     strip_path: bool = True
+    scopes: list[StrictStr] = Field(default_factory=list)  # oauth2: a token needs one of them
+    upstream_port: int | None = Field(default=None, ge=1, le=65535)  # default: the service's port
+    hostnames: list[StrictStr] | None = None  # default: render.kubernetes.hostnames
+    expose: Exposure = "gateway"
+
+    @property
+    def timeout_milliseconds(self) -> int:
+        """The request timeout in milliseconds: ``timeout_ms``, else ``timeout_seconds``."""
+        return self.timeout_ms if self.timeout_ms is not None else self.timeout_seconds * 1000
 
 
 # -- secrets ----------------------------------------------------------------------------------------

@@ -65,6 +65,9 @@ class RenderContext:
     options: Any  # the target's options model instance
     environments: tuple[str, ...] = field(default=())  # all environments, in promotion order
     root: Path | None = None  # the project folder, to find files that options name (a Terraform module)
+    # Every target's options for this environment, by target name: the kubernetes target renders
+    # the Tyk gateway from the tyk target's. Empty: each target's defaults.
+    peer_options: dict[str, Any] = field(default_factory=dict)
     # What several targets derive from the same environment (the flag document), computed once: one
     # dict per environment, shared by the contexts of its targets. Treat what is in it as read-only.
     shared: dict[str, Any] = field(default_factory=dict)

@@ -7,7 +7,10 @@ What it writes (``<kind>-<name>.yaml``; docs/render.md is the user-facing refere
   whitespace, so the same settings always give the same bytes), mounted read-only into the pod;
 - per ``vault://`` secret: an ``ExternalSecret`` (external-secrets.io/v1) that makes a Secret of the
   same name whose key is the Vault key; ``k8s://`` secrets are read from their existing Secret;
-- per route: an ``HTTPRoute`` (gateway.networking.k8s.io/v1) attached to the configured Gateway;
+- per route: an ``HTTPRoute`` (gateway.networking.k8s.io/v1) attached to the configured Gateway,
+  whose backend is the Tyk gateway (which applies the route's auth, rate limit and CORS, then
+  proxies to the service) unless the route says ``expose: direct``;
+- the Tyk gateway itself, with its API definitions (see :mod:`azconf.render.gateway`);
 - one ``ConfigMap`` ``<project>-flags``: the flagd flag file (key ``flags.flagd.json``) and, per flag
   with a value that needs no evaluation context, ``flag.<flag-key>`` (what ``{flag: NAME}`` env vars
   read through ``configMapKeyRef``);
@@ -23,7 +26,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -33,7 +36,10 @@ from azconf.jsontext import dumps_compact
 from azconf.model.sections import Flag, FlagValue, Route, Secret, SecretValue, Service
 from azconf.render import flagd, workloads
 from azconf.render.base import RenderContext, RenderError, TargetOptions
+from azconf.render.gateway import GatewayOptions, gateway_objects
 from azconf.render.kustomize_patches import KustomizePatch, patch_files
+from azconf.render.tyk import TykOptions, api_definitions
+from azconf.render.tyk import dumps as dump_definition
 from azconf.render.workloads import Workload, overlay
 from azconf.secrets.refs import K8sRef, ReferenceSyntaxError, SecretRef, VaultRef, parse_reference
 from azconf.snapshot import canonical_json
@@ -92,6 +98,9 @@ class KubernetesOptions(TargetOptions):
     workloads: Workload = Field(default_factory=Workload)  # how every service's pods run
     services: dict[str, Workload] = Field(default_factory=dict)  # per service, over workloads
     patches: list[KustomizePatch] = Field(default_factory=list)  # Kustomize patches, the escape hatch
+    # The HTTPRoutes' hostnames where a route names none; "{settings.PATH}" is a string setting of
+    # the environment (each environment has its own hostname: "{settings.api_hostname}").
+    hostnames: list[str] = Field(default_factory=list)
 
 
 # -- Kubernetes' naming rules (k8s.io/apimachinery/pkg/util/validation) ------------------------------
@@ -152,6 +161,9 @@ OBJECT_NAME_RULES = {
     "HorizontalPodAutoscaler": DNS1123_SUBDOMAIN,
     "PodDisruptionBudget": DNS1123_SUBDOMAIN,
 }
+# The Gateway API's Hostname: a DNS name, optionally with a leading "*." wildcard, never an IP.
+_HOSTNAME = re.compile(rf"(\*\.)?{_LABEL_BODY}(\.{_LABEL_BODY})*")
+_SETTING_REFERENCE = re.compile(r"\{settings\.([^{}]+)\}")
 
 
 def label_key_problem(key: str) -> str | None:
@@ -219,6 +231,7 @@ class _Build:
     run: _Run
     pieces: list[_Piece] = field(default_factory=list)
     violations: list[str] = field(default_factory=list)
+    upstream_ports: dict[str, set[int]] | None = None  # service -> its routes' upstream ports
 
     def add(self, objects: _ItemObjects) -> None:
         """Add an item's objects and the rules it breaks."""
@@ -245,8 +258,10 @@ class KubernetesTarget:
         secrets = _secret_sources(build)
         for name, service in sorted(context.model.services.items()):
             _add_service(build, name, service, secrets)
+        front = _front(build)
         for name, route in sorted(context.model.routes.items()):
-            _add_route(build, name, route)
+            _add_route(build, name, route, front)
+        _add_gateway(build, front, secrets)
         build.violations += _unknown_services(build)
         patches, entries = patch_files(context.root, build.run.options.patches, build.violations)
         files = _checked_files(build)
@@ -450,9 +465,10 @@ class _Links:
 
     secrets: tuple[tuple[str, SecretSource | str], ...]  # the source, or why the cluster has none
     flags: tuple[tuple[str, str | None], ...]  # the static value (None: none, or no such flag)
+    ports: tuple[int, ...] = ()  # routes' upstream ports other than the service's own port
 
 
-def _links(build: _Build, service: Service, secrets: dict[str, SecretSource]) -> _Links:
+def _links(build: _Build, name: str, service: Service, secrets: dict[str, SecretSource]) -> _Links:
     """The secrets (in ``env`` and ``secrets``) and flags ``service`` uses, as its environment has them."""
     secret_names, flag_keys = set(service.secrets), set()
     for value in service.env.values():
@@ -475,7 +491,18 @@ def _links(build: _Build, service: Service, secrets: dict[str, SecretSource]) ->
             (key, build.static_value(model.flags[key]) if key in model.flags else None)
             for key in sorted(flag_keys)
         ),
+        _upstream_ports(build, name, service),
     )
+
+
+def _upstream_ports(build: _Build, name: str, service: Service) -> tuple[int, ...]:
+    """The ports other than ``service.port`` that its routes send traffic to (``upstream_port``)."""
+    if build.upstream_ports is None:  # once per environment: service name -> its routes' ports
+        build.upstream_ports = {}
+        for route in build.context.model.routes.values():
+            if route.upstream_port is not None:
+                build.upstream_ports.setdefault(route.service, set()).add(route.upstream_port)
+    return tuple(sorted(build.upstream_ports.get(name, set()) - {service.port}))
 
 
 def _no_cluster_source(secrets: dict[str, Secret], secret: str) -> str:
@@ -494,7 +521,9 @@ def _no_cluster_source(secrets: dict[str, Secret], secret: str) -> str:
 
 def _add_service(build: _Build, name: str, service: Service, secrets: dict[str, SecretSource]) -> None:
     build.add(
-        build.context.reuse.item(_service_objects, service, name, _links(build, service, secrets), build.run)
+        build.context.reuse.item(
+            _service_objects, service, name, _links(build, name, service, secrets), build.run
+        )
     )
 
 
@@ -540,8 +569,13 @@ def _service_objects(service: Service, name: str, links: _Links, run: _Run) -> _
         env,
         _secret_files(service, sources),
         _config_checksum(settings, service, statics),
+        links.ports,
     )
-    objects = [settings_map, _deployment(run, service, pod), _service(run, name, service, workload)]
+    objects = [
+        settings_map,
+        _deployment(run, service, pod),
+        _service(run, name, service, workload, links.ports),
+    ]
     objects += _scaling_objects(run, name, service, workload, labels)
     return _ItemObjects(tuple(violations), tuple(_piece(obj, run.texts) for obj in objects))
 
@@ -556,6 +590,7 @@ class _Pod:
     env: list[dict[str, Any]]
     secret_files: list[tuple[str, str, str]]  # (file name, Secret, key) of the secrets read as files
     checksum: str
+    ports: tuple[int, ...]  # routes' upstream ports other than the service's own
 
 
 def _service_labels(run: _Run, name: str, workload: Workload) -> dict[str, str]:
@@ -656,11 +691,12 @@ def _volumes(pod: _Pod) -> list[dict[str, Any]]:
 
 
 def _container(run: _Run, service: Service, pod: _Pod) -> dict[str, Any]:
+    extra = [{"name": _port_name(p), "containerPort": p, "protocol": "TCP"} for p in pod.ports]
     container: dict[str, Any] = {
         "name": pod.name,
         "image": service.image,
         "imagePullPolicy": run.options.image_pull_policy,
-        "ports": [{"name": PORT_NAME, "containerPort": service.port, "protocol": "TCP"}],
+        "ports": [{"name": PORT_NAME, "containerPort": service.port, "protocol": "TCP"}, *extra],
     }
     if pod.env:
         container["env"] = pod.env
@@ -695,10 +731,19 @@ def _resources(service: Service) -> dict[str, dict[str, str]]:
     return out
 
 
-def _service(run: _Run, name: str, service: Service, workload: Workload) -> dict[str, Any]:
-    # The Service port equals the container port, so http://<service>:<port> works in the cluster.
+def _port_name(port: int) -> str:
+    """The name of a route's upstream port (an IANA service name: at most 15 characters)."""
+    return f"{PORT_NAME}-{port}"
+
+
+def _service(
+    run: _Run, name: str, service: Service, workload: Workload, ports: tuple[int, ...]
+) -> dict[str, Any]:
+    # The Service port equals the container port, so http://<service>:<port> works in the cluster;
+    # so does each port a route sends traffic to (upstream_port).
     port = {"name": PORT_NAME, "port": service.port, "targetPort": PORT_NAME, "protocol": "TCP"}
-    spec = {"type": "ClusterIP", "selector": _selector(run, name), "ports": [port]}
+    extra = [{"name": (n := _port_name(p)), "port": p, "targetPort": n, "protocol": "TCP"} for p in ports]
+    spec = {"type": "ClusterIP", "selector": _selector(run, name), "ports": [port, *extra]}
     meta = _service_metadata(run, name, _service_labels(run, name, workload), workload)
     return _object("v1", "Service", meta, spec=spec)
 
@@ -706,20 +751,81 @@ def _service(run: _Run, name: str, service: Service, workload: Workload) -> dict
 # -- routes -----------------------------------------------------------------------------------------
 
 
-def _add_route(build: _Build, name: str, route: Route) -> None:
+@dataclass(frozen=True)
+class _Front:
+    """What every HTTPRoute of an environment shares: the Tyk gateway's options and Service (name,
+    port), and the hostnames of routes that name none."""
+
+    gateway: GatewayOptions
+    backend: tuple[str, int]
+    hostnames: tuple[str, ...]
+
+
+def _front(build: _Build) -> _Front:
+    """The environment's :class:`_Front`; a default hostname that names a missing setting is a violation."""
+    tyk = build.context.peer_options.get("tyk")
+    gateway = tyk.gateway if tyk is not None else GatewayOptions()
+    hostnames = []
+    for index, template in enumerate(build.run.options.hostnames):
+        found, problem = _expand_settings(template, build.context.model.settings)
+        if problem:
+            build.violations.append(f"render.kubernetes.hostnames[{index}]: {problem}")
+        hostnames.append(found)
+    return _Front(gateway, (gateway.name, gateway.listen_port), tuple(hostnames))
+
+
+def _expand_settings(template: str, settings: dict[str, Any]) -> tuple[str, str | None]:
+    """``template`` with each ``{settings.PATH}`` replaced by that string setting, and why one
+    cannot be (None: all could)."""
+    missing: list[str] = []
+
+    def value(match: re.Match[str]) -> str:
+        found: Any = settings
+        for part in match.group(1).split("."):
+            found = found.get(part) if isinstance(found, dict) else None
+        if not isinstance(found, str):
+            missing.append(f"settings.{match.group(1)} is not a string setting of this environment")
+            return ""
+        return found
+
+    expanded = _SETTING_REFERENCE.sub(value, template)
+    return expanded, (missing[0] if missing else None)
+
+
+def _add_route(build: _Build, name: str, route: Route, front: _Front) -> None:
     service = build.context.model.services.get(route.service)
-    port = None if service is None else service.port
-    build.add(build.context.reuse.item(_route_objects, route, name, port, build.run))
+    port = None if service is None else (route.upstream_port or service.port)
+    hostnames = tuple(route.hostnames) if route.hostnames is not None else front.hostnames
+    # Through the Tyk gateway unless the route opts out: the Gateway API applies no auth.
+    backend = front.backend if route.expose == "gateway" else None
+    ends = _RouteEnds(port, backend, hostnames)
+    build.add(build.context.reuse.item(_route_objects, route, name, ends, build.run))
 
 
-def _route_objects(route: Route, name: str, port: int | None, run: _Run) -> _ItemObjects:
-    """The HTTPRoute of ``route`` (whose service listens on ``port``), and the rules it breaks."""
+@dataclass(frozen=True)
+class _RouteEnds:
+    """What a route's HTTPRoute takes from the rest of its environment."""
+
+    port: int | None  # the service's port the route sends to; None: no such service
+    backend: tuple[str, int] | None  # the Tyk gateway's Service and port; None: the service itself
+    hostnames: tuple[str, ...]
+
+
+def _route_objects(route: Route, name: str, ends: _RouteEnds, run: _Run) -> _ItemObjects:
+    """The HTTPRoute of ``route`` and the rules it breaks."""
+    port, backend, hostnames = ends.port, ends.backend, ends.hostnames
     if port is None:
         return _ItemObjects((f'routes.{name}.service: service "{route.service}" is not defined',), ())
     violations = tuple(f"routes.{name}.path: {p}" for p in path_prefix_problems(route.path))
+    violations += tuple(
+        f"routes.{name}.hostnames: {host!r} is not a valid hostname (a DNS name, optionally starting "
+        "with '*.'; no IP address, no port)"
+        for host in hostnames
+        if not hostname_ok(host)
+    )
     # One rule per method: the Gateway API allows a prefix-rewriting filter only on a rule with
     # exactly one match, and a match holds one method.
-    rules = [_route_rule(route, method, port) for method in route.methods]
+    rules = [_route_rule(route, method, port, backend) for method in route.methods]
     parent: dict[str, Any] = {"group": "gateway.networking.k8s.io", "kind": "Gateway"}
     gateway = run.options.gateway
     parent["name"] = gateway.name
@@ -728,21 +834,82 @@ def _route_objects(route: Route, name: str, port: int | None, run: _Run) -> _Ite
     if gateway.section_name:
         parent["sectionName"] = gateway.section_name
     meta = _metadata(run, name, _labels(run, route.service))
-    spec = {"parentRefs": [parent], "rules": rules}
+    spec: dict[str, Any] = {"parentRefs": [parent]}
+    if hostnames:
+        spec["hostnames"] = sorted(set(hostnames))
+    spec["rules"] = rules
     route_object = _object("gateway.networking.k8s.io/v1", "HTTPRoute", meta, spec=spec)
     return _ItemObjects(violations, (_piece(route_object, run.texts),))
 
 
-def _route_rule(route: Route, method: str, port: int) -> dict[str, Any]:
+def _route_rule(route: Route, method: str, port: int, backend: tuple[str, int] | None) -> dict[str, Any]:
     rule: dict[str, Any] = {
         "matches": [{"path": {"type": "PathPrefix", "value": route.path}, "method": method}]
     }
-    if route.strip_path and route.path != "/":
-        rewrite = {"path": {"type": "ReplacePrefixMatch", "replacePrefixMatch": "/"}}
-        rule["filters"] = [{"type": "URLRewrite", "urlRewrite": rewrite}]
-    rule["backendRefs"] = [{"name": route.service, "port": port}]
-    rule["timeouts"] = {"request": f"{route.timeout_seconds}s"}
+    if backend is not None:
+        # Tyk matches the listen path and strips it itself (strip_listen_path): the path stays whole.
+        rule["backendRefs"] = [{"name": backend[0], "port": backend[1]}]
+    else:
+        if route.strip_path and route.path != "/":
+            rewrite = {"path": {"type": "ReplacePrefixMatch", "replacePrefixMatch": "/"}}
+            rule["filters"] = [{"type": "URLRewrite", "urlRewrite": rewrite}]
+        rule["backendRefs"] = [{"name": route.service, "port": port}]
+    rule["timeouts"] = {"request": gateway_api_duration(route.timeout_milliseconds)}
     return rule
+
+
+def hostname_ok(host: str) -> bool:
+    """Whether ``host`` is a Gateway API Hostname: a DNS name (a leading ``*.`` allowed), not an IP."""
+    if len(host) > 253 or not _HOSTNAME.fullmatch(host):
+        return False
+    return not re.fullmatch(r"[0-9.]+", host)  # "10.0.0.1" fits the pattern, but an IP is no hostname
+
+
+def gateway_api_duration(milliseconds: int) -> str:
+    """A Gateway API duration (``^([0-9]{1,5}(h|m|s|ms)){1,4}$``): ``30s``, ``500ms``, ``1s500ms``."""
+    seconds, rest = divmod(milliseconds, 1000)
+    return (f"{seconds}s" if seconds else "") + (f"{rest}ms" if rest else "")
+
+
+# -- the Tyk gateway --------------------------------------------------------------------------------
+
+
+def _add_gateway(build: _Build, front: _Front, secrets: dict[str, SecretSource]) -> None:
+    """The Tyk gateway's objects, when a route is exposed through it."""
+    context = build.context
+    if not any(route.expose == "gateway" for route in context.model.routes.values()):
+        return
+    tyk_options = context.peer_options.get("tyk") or TykOptions()
+    try:
+        found = api_definitions(replace(context, options=tyk_options))
+    except RenderError as error:
+        build.violations += [f"tyk: {v}" for v in error.violations]
+        return
+    gateway, run = front.gateway, build.run
+    reuse = context.reuse
+    # One ConfigMap per service: its routes' definitions, each text written once per definition
+    # object (shared by the environments where the route is the same).
+    definitions: dict[str, dict[str, str]] = {}
+    for route, definition in found.items():
+        text = reuse.item(dump_definition, definition)
+        definitions.setdefault(context.model.routes[route].service, {})[f"{definition['api_id']}.json"] = text
+    if gateway.name in context.model.services:
+        build.violations.append(
+            f"render.tyk.gateway.name: {gateway.name!r} is also a service's name; choose another"
+        )
+
+    def source(secret: str) -> tuple[str, str] | str:
+        known = secrets.get(secret)
+        if known is None:
+            return _no_cluster_source(context.model.secrets, secret)
+        return known.secret, known.key
+
+    def metadata(name: str) -> dict[str, Any]:
+        return _metadata(run, name, _labels(run, gateway.name, "gateway"))
+
+    made = gateway_objects(gateway, definitions, source, metadata, _selector(run, gateway.name))
+    build.violations += made.violations
+    build.pieces += [_piece(obj, run.texts) for obj in made.objects]
 
 
 _PATH_CHARS = re.compile(r"(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|%[0-9a-fA-F]{2})+")

@@ -45,8 +45,9 @@ from azconf.render.render_settings import render_settings
 
 # The targets a forked child builds, for every environment, while this process checks the sources
 # and builds the rest. Kubernetes is about two thirds of the building; flagd shares its flag
-# document (RenderContext.shared), so the two are built in the same process.
-CHILD_TARGETS = frozenset({"kubernetes", "flagd"})
+# document (RenderContext.shared) and tyk its API definitions (which the kubernetes target's
+# gateway mounts, through Reuse) with it, so the three are built in the same process.
+CHILD_TARGETS = frozenset({"kubernetes", "flagd", "tyk"})
 
 
 @dataclass(frozen=True)
@@ -174,6 +175,9 @@ class _Run:
             if name in settings.targets(job.source.env)
         ]
         self.options = {(i, name): settings.options(name, jobs[i].source.env) for i, name in self.units}
+        # Every target's options of each job's environment: the Kubernetes target renders the Tyk
+        # gateway from the tyk target's options, whether or not tyk itself is rendered.
+        self.peers = [{name: settings.options(name, job.source.env) for name in TARGETS} for job in jobs]
         self._project, self._jobs = project, jobs
         self._folders = _distinct_folders(project, jobs, self.options)
         self._records = {folder: read_record(folder) for folder in self._folders.values()}
@@ -195,7 +199,9 @@ class _Run:
     def _build(self, index: int, name: str) -> Outcome:
         source = self._jobs[index].source
         options = self.options[(index, name)]
-        context = render_context(self._project, source, options, self._shared[index], self._reuse)
+        context = render_context(
+            self._project, source, options, self._shared[index], self._reuse, peers=self.peers[index]
+        )
         try:
             files = target(name).render(context)
         except RenderError as error:
@@ -300,10 +306,17 @@ def _refused_error(refused: list[str], *, force: bool) -> DataError:
 
 
 def render_context(
-    project: Project, source: Source, options: Any, shared: dict[str, Any], reuse: Reuse
+    project: Project,
+    source: Source,
+    options: Any,
+    shared: dict[str, Any],
+    reuse: Reuse,
+    *,
+    peers: dict[str, Any] | None = None,
 ) -> RenderContext:
     """What one target sees of ``source``: ``options`` are its :func:`target_options`, ``shared``
-    the environment's dict for all its targets, ``reuse`` the run's (see RenderContext)."""
+    the environment's dict for all its targets, ``reuse`` the run's, ``peers`` every target's
+    options (see RenderContext)."""
     return RenderContext(
         project=project.manifest.project,
         env=source.env,
@@ -316,6 +329,7 @@ def render_context(
         root=project.root,
         shared=shared,
         reuse=reuse,
+        peer_options=peers or {},
     )
 
 

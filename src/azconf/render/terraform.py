@@ -77,12 +77,13 @@ SHAPES = {
     }))""",
     "routes": """map(object({
         path = string, service = string, methods = list(string), auth = string,
-        rate_limit = optional(object({rate = number, per = number})),
+        rate_limit = optional(object({rate = number, per = number, burst = optional(number)})),
         cors = optional(object({
             origins = list(string), methods = list(string), headers = list(string),
             allow_credentials = bool, max_age = optional(number)
         })),
-        timeout_seconds = number, strip_path = bool
+        timeout_seconds = number, timeout_ms = number, strip_path = bool,
+        scopes = list(string), upstream_port = optional(number), expose = string
     }))""",
     "flags": """map(object({
         state = string, type = string, variants_json = string, default_variant = optional(string),
@@ -180,11 +181,19 @@ def _route(route: Route) -> dict[str, Any]:
         "service": route.service,
         "methods": list(route.methods),
         "auth": route.auth,
-        "timeout_seconds": route.timeout_seconds,
+        # Whole seconds, rounded up (what Tyk applies); timeout_ms is exact.
+        "timeout_seconds": -(-route.timeout_milliseconds // 1000),
+        "timeout_ms": route.timeout_milliseconds,
         "strip_path": route.strip_path,
+        "scopes": list(route.scopes),
+        "expose": route.expose,
     }
+    if route.upstream_port is not None:
+        rendered["upstream_port"] = route.upstream_port
     if route.rate_limit is not None:
         rendered["rate_limit"] = {"rate": route.rate_limit.rate, "per": route.rate_limit.per}
+        if route.rate_limit.burst is not None:
+            rendered["rate_limit"]["burst"] = route.rate_limit.burst
     if route.cors is not None:
         cors = route.cors
         rendered["cors"] = {

@@ -11,13 +11,17 @@ docs/render.md for the mapping. In short, per route:
 
 * auth ``none`` -> ``use_keyless``; ``api-key`` -> ``use_standard_auth`` with ``auth_configs.authToken``;
   ``jwt`` -> ``enable_jwt`` with ``auth_configs.jwt`` and the ``jwt_*`` fields from the options;
+  ``oauth2`` -> the same from the ``oauth2`` options, with ``scopes.jwt`` mapping each scope to a policy;
 * methods -> a ``white_list`` entry per method in the extended paths of the one, unversioned version
   (a non-empty white list blocks every other method; CORS preflights bypass it, see
-  ``APISpec.URLAllowedAndIgnored``); ``timeout_seconds`` -> a ``hard_timeouts`` entry per method;
+  ``APISpec.URLAllowedAndIgnored``); the timeout -> a ``hard_timeouts`` entry per method (whole
+  seconds, rounded up);
 * ``proxy``: the route's path as ``listen_path``, ``strip_listen_path``, and ``target_url`` at the
-  service's in-cluster address; ``rate_limit`` -> ``global_rate_limit`` (rate 0 means unlimited);
+  service's in-cluster address (``upstream_port``, else the service's port); ``rate_limit`` ->
+  ``global_rate_limit`` (rate 0 means unlimited; a burst becomes a shorter window);
   ``cors`` -> the ``CORS`` block;
-* ``config_data.azconf`` names the environment, route and config version the file came from.
+* ``config_data.azconf`` names the environment and route; never the config version, so a
+  definition changes (and Tyk reloads it) only when its own content does.
 
 Before anything is written the gateway's own load rules are applied (``skipSpecBecauseInvalid`` and
 the listen-path collision handling in gateway/api_loader.go), and every violation is reported.
@@ -27,6 +31,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
@@ -35,6 +40,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from azconf.jsontext import dumps_pretty
 from azconf.model.sections import Route
 from azconf.render.base import RenderContext, RenderError, TargetOptions
+from azconf.render.gateway import GatewayOptions
 
 APPS_FOLDER = "apps"  # point Tyk's app_path here
 VERSION_NAME = "Default"  # the single version of an unversioned classic API
@@ -61,6 +67,15 @@ class JwtOptions(BaseModel):
     default_policies: list[str] = Field(default_factory=list)  # applied when the token names none
 
 
+class OAuth2Options(JwtOptions):
+    """How Tyk checks OAuth2 access tokens on ``auth: oauth2`` routes: JWTs signed by the
+    authorization server (Tyk's recommended way since its external OAuth middleware was deprecated)
+    whose scope claim maps each scope to a Tyk policy."""
+
+    scope_claim_name: str = "scope"  # the claim holding the token's scopes (space-separated or a list)
+    scope_policy: str = "{project}-scope-{scope}"  # the policy id of a scope; {project} {env} {scope}
+
+
 class TykOptions(TargetOptions):
     """Options of the tyk target (``render.tyk`` in azconf.yaml)."""
 
@@ -71,42 +86,76 @@ class TykOptions(TargetOptions):
     namespace: str = "default"  # Kubernetes namespace of the services; {project} and {env} allowed
     auth_header_name: str = "Authorization"  # where api-key and jwt routes read the credential
     jwt: JwtOptions = Field(default_factory=JwtOptions)
+    oauth2: OAuth2Options = Field(default_factory=OAuth2Options)
+    gateway: GatewayOptions = Field(default_factory=GatewayOptions)  # rendered by the kubernetes target
+
+
+@dataclass(frozen=True, eq=False)  # one per run and options, compared by identity: a Reuse input
+class _Run:
+    options: TykOptions
+
+
+@dataclass(frozen=True)
+class _Where:
+    """What a route's definition takes from outside the route."""
+
+    project: str
+    env: str  # "" when no option names {env}: the definition is then the same in every environment
+    port: int | None  # the port of the target URL; None: the route's service is not defined
 
 
 def api_definitions(context: RenderContext) -> dict[str, dict[str, Any]]:
-    """Route name -> its Tyk Classic API definition; raises :class:`RenderError` with every violation."""
+    """Route name -> its Tyk Classic API definition; raises :class:`RenderError` with every violation.
+
+    A route that no overlay changes gets the very same definition object in every environment of
+    the run (computed once; treat it as read-only).
+    """
+    options: TykOptions = context.options
+    run = context.reuse.item(_Run, options)
+    env = context.env if _names_env(options) else ""
     definitions: dict[str, dict[str, Any]] = {}
     violations: list[str] = []
     for name in sorted(context.model.routes):
+        route = context.model.routes[name]
+        service = context.model.services.get(route.service)
+        port = None if service is None else (route.upstream_port or service.port)
         try:
-            definitions[name] = api_definition(context, name, context.model.routes[name])
+            where = _Where(context.project, env, port)
+            definitions[name] = context.reuse.item(_definition, route, name, where, run)
         except ValueError as error:
             violations.append(f"routes.{name}: {error}")
-    violations += load_violations(definitions)
+    violations += load_violations(definitions, problems=lambda d: context.reuse.item(_definition_problems, d))
     if violations:
         raise RenderError("tyk", violations)
     return definitions
 
 
-def api_definition(context: RenderContext, name: str, route: Route) -> dict[str, Any]:
+def _names_env(options: TykOptions) -> bool:
+    templates = (options.api_id, options.target_url, options.namespace, options.oauth2.scope_policy)
+    return any("{env" in template for template in templates)
+
+
+def _definition(route: Route, name: str, where: _Where, run: _Run) -> dict[str, Any]:
     """The API definition of one route (not yet checked against the gateway's load rules)."""
-    options: TykOptions = context.options
-    values = {"project": context.project, "env": context.env, "route": name}
+    options = run.options
+    values = {"project": where.project, "env": where.env, "route": name}
     definition: dict[str, Any] = {
         "name": name,
         "slug": name,
         "api_id": _expand(options.api_id, values, "api_id"),
-        "org_id": options.org_id if options.org_id is not None else context.project,
+        "org_id": options.org_id if options.org_id is not None else where.project,
         "active": True,
-        **_auth(route, options),
+        **_auth(route, options, values),
         "version_data": _version_data(route),
         "proxy": {
             "listen_path": route.path,
-            "target_url": _target_url(context, route),
+            "target_url": _target_url(route, where, options),
             "strip_listen_path": route.strip_path,
         },
         "global_rate_limit": _rate_limit(route),
-        "config_data": {"azconf": {"env": context.env, "route": name, "version": context.version}},
+        # Neither the config version nor the environment: a definition changes (and Tyk reloads
+        # it) only when its own content does, and is the same in every environment where it is.
+        "config_data": {"azconf": {"route": name}},
     }
     if route.cors is not None:
         definition["CORS"] = _cors(route)
@@ -121,33 +170,31 @@ def _expand(template: str, values: dict[str, Any], option: str) -> str:
         raise ValueError(f"render.tyk.{option} {template!r}: {error!r}; placeholders: {known}") from None
 
 
-def _target_url(context: RenderContext, route: Route) -> str:
-    options: TykOptions = context.options
-    service = context.model.services.get(route.service)
-    if service is None:  # the model's cross-reference check normally stops this earlier
+def _target_url(route: Route, where: _Where, options: TykOptions) -> str:
+    if where.port is None:  # the model's cross-reference check normally stops this earlier
         raise ValueError(f'service "{route.service}" is not defined')
-    namespace = _expand(options.namespace, {"project": context.project, "env": context.env}, "namespace")
+    namespace = _expand(options.namespace, {"project": where.project, "env": where.env}, "namespace")
     values = {
         "service": route.service,
         "namespace": namespace,
-        "port": service.port,
-        "project": context.project,
-        "env": context.env,
+        "port": where.port,
+        "project": where.project,
+        "env": where.env,
     }
     return _expand(options.target_url, values, "target_url")
 
 
-def _auth(route: Route, options: TykOptions) -> dict[str, Any]:
+def _auth(route: Route, options: TykOptions, values: dict[str, Any]) -> dict[str, Any]:
     """The auth switches; exactly one of them is on, so the definition says what it means."""
     fields: dict[str, Any] = {
         "use_keyless": route.auth == "none",
         "use_standard_auth": route.auth == "api-key",
-        "enable_jwt": route.auth == "jwt",
+        "enable_jwt": route.auth in ("jwt", "oauth2"),
     }
     if route.auth == "api-key":
         fields["auth_configs"] = {"authToken": _auth_config("authToken", options)}
-    elif route.auth == "jwt":
-        jwt = options.jwt
+    elif route.auth in ("jwt", "oauth2"):
+        jwt = options.jwt if route.auth == "jwt" else options.oauth2
         fields["auth_configs"] = {"jwt": _auth_config("jwt", options)}
         fields |= {
             "jwt_signing_method": jwt.signing_method,
@@ -156,7 +203,19 @@ def _auth(route: Route, options: TykOptions) -> dict[str, Any]:
             "jwt_policy_field_name": jwt.policy_field_name,
             "jwt_default_policies": list(jwt.default_policies),
         }
+        if route.scopes:
+            fields["scopes"] = {"jwt": _scope_claim(route, options.oauth2, values)}
     return fields
+
+
+def _scope_claim(route: Route, oauth2: OAuth2Options, values: dict[str, Any]) -> dict[str, Any]:
+    """Each scope of the route -> its Tyk policy: a token gets the policies of its scopes (Tyk's
+    mapScopeToPolicies), and the policy of a scope is what grants access to the APIs needing it."""
+    policies = {
+        scope: _expand(oauth2.scope_policy, {**values, "scope": scope}, "oauth2.scope_policy")
+        for scope in sorted(set(route.scopes))
+    }
+    return {"scope_claim_name": oauth2.scope_claim_name, "scope_to_policy": policies}
 
 
 def _auth_config(kind: str, options: TykOptions) -> dict[str, Any]:
@@ -181,8 +240,11 @@ def _version_data(route: Route) -> dict[str, Any]:
         for method in _methods(route)
     ]
     # Hard timeouts match on the method too (URLSpec.matchesMethod), so one entry per method.
+    # Tyk counts them in whole seconds: a sub-second part rounds up (the HTTPRoute keeps the exact
+    # value, and the Gateway in front applies it).
+    seconds = -(-route.timeout_milliseconds // 1000)
     timeouts = [
-        {"path": ALL_PATHS, "method": method, "disabled": False, "timeout": route.timeout_seconds}
+        {"path": ALL_PATHS, "method": method, "disabled": False, "timeout": seconds}
         for method in _methods(route)
     ]
     version = {
@@ -193,11 +255,18 @@ def _version_data(route: Route) -> dict[str, Any]:
     return {"not_versioned": True, "default_version": VERSION_NAME, "versions": {VERSION_NAME: version}}
 
 
-def _rate_limit(route: Route) -> dict[str, int]:
+def _rate_limit(route: Route) -> dict[str, int | float]:
     # A rate of 0 switches the API-wide limiter off (RateLimitForAPI.shouldEnable).
-    if route.rate_limit is None:
+    limit = route.rate_limit
+    if limit is None:
         return {"rate": 0, "per": 0}
-    return {"rate": route.rate_limit.rate, "per": route.rate_limit.per}
+    if limit.burst is None:
+        return {"rate": limit.rate, "per": limit.per}
+    # Tyk's limiter counts requests in a sliding window and has no burst setting. "rate per per,
+    # at most burst at once" is the window of burst requests per burst*per/rate seconds: the same
+    # long-run rate, and never more than burst requests close together.
+    window = limit.burst * limit.per / limit.rate
+    return {"rate": limit.burst, "per": int(window) if window.is_integer() else window}
 
 
 def _cors(route: Route) -> dict[str, Any]:
@@ -220,17 +289,23 @@ def _cors(route: Route) -> dict[str, Any]:
 # -- the gateway's load rules --------------------------------------------------------------------------
 
 
-def load_violations(definitions: dict[str, dict[str, Any]]) -> list[str]:
+def load_violations(
+    definitions: dict[str, dict[str, Any]],
+    *,
+    problems: Callable[[dict[str, Any]], tuple[str, ...]] | None = None,
+) -> list[str]:
     """What would make Tyk skip or silently alter an API, for every definition (route name -> definition).
 
     Tyk skips an API whose listen path is empty or holds a space, or whose target URL does not parse
     (``skipSpecBecauseInvalid``); it renames a second API on the same listen path (``processSpec``).
     Go's ``url.Parse`` accepts almost anything, so a target URL must also have an http(s) scheme and a
     host here. The api_id names the file and Tyk's Redis keys, so it is kept to letters, digits, - and _.
+    ``problems`` finds one definition's problems (default: :func:`_definition_problems`).
     """
     violations: list[str] = []
     for name, definition in definitions.items():
-        violations += [f"routes.{name}: {problem}" for problem in _definition_problems(definition)]
+        found = (problems or _definition_problems)(definition)
+        violations += [f"routes.{name}: {problem}" for problem in found]
     violations += _duplicates(
         definitions,
         lambda d: str(d["proxy"]["listen_path"]),
@@ -243,7 +318,7 @@ def load_violations(definitions: dict[str, dict[str, Any]]) -> list[str]:
     return violations
 
 
-def _definition_problems(definition: dict[str, Any]) -> list[str]:
+def _definition_problems(definition: dict[str, Any]) -> tuple[str, ...]:
     problems: list[str] = []
     listen_path: str = definition["proxy"]["listen_path"]
     if not listen_path:
@@ -254,7 +329,7 @@ def _definition_problems(definition: dict[str, Any]) -> list[str]:
     api_id: str = definition["api_id"]
     if not _SAFE_API_ID.fullmatch(api_id):
         problems.append(f"api_id {api_id!r} may only hold letters, digits, '-' and '_'")
-    return problems
+    return tuple(problems)
 
 
 def _url_problems(url: str) -> list[str]:

@@ -11,6 +11,7 @@ answer to "who needs this secret?" points at YAML. A secret that nothing uses is
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from azconf.config.located import KeyPath, LocatedMap, format_path
@@ -48,7 +49,7 @@ class SecretUsage:
 
     @property
     def unused(self) -> bool:
-        """True when no service uses this secret."""
+        """True when nothing (no service, not the Tyk gateway) uses this secret."""
         return not self.uses
 
     @property
@@ -57,9 +58,14 @@ class SecretUsage:
         return tuple(dict.fromkeys(use.service for use in self.uses))
 
 
-def secret_usage(env: Environment, root: LocatedMap) -> list[SecretUsage]:
-    """Every secret of ``env`` with its uses, in the order the secrets are defined."""
+def secret_usage(
+    env: Environment, root: LocatedMap, more: Mapping[str, Sequence[SecretUse]] | None = None
+) -> list[SecretUsage]:
+    """Every secret of ``env`` with its uses, in the order the secrets are defined; ``more`` adds
+    uses found elsewhere, by secret name (the Tyk gateway's, in azconf.yaml's render options)."""
     uses = _uses_by_secret(env, root)
+    for name, found in (more or {}).items():
+        uses.setdefault(name, []).extend(found)
     return [_usage(name, secret, root, uses.get(name, [])) for name, secret in env.secrets.items()]
 
 

@@ -56,3 +56,29 @@ def test_names_and_rules_need_only_the_resolved_data(tmp_path: Path) -> None:
     first = [(p.code, p.path) for p in check_rules(data, cache)]
     assert first and {code for code, _ in first} == {"AZC0403"}
     assert [(p.code, p.path) for p in check_rules(data, cache)] == first  # a cached rule, the same answer
+
+
+def test_a_route_exposed_directly_is_a_warning_naming_what_the_gateway_no_longer_applies(
+    tmp_path: Path,
+) -> None:
+    routes = (
+        "routes:\n  open:\n    path: /open\n    service: web\n    auth: none\n    expose: direct\n"
+        "  signed:\n    path: /signed\n    service: web\n    expose: direct\n"
+        "    rate_limit: {rate: 5, per: 1}\n"
+    )
+    _, data = resolved(tmp_path, {"config/base/services.yaml": SERVICE, "config/base/routes.yaml": routes})
+    model, _ = build_environment(data)
+    (found,) = check_environment(model, data, today=TODAY)  # the open route loses nothing: no warning
+    assert (found.code, found.severity, found.path) == ("AZC0305", Severity.WARNING, "routes.signed.expose")
+    assert "auth: jwt, its rate limit" in found.message
+    assert (found.location.line, found.location.column) == (10, 13)  # file:line:col of the opt-in
+
+
+def test_scopes_need_oauth2_and_one_timeout_is_set_at_a_time(tmp_path: Path) -> None:
+    routes = (
+        "routes:\n  a:\n    path: /a\n    service: web\n    scopes: [reports:read]\n"
+        "  b:\n    path: /b\n    service: web\n    auth: oauth2\n    scopes: [reports:read]\n"
+        "    timeout_seconds: 5\n    timeout_ms: 500\n"
+    )
+    found = problems_of(tmp_path, {"services.yaml": SERVICE, "routes.yaml": routes})
+    assert found == [("AZC0203", "routes.a.scopes"), ("AZC0203", "routes.b.timeout_ms")]

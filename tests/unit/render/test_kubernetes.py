@@ -32,6 +32,7 @@ from azconf.render.kubernetes import (
 from azconf.render.output import RECORD_NAME
 from azconf.render.pipeline import render
 from azconf.render.render_settings import render_settings
+from azconf.render.tyk import TykOptions
 
 REPO = Path(__file__).resolve().parents[3]
 EXAMPLE = REPO / "examples" / "azora"
@@ -86,8 +87,14 @@ def small_env() -> dict[str, Any]:
     }
 
 
-def context_for(env: dict[str, Any], **options: Any) -> RenderContext:
-    """A render context for ``env`` (plain section data) with kubernetes options ``options``."""
+GATEWAY_SECRET = {"tyk-api-secret": {"ref": "k8s://tyk/api-secret"}}  # read from a Secret: no object
+TYK = TykOptions.model_validate({"gateway": {"secret": {"secret": "tyk-api-secret"}}})
+
+
+def context_for(env: dict[str, Any], *, tyk: TykOptions = TYK, **options: Any) -> RenderContext:
+    """A render context for ``env`` (plain section data) with kubernetes options ``options``, and
+    the secret the Tyk gateway's control API needs."""
+    env = {**env, "secrets": {**env.get("secrets", {}), **GATEWAY_SECRET}}
     return RenderContext(
         project="shop",
         env="prod",
@@ -96,6 +103,7 @@ def context_for(env: dict[str, Any], **options: Any) -> RenderContext:
         version=VERSION,
         content_hash="sha256:abc",
         options=KubernetesOptions.model_validate(options),
+        peer_options={"tyk": tyk},
     )
 
 
@@ -130,8 +138,12 @@ def test_one_file_per_object_and_a_kustomization_listing_them_all() -> None:
     assert sorted(files) == [
         "configmap-payments-settings.yaml",
         "configmap-shop-flags.yaml",
+        "configmap-tyk-gateway-apis-payments.yaml",
+        "configmap-tyk-gateway-apis-web.yaml",
+        "configmap-tyk-gateway-conf.yaml",
         "configmap-web-settings.yaml",
         "deployment-payments.yaml",
+        "deployment-tyk-gateway.yaml",
         "deployment-web.yaml",
         "externalsecret-db-password.yaml",
         "httproute-payments.yaml",
@@ -139,6 +151,7 @@ def test_one_file_per_object_and_a_kustomization_listing_them_all() -> None:
         "httproute-web.yaml",
         "kustomization.yaml",
         "service-payments.yaml",
+        "service-tyk-gateway.yaml",
         "service-web.yaml",
     ]
     kustomization = yaml.safe_load(files["kustomization.yaml"])
@@ -322,9 +335,17 @@ def test_the_service_is_reachable_on_the_container_port() -> None:
 # -- routes -----------------------------------------------------------------------------------------
 
 
-def test_a_route_is_an_httproute_with_one_rule_per_method() -> None:
+def direct(env: dict[str, Any]) -> dict[str, Any]:
+    """``env`` with every route exposed straight to its service (``expose: direct``)."""
+    env["routes"] = {name: {**route, "expose": "direct"} for name, route in env["routes"].items()}
+    return env
+
+
+def test_a_direct_route_is_an_httproute_with_one_rule_per_method() -> None:
     gateway = {"name": "edge", "namespace": "gateways", "section_name": "https"}
-    route = objects(TARGET.render(context_for(small_env(), gateway=gateway)))["httproute-payments.yaml"]
+    route = objects(TARGET.render(context_for(direct(small_env()), gateway=gateway)))[
+        "httproute-payments.yaml"
+    ]
     assert route["apiVersion"] == "gateway.networking.k8s.io/v1"
     assert route["metadata"]["labels"]["app.kubernetes.io/name"] == "payments"
     assert route["spec"]["parentRefs"] == [
@@ -354,7 +375,7 @@ def test_a_route_is_an_httproute_with_one_rule_per_method() -> None:
 
 
 def test_no_rewrite_without_strip_path_or_for_the_root_path() -> None:
-    files = objects(TARGET.render(context_for(small_env())))
+    files = objects(TARGET.render(context_for(direct(small_env()))))
     for name in ("httproute-web.yaml", "httproute-web-static.yaml"):
         (rule,) = files[name]["spec"]["rules"]
         assert "filters" not in rule
@@ -412,6 +433,7 @@ def test_invalid_names_are_all_reported_at_once() -> None:
         "starting and ending with a letter or digit)",
         "render.kubernetes.gateway.section_name: must be a DNS-1123 subdomain (lowercase letters, "
         "digits, '-' and '.', each dot-separated part starting and ending with a letter or digit)",
+        "tyk: routes.Bad.Route-: api_id 'shop-Bad.Route-' may only hold letters, digits, '-' and '_'",
         'ConfigMap "Payments_1-settings": the name must be a DNS-1123 subdomain (lowercase letters, '
         "digits, '-' and '.', each dot-separated part starting and ending with a letter or digit)",
         'Deployment "Payments_1": the name must be a DNS-1123 subdomain (lowercase letters, digits, '
@@ -552,6 +574,7 @@ def test_the_examples_dev_environment_cannot_go_to_a_cluster() -> None:
         source.version,
         source.content_hash,
         settings.options("kubernetes", "dev"),
+        peer_options={"tyk": settings.options("tyk", "dev")},
     )
     with pytest.raises(RenderError) as caught:
         TARGET.render(context)

@@ -217,7 +217,10 @@ def test_a_route_leaves_out_what_it_does_not_set() -> None:
         "methods": ["POST", "GET"],  # as written: a value, not a set of names
         "auth": "jwt",
         "timeout_seconds": 30,
+        "timeout_ms": 30000,
         "strip_path": True,
+        "scopes": [],
+        "expose": "gateway",
     }
     assert routes["web"]["rate_limit"] == {"rate": 5, "per": 60}
     assert routes["web"]["cors"] == {
@@ -227,6 +230,25 @@ def test_a_route_leaves_out_what_it_does_not_set() -> None:
         "allow_credentials": False,
         "max_age": 600,
     }
+
+
+def test_a_route_carries_the_gateway_options_it_sets() -> None:
+    route = {
+        "path": "/hooks",
+        "service": "api",
+        "timeout_ms": 1500,
+        "upstream_port": 9090,
+        "auth": "oauth2",
+        "scopes": ["hooks:write"],
+        "rate_limit": {"rate": 10, "per": 1, "burst": 20},
+        "expose": "direct",
+    }
+    env = {**SMALL, "routes": {"hooks": route}}
+    rendered = variables(small_context(env))["routes"]["hooks"]
+    assert (rendered["timeout_seconds"], rendered["timeout_ms"]) == (2, 1500)  # Tyk's whole seconds
+    assert rendered["upstream_port"] == 9090
+    assert (rendered["scopes"], rendered["expose"]) == (["hooks:write"], "direct")
+    assert rendered["rate_limit"] == {"rate": 10, "per": 1, "burst": 20}
 
 
 def test_a_flag_carries_variants_and_targeting_as_json_text() -> None:

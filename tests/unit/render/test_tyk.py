@@ -169,6 +169,49 @@ def test_rate_limit_maps_to_the_global_rate_limit() -> None:
     assert one({"path": "/o"})["global_rate_limit"] == {"rate": 0, "per": 0}
 
 
+def test_a_burst_becomes_the_window_that_keeps_the_rate() -> None:
+    # 3000 per minute, at most 100 at once: 100 per 2 s (the same long-run rate, no bigger burst).
+    limit = one({"path": "/o", "rate_limit": {"rate": 3000, "per": 60, "burst": 100}})["global_rate_limit"]
+    assert limit == {"rate": 100, "per": 2}
+    uneven = one({"path": "/o", "rate_limit": {"rate": 3, "per": 1, "burst": 2}})["global_rate_limit"]
+    assert uneven["rate"] / uneven["per"] == pytest.approx(3)
+    assert uneven["rate"] == 2
+
+
+def test_oauth2_validates_tokens_and_maps_scopes_to_policies() -> None:
+    options = TykOptions.model_validate(
+        {"oauth2": {"source": "https://id.shop.dev/jwks.json", "scope_claim_name": "scp"}}
+    )
+    definition = one({"path": "/o", "auth": "oauth2", "scopes": ["orders:write", "orders:read"]}, options)
+    assert (definition["use_keyless"], definition["use_standard_auth"], definition["enable_jwt"]) == (
+        False,
+        False,
+        True,
+    )
+    assert definition["jwt_source"] == "https://id.shop.dev/jwks.json"
+    assert definition["scopes"] == {
+        "jwt": {
+            "scope_claim_name": "scp",
+            "scope_to_policy": {
+                "orders:read": "shop-scope-orders:read",
+                "orders:write": "shop-scope-orders:write",
+            },
+        }
+    }
+    assert "scopes" not in one({"path": "/o", "auth": "oauth2"}, options)  # any valid token
+
+
+def test_the_upstream_port_is_the_target_urls_port() -> None:
+    assert one({"path": "/o", "upstream_port": 9090})["proxy"]["target_url"] == (
+        "http://api.default.svc.cluster.local:9090"
+    )
+
+
+def test_sub_second_timeouts_round_up_to_tyks_whole_seconds() -> None:
+    version = one({"path": "/o", "timeout_ms": 1200})["version_data"]["versions"]["Default"]
+    assert [e["timeout"] for e in version["extended_paths"]["hard_timeouts"]] == [2]
+
+
 def test_cors_maps_to_the_cors_block() -> None:
     cors = {
         "origins": ["https://app.shop.dev", "https://admin.shop.dev"],
@@ -242,10 +285,21 @@ def test_methods_and_timeout_map_to_the_extended_paths_of_one_version() -> None:
     ]
 
 
-def test_every_definition_names_the_version_it_came_from() -> None:
-    assert one({"path": "/o"})["config_data"] == {
-        "azconf": {"env": "prod", "route": "orders", "version": "prod@4 sha256:abc"}
+def test_config_data_names_the_route_but_not_the_config_version() -> None:
+    # A version here would change every definition (and reload every API) on any config change;
+    # without the environment, a route no overlay changes has the same definition everywhere.
+    assert one({"path": "/o"})["config_data"] == {"azconf": {"route": "orders"}}
+    staging = api_definitions(context_for({"orders": {"path": "/o", "service": "api"}}, env="staging"))
+    assert staging["orders"] == one({"path": "/o"})
+
+
+def test_options_that_name_the_environment_make_definitions_differ() -> None:
+    options = TykOptions(api_id="{project}-{env}-{route}")
+    routes = {"orders": {"path": "/o", "service": "api"}}
+    ids = {
+        env: api_definitions(context_for(routes, options, env=env))["orders"]["api_id"] for env in ("a", "b")
     }
+    assert ids == {"a": "shop-a-orders", "b": "shop-b-orders"}
 
 
 def test_files_are_laid_out_for_the_app_path_loader() -> None:
@@ -430,6 +484,14 @@ def all_kinds_of_definition() -> list[dict[str, Any]]:
     routes = {
         "open": {"path": "/open", "service": "api", "auth": "none", "strip_path": False},
         "keyed": {"path": "/keyed", "service": "api", "auth": "api-key", "rate_limit": {"rate": 5, "per": 1}},
+        "scoped": {
+            "path": "/scoped",
+            "service": "api",
+            "auth": "oauth2",
+            "scopes": ["a", "b"],
+            "rate_limit": {"rate": 3, "per": 1, "burst": 2},
+            "timeout_ms": 250,
+        },
         "signed": {
             "path": "/signed",
             "service": "api",
@@ -506,10 +568,14 @@ def test_every_example_definition_fits_tyks_schema_and_structs() -> None:
             "$.auth_configs.jwt.header: not a field of AuthConfig",
         ),
         (lambda d: d.update(jwt_default_policies=None), "$.jwt_default_policies: null"),
+        (
+            lambda d: d.update(scopes={"jwt": {"scope_claim": "scp"}}),
+            "$.scopes.jwt.scope_claim: not a field of ScopeClaim",
+        ),
     ],
 )
 def test_the_structural_check_has_teeth(change: Any, expected: str) -> None:
-    definition = json.loads(json.dumps(all_kinds_of_definition()[2]))  # the jwt route, with CORS
+    definition = json.loads(json.dumps(all_kinds_of_definition()[3]))  # the jwt route, with CORS
     change(definition)
     problems = tyk_problems(definition)
     assert any(p.startswith(expected) for p in problems), problems

@@ -100,6 +100,7 @@ def _usages(project_dir: Path | None, env: str) -> list[SecretUsage]:
     from azconf.cli.common import open_project
     from azconf.environment import load_environment
     from azconf.history.refs import is_version_ref
+    from azconf.render.gateway import gateway_secret_uses
     from azconf.secrets.usage import secret_usage
 
     project = open_project(project_dir)
@@ -108,9 +109,9 @@ def _usages(project_dir: Path | None, env: str) -> list[SecretUsage]:
 
         source = version_source(project, env, None)
         # A recorded version keeps no locations: its uses are listed without file:line:col.
-        return secret_usage(source.model, source.data)  # type: ignore[arg-type]
+        return secret_usage(source.model, source.data, gateway_secret_uses(project))  # type: ignore[arg-type]
     loaded = load_environment(project, env)
-    return secret_usage(loaded.model, loaded.resolution.data)
+    return secret_usage(loaded.model, loaded.resolution.data, gateway_secret_uses(project))
 
 
 def list_(project_dir: Path | None, env: str, output: str) -> int:
