@@ -119,11 +119,11 @@ def test_prometheus_output_parses_and_has_a_status_per_check(azconf: RunAzconf, 
     families = {family.name: family for family in text_string_to_metric_families(run.stdout)}
     assert set(families) == {"azconf_check_value", "azconf_check_status"}
     statuses = {
-        (s.labels["component"], s.labels["env"], s.labels["metric"]): s.value
+        (s.labels["component"], s.labels["env"], s.labels["target"], s.labels["metric"]): s.value
         for s in families["azconf_check_status"].samples
     }
-    assert statuses[("config", "prod", "config_errors")] == 0
-    assert statuses[("drift", "prod/kubernetes", "drift_files")] == 0
+    assert statuses[("config", "prod", "", "config_errors")] == 0
+    assert statuses[("drift", "prod", "kubernetes", "drift_files")] == 0
     assert len(statuses) == len(families["azconf_check_value"].samples) >= 8
 
 

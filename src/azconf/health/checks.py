@@ -186,8 +186,7 @@ def measure(
         checks += _guarded(skipped, f"deploy/{env}", _deploy, context, env)
         checks += _drift(context, env, skipped)
         if env_loaded is not None and not isinstance(env_loaded, list):
-            checks += _flags(context, env, env_loaded)
-            checks += _guarded(skipped, f"flags/{env}/stale_flags", _stale, context, env, env_loaded)
+            checks += _flags(context, env, env_loaded, skipped)
             checks += _secrets(context, env, env_loaded)
     checks += _serve(context)
     return Measurement(checks, context.envs, skipped)
@@ -197,8 +196,8 @@ def _guarded(skipped: list[Skipped], prefix: str, measure: Any, *args: Any) -> l
     """``measure(*args)``; nothing (and a :class:`Skipped`) when the history it reads is unusable."""
     try:
         return list(measure(*args))
-    except HistoryError as error:
-        skipped.append(Skipped(prefix, f"the history database cannot be read ({error.message})"))
+    except HistoryError:  # the history check reports why
+        skipped.append(Skipped(prefix, "the history database cannot be used; see history/history_damage"))
         return []
 
 
@@ -315,7 +314,7 @@ def _drift(context: Context, env: str, skipped: list[Skipped]) -> list[Check]:
 # -- flags and secrets ------------------------------------------------------------------------------
 
 
-def _flags(context: Context, env: str, loaded: LoadedEnvironment) -> list[Check]:
+def _flags(context: Context, env: str, loaded: LoadedEnvironment, skipped: list[Skipped]) -> list[Check]:
     flags = loaded.model.flags
     expired = sorted(
         name for name, flag in flags.items() if flag.expires and flag.expires < context.now.date()
@@ -324,11 +323,13 @@ def _flags(context: Context, env: str, loaded: LoadedEnvironment) -> list[Check]
     unused = sorted(name for name in flags if name not in used)
     expired_text = _names("expired", expired, "no flag has expired")
     unused_text = _names("used by no service", unused, "every flag is used by a service")
+    stale = _guarded(skipped, f"flags/{env}/stale_flags", _stale, context, env, loaded)  # reads history
     return [
         context.check(
             "flags", env, "expired_flags", len(expired), message=expired_text,
             action="remove them from code and config, or move `expires`",
         ),
+        *stale,
         context.check(
             "flags", env, "unused_flags", len(unused), message=unused_text,
             action="add them to a service's flags, or remove them",

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from azconf.config.project import Project
+from azconf.errors import AzconfError
 from azconf.health.alerts import AlertEvent, update_alerts
 from azconf.health.checks import Check, Measurement, measure
 from azconf.health.notify import deliver_pending
@@ -43,11 +44,11 @@ def run_doctor(root: Path, envs: list[str], environ: Mapping[str, str]) -> Docto
     try:
         events = update_alerts(project, measured)
     except HistoryError as error:
-        return DoctorRun(measured.checks, [], [*problems, f"alerts not updated: {error.message}"])
+        return DoctorRun(measured.checks, [], [*problems, f"alerts not updated: {_shown(project, error)}"])
     try:
         problems += deliver_pending(project, environ)
     except HistoryError as error:
-        problems.append(f"alert webhook not sent: {error.message}")
+        problems.append(f"alert webhook not sent: {_shown(project, error)}")
     return DoctorRun(measured.checks, events, problems)
 
 
@@ -95,6 +96,11 @@ def manifest_check(errors: list[Problem]) -> Check:
         message,
         action,
     )
+
+
+def _shown(project: Project, error: AzconfError) -> str:
+    """An error's message with the project's own paths shown relative to it, as the checks show them."""
+    return error.message.replace(f"{project.root}/", "")
 
 
 def _skipped(measured: Measurement) -> list[str]:
