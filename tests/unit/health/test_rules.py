@@ -95,3 +95,50 @@ def test_webhook_bodies_for_slack_and_json() -> None:
     assert body["event"] == "opened" and body["alert"]["id"] == 7  # type: ignore[index]
     assert body["event_id"] == "azora/alerts/7/opened"
     json.dumps(body)  # serialisable as it is
+
+
+KEYS = [
+    ("flags", "prod", "expired_flags"),
+    ("flags", "dev", "expired_flags"),
+    ("serve", None, "serve_heartbeat_seconds"),
+    ("secrets", "qa", "unresolved_secrets"),  # qa: an environment removed from the manifest
+]
+
+
+@given(
+    st.dictionaries(st.sampled_from(range(len(KEYS))), st.sampled_from(list(Status))),
+    st.sets(st.sampled_from(range(len(KEYS)))),
+    st.lists(st.sampled_from(["dev", "prod"]), unique=True),
+    st.sets(st.sampled_from(["flags/prod", "flags/dev", "serve"])),
+)
+def test_planning_keeps_what_was_not_measured_and_never_resolves_twice(
+    reported: dict[int, Status], open_ones: set[int], envs: list[str], skipped: set[str]
+) -> None:
+    checks = [
+        Check(KEYS[i][0], KEYS[i][1], KEYS[i][2], int(s), 1, 2, s, "m", "")
+        for i, s in sorted(reported.items())
+    ]
+    alerts = {}
+    for i in open_ones:
+        component, env, metric = KEYS[i]
+        key = "/".join(p for p in (component, env, metric) if p)
+        alerts[key] = Alert(  # by keyword: the field order is not this test's concern
+            id=i, check_key=key, type=metric, severity="warning", title="t", message="m",
+            component=component, environment=env, opened_at="now",
+            resolved=False, resolved_at=None, resolved_by=None, resolution=None,
+        )  # fmt: skip
+    measured = Measurement(checks, envs, [Skipped(prefix, "why") for prefix in skipped])
+    resolved, opened = _plan(measured, alerts, ["dev", "prod"])
+    resolved_keys = [alert.check_key for alert, _ in resolved]
+    assert len(resolved_keys) == len(set(resolved_keys))  # at most once each
+    reported_keys = {check.key for check in checks}
+    for key in resolved_keys:
+        if key not in reported_keys:  # resolved because silent: it must have been measured
+            assert measured.not_measured(key) is None
+            env = alerts[key].environment
+            assert env is None or env in envs or env == "qa"
+    for key, alert in alerts.items():  # a silent, measured check of a measured part always resolves
+        gone = alert.environment is None or alert.environment in envs or alert.environment == "qa"
+        if key not in reported_keys and measured.not_measured(key) is None and gone:
+            assert key in resolved_keys
+    assert {check.key for check in opened} <= {c.key for c in checks if c.status is not Status.OK}
