@@ -192,10 +192,10 @@ def measure(
     return Measurement(checks, context.envs, skipped)
 
 
-def _guarded(skipped: list[Skipped], prefix: str, measure: Any, *args: Any) -> list[Check]:
-    """``measure(*args)``; nothing (and a :class:`Skipped`) when the history it reads is unusable."""
+def _guarded(skipped: list[Skipped], prefix: str, checks: Any, *args: Any) -> list[Check]:
+    """``checks(*args)``; nothing (and a :class:`Skipped`) when the history they read is unusable."""
     try:
-        return list(measure(*args))
+        return list(checks(*args))
     except HistoryError:  # the history check reports why
         skipped.append(Skipped(prefix, "the history database cannot be used; see history/history_damage"))
         return []
