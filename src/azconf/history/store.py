@@ -107,6 +107,17 @@ class NewEntry:
     hash: str
 
 
+@dataclass(frozen=True)
+class Notification:
+    """An announcement in the webhook's outbox, not sent yet."""
+
+    id: int
+    alert_id: int
+    event: str  # opened | resolved
+    attempts: int
+    last_error: str | None
+
+
 # --------------------------------------------------------------------------------------------------
 # Opening
 
@@ -764,33 +775,6 @@ class Store:
         rows = [str(row[0]) for row in self.conn.execute("PRAGMA integrity_check")]
         return [] if rows == ["ok"] else rows
 
-    # -- alerts (schema 2) ---------------------------------------------------------------------------
-
-    def alerts(self, *, include_resolved: bool = False) -> list[Alert]:
-        """Alerts, oldest first: the open ones, or all."""
-        where = "" if include_resolved else " WHERE resolved = 0"
-        rows = self.conn.execute(f"SELECT {_ALERT_COLUMNS} FROM alerts{where} ORDER BY id").fetchall()
-        return [_alert(row) for row in rows]
-
-    def open_alert(self, alert: NewAlert) -> int:
-        """Record a newly opened alert; its id."""
-        cursor = self.conn.execute(
-            "INSERT INTO alerts (check_key, type, severity, title, message, component, environment,"
-            " opened_at, resolved) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)",
-            (alert.check_key, alert.type, alert.severity, alert.title, alert.message, alert.component,
-             alert.environment, alert.opened_at),
-        )  # fmt: skip
-        return int(cursor.lastrowid or 0)
-
-    def resolve_alert(self, alert_id: int, *, when: str, by: str, resolution: str) -> bool:
-        """Mark an open alert resolved; False when there is no such open alert."""
-        cursor = self.conn.execute(
-            "UPDATE alerts SET resolved = 1, resolved_at = ?, resolved_by = ?, resolution = ?"
-            " WHERE id = ? AND resolved = 0",
-            (when, by, resolution, alert_id),
-        )
-        return cursor.rowcount == 1
-
     # -- the alert webhook's outbox (schema 3) -------------------------------------------------------
 
     def queue_notification(self, alert_id: int, event: str, *, when: str) -> None:
@@ -826,6 +810,33 @@ class Store:
             "UPDATE notifications SET sent_at = ?, last_error = ?, claimed_at = NULL WHERE id = ?",
             (sent_at, error, notification_id),
         )
+
+    # -- alerts (schema 2) ---------------------------------------------------------------------------
+
+    def alerts(self, *, include_resolved: bool = False) -> list[Alert]:
+        """Alerts, oldest first: the open ones, or all."""
+        where = "" if include_resolved else " WHERE resolved = 0"
+        rows = self.conn.execute(f"SELECT {_ALERT_COLUMNS} FROM alerts{where} ORDER BY id").fetchall()
+        return [_alert(row) for row in rows]
+
+    def open_alert(self, alert: NewAlert) -> int:
+        """Record a newly opened alert; its id."""
+        cursor = self.conn.execute(
+            "INSERT INTO alerts (check_key, type, severity, title, message, component, environment,"
+            " opened_at, resolved) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)",
+            (alert.check_key, alert.type, alert.severity, alert.title, alert.message, alert.component,
+             alert.environment, alert.opened_at),
+        )  # fmt: skip
+        return int(cursor.lastrowid or 0)
+
+    def resolve_alert(self, alert_id: int, *, when: str, by: str, resolution: str) -> bool:
+        """Mark an open alert resolved; False when there is no such open alert."""
+        cursor = self.conn.execute(
+            "UPDATE alerts SET resolved = 1, resolved_at = ?, resolved_by = ?, resolution = ?"
+            " WHERE id = ? AND resolved = 0",
+            (when, by, resolution, alert_id),
+        )
+        return cursor.rowcount == 1
 
 
 def _alert(row: tuple[Any, ...]) -> Alert:
@@ -874,14 +885,3 @@ class Alert:
     def to_dict(self) -> dict[str, Any]:
         """The alert as JSON-ready data (``azconf alerts --format json``)."""
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
-
-
-@dataclass(frozen=True)
-class Notification:
-    """An announcement in the webhook's outbox, not sent yet."""
-
-    id: int
-    alert_id: int
-    event: str  # opened | resolved
-    attempts: int
-    last_error: str | None
