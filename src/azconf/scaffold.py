@@ -75,7 +75,7 @@ services:
       LOG_LEVEL: info
       SESSION_KEY: {secret: session-key}
       NEW_CHECKOUT: {flag: new-checkout}
-    flags: [new-checkout]
+    flags: [new-checkout, dark-mode]   # every flag a service uses (doctor warns about unused ones)
     secrets: [session-key]
     routes: [web]
 """,

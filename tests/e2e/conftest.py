@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 from azconf_e2e import EXAMPLE, Run, RunAzconf, run_azconf
+from health_e2e import make_healthy
+from webhook_receiver import Receiver, running
 
 
 @pytest.fixture
@@ -29,3 +31,16 @@ def repo(tmp_path: Path) -> Path:
     root = tmp_path / "azora"
     shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns(".azconf", "deploy"))
     return root
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    """A webhook receiver on loopback that accepts everything."""
+    with running(Receiver()) as found:
+        yield found
+
+
+@pytest.fixture
+def healthy(azconf: RunAzconf, repo: Path) -> Path:
+    """The example with a health section, no expired flag, every environment committed, prod rendered."""
+    return make_healthy(azconf, repo)

@@ -6,86 +6,13 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
-from azconf_e2e import Run, RunAzconf
-
-HEALTH = """
-health:
-  thresholds:
-    uncommitted_hours: {warning: 0}   # any uncommitted edit warns (the default waits a day)
-  notify:
-    url: env://AZCONF_TEST_WEBHOOK
-    timeout_seconds: 2
-    retries: 1
-"""
-
-
-class Receiver:
-    """A webhook receiver on loopback that keeps every JSON body it is sent."""
-
-    def __init__(self) -> None:
-        self.bodies: list[dict[str, Any]] = []
-        received = self.bodies
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                length = int(self.headers["Content-Length"])
-                received.append(json.loads(self.rfile.read(length)))
-                self.send_response(204)
-                self.end_headers()
-
-            def log_message(self, *args: Any) -> None:  # quiet
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/T000/secret-token"
-
-    def take(self) -> list[dict[str, Any]]:
-        taken = list(self.bodies)
-        self.bodies.clear()
-        return taken
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    found = Receiver()
-    thread = threading.Thread(target=found.server.serve_forever, daemon=True)
-    thread.start()
-    yield found
-    found.server.shutdown()
-
-
-@pytest.fixture
-def healthy(azconf: RunAzconf, repo: Path) -> Path:
-    """The example with a health section, no expired flag, every environment committed and rendered."""
-    manifest = repo / "azconf.yaml"
-    manifest.write_text(manifest.read_text() + HEALTH)
-    flags = repo / "config/base/flags.yaml"
-    flags.write_text(flags.read_text().replace("expires: 2025-06-30", "expires: 2099-06-30"))
-    assert azconf("-C", repo, "commit", "-m", "base").returncode == 0
-    assert azconf("-C", repo, "render", "prod").returncode == 0
-    return repo
-
-
-def doctor(azconf: RunAzconf, project: Path, receiver: Receiver, **env: str) -> tuple[Run, dict[str, Any]]:
-    variables = {"AZCONF_TEST_WEBHOOK": receiver.url, "STRIPE_TEST_API_KEY": "sk_test_doctor", **env}
-    run = azconf("-C", project, "doctor", "--format", "json", env={k: v for k, v in variables.items() if v})
-    return run, run.json()
-
-
-def status(report: dict[str, Any], key: str) -> str:
-    (check,) = [c for c in report["checks"] if c["key"] == key]
-    return str(check["status"])
-
-
-def events(report: dict[str, Any]) -> list[tuple[str, str, str]]:
-    return [(a["event"], a["check_key"], a["severity"]) for a in report["alerts"]]
+from azconf_e2e import RunAzconf
+from health_e2e import doctor, events, status
+from webhook_receiver import Receiver
 
 
 def test_a_healthy_project_is_all_ok(azconf: RunAzconf, healthy: Path, receiver: Receiver) -> None:
@@ -192,11 +119,11 @@ def test_prometheus_output_parses_and_has_a_status_per_check(azconf: RunAzconf, 
     families = {family.name: family for family in text_string_to_metric_families(run.stdout)}
     assert set(families) == {"azconf_check_value", "azconf_check_status"}
     statuses = {
-        (s.labels["component"], s.labels["env"], s.labels["metric"]): s.value
+        (s.labels["component"], s.labels["env"], s.labels["target"], s.labels["metric"]): s.value
         for s in families["azconf_check_status"].samples
     }
-    assert statuses[("config", "prod", "config_errors")] == 0
-    assert statuses[("drift", "prod/kubernetes", "drift_files")] == 0
+    assert statuses[("config", "prod", "", "config_errors")] == 0
+    assert statuses[("drift", "prod", "kubernetes", "drift_files")] == 0
     assert len(statuses) == len(families["azconf_check_value"].samples) >= 8
 
 

@@ -43,3 +43,49 @@ def test_health_reports_doctors_checks_and_the_open_alerts(
     assert statuses[("flags", "prod", "expired_flags")] == 1
     assert statuses[("config", "prod", "config_errors")] == 0
     assert len(statuses) == len(body["checks"])
+
+
+def test_a_killed_service_alerts_and_a_clean_restart_resolves_it(
+    serve: Callable[..., Server], project: Path
+) -> None:
+    import json
+    import time
+
+    manifest = project / "azconf.yaml"  # warn after 1 s instead of 30: the test need not wait
+    manifest.write_text(
+        manifest.read_text() + "health:\n  thresholds:\n    serve_heartbeat_seconds: {warning: 1}\n"
+    )
+    beat = project / ".azconf/serve-heartbeat.json"
+
+    def doctor() -> dict[str, object]:
+        done = subprocess.run(
+            [azconf_executable(), "-C", str(project), "doctor", "prod", "--format", "json"],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        return json.loads(done.stdout)  # type: ignore[no-any-return]
+
+    def beating(server: Server) -> None:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if beat.exists() and json.loads(beat.read_text())["pid"] == server.process.pid:
+                return
+            time.sleep(0.05)
+        raise AssertionError("no heartbeat")
+
+    killed = serve("prod")
+    beating(killed)
+    killed.process.kill()  # kill -9: the heartbeat file stays behind
+    killed.process.wait(timeout=10)
+    killed.stopped = True
+    time.sleep(1.5)
+    report = doctor()
+    opened = [(a["event"], a["check_key"]) for a in report["alerts"]]  # type: ignore[attr-defined]
+    assert ("opened", "serve/serve_heartbeat_seconds") in opened, report
+
+    again = serve("prod")
+    beating(again)
+    again.stop()  # SIGTERM: a clean stop removes the heartbeat
+    assert not beat.exists()
+    report = doctor()
+    resolved = [(a["event"], a["check_key"]) for a in report["alerts"]]  # type: ignore[attr-defined]
+    assert ("resolved", "serve/serve_heartbeat_seconds") in resolved, report

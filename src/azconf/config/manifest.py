@@ -90,9 +90,9 @@ class HealthSettings(_Section):
 
 def health_metric_names() -> list[str]:
     """The metrics ``azconf doctor`` checks (their defaults are in :mod:`azconf.health.checks`)."""
-    from azconf.health.thresholds import DEFAULTS
+    from azconf.health.thresholds import DEFAULTS, FIXED
 
-    return list(DEFAULTS)
+    return [name for name in DEFAULTS if name not in FIXED]
 
 
 class Manifest(_Section):

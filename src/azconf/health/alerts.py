@@ -2,8 +2,10 @@
 
 A check that is not ok and has no open alert opens one (severity = its status). A check that got worse
 than its open alert's severity resolves that alert ("escalated") and opens a critical one. A check
-back to ok resolves its alert with ``resolved_by: azconf``. Each opened and resolved alert is also an
-audit entry (resource ``alerts.<id>``), written in the same transaction.
+back to ok resolves its alert with ``resolved_by: azconf``, and so does a check that no longer reports
+although its component was measured (the condition is gone: see :mod:`azconf.health.checks`). Each
+opened and resolved alert is also an audit entry (resource ``alerts.<id>``), and, when ``health.notify``
+is set, a row of the webhook's outbox, written in the same transaction.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from pathlib import Path
 
 from azconf.config.project import Project
 from azconf.errors import UsageError
-from azconf.health.checks import Check
+from azconf.health.checks import Check, Measurement
 from azconf.health.thresholds import Status
 from azconf.history.actor import Who
 from azconf.history.store import Alert, NewAlert, Store
@@ -29,8 +31,8 @@ class AlertEvent:
     alert: Alert
 
 
-def update_alerts(project: Project, checks: list[Check], *, db: Path | None = None) -> list[AlertEvent]:
-    """Open and resolve alerts for ``checks``; the events, in order (resolutions first)."""
+def update_alerts(project: Project, measured: Measurement, *, db: Path | None = None) -> list[AlertEvent]:
+    """Open and resolve alerts for a measurement; the events, in order (resolutions first)."""
     from azconf.history import actor as actors
     from azconf.history.api import open_history
 
@@ -40,20 +42,31 @@ def update_alerts(project: Project, checks: list[Check], *, db: Path | None = No
         with store.transaction():
             when = actors.now()
             open_by_key = {alert.check_key: alert for alert in store.alerts()}
-            resolved, opened = _plan(checks, open_by_key)
+            resolved, opened = _plan(measured, open_by_key, project.manifest.environments)
             for alert, reason in resolved:
                 store.resolve_alert(alert.id, when=when, by=AUTOMATIC, resolution=reason)
             new_ids = [store.open_alert(_new_alert(check, when)) for check in opened]
             _audit(store, who, when, [a.id for a, _ in resolved], new_ids)
+            if project.manifest.health.notify is not None:
+                for alert, _ in resolved:
+                    store.queue_notification(alert.id, "resolved", when=when)
+                for alert_id in new_ids:
+                    store.queue_notification(alert_id, "opened", when=when)
             by_id = {alert.id: alert for alert in store.alerts(include_resolved=True)}
     events = [AlertEvent("resolved", by_id[alert.id]) for alert, _ in resolved]
     return events + [AlertEvent("opened", by_id[alert_id]) for alert_id in new_ids]
 
 
-def _plan(checks: list[Check], open_by_key: dict[str, Alert]) -> tuple[list[tuple[Alert, str]], list[Check]]:
+def _plan(
+    measured: Measurement, open_by_key: dict[str, Alert], environments: list[str]
+) -> tuple[list[tuple[Alert, str]], list[Check]]:
     resolved: list[tuple[Alert, str]] = []
     opened: list[Check] = []
-    for check in checks:
+    reported = {check.key for check in measured.checks}
+    for key, silent in open_by_key.items():
+        if key not in reported and _gone(silent, measured, environments):
+            resolved.append((silent, "no longer reported: the condition it measured is gone"))
+    for check in measured.checks:
         alert = open_by_key.get(check.key)
         if check.status is Status.OK:
             if alert is not None:
@@ -66,8 +79,19 @@ def _plan(checks: list[Check], open_by_key: dict[str, Alert]) -> tuple[list[tupl
     return resolved, opened
 
 
+def _gone(alert: Alert, measured: Measurement, environments: list[str]) -> bool:
+    """Whether an alert's silent check is gone (resolve it) rather than not measured (keep it)."""
+    if measured.not_measured(alert.check_key):
+        return False  # skipped this run: nothing is known about it
+    env = (alert.environment or "").split("/")[0]  # before targets had their own field: "prod/tyk"
+    # Environment-less components (history, serve, manifest) are measured on every run; an
+    # environment's checks when it was asked for, or when it no longer exists at all.
+    return not env or env in measured.envs or env not in environments
+
+
 def _new_alert(check: Check, when: str) -> NewAlert:
     where = f" in {check.env}" if check.env else ""
+    where += f" ({check.target})" if check.target else ""
     title = f"{check.component}{where}: {check.metric} is {check.status.label} ({check.value:g})"
     message = check.message + (f". Action: {check.action}" if check.action else "")
     return NewAlert(
@@ -106,10 +130,13 @@ def list_alerts(project: Project, *, include_resolved: bool = False, db: Path | 
 def resolve_by_hand(
     project: Project, alert_id: int, *, message: str, actor: str | None, db: Path | None = None
 ) -> Alert:
-    """Resolve an open alert by hand (the actor and message are recorded, with an audit entry)."""
+    """Resolve an open alert by hand (the actor and message are recorded, with an audit entry, and its
+    announcement queued). The message is stored and shown with token-shaped text masked."""
     from azconf.history import actor as actors
     from azconf.history.api import open_history
+    from azconf.problems import redact
 
+    message = redact(message)  # a token pasted into a note must not reach history, a log or a webhook
     who = actors.who(project.root, actor)
     with open_history(project, db) as store:
         if store is None:
@@ -121,4 +148,6 @@ def resolve_by_hand(
                 state = "is already resolved" if alert_id in known else "does not exist"
                 raise UsageError(f"alert {alert_id} {state}", hint="`azconf alerts` lists the open ones")
             _audit(store, who, when, [alert_id], [])
+            if project.manifest.health.notify is not None:
+                store.queue_notification(alert_id, "resolved", when=when)
             return next(a for a in store.alerts(include_resolved=True) if a.id == alert_id)

@@ -4,7 +4,13 @@ Components: ``config`` (each environment resolves and validates), ``working-tree
 committed, and their age), ``deploy`` (versions not yet rendered, and their age), ``drift`` (rendered
 files edited by hand), ``flags`` (expired, stale, unused), ``secrets`` (local references that do not
 resolve here), ``history`` (database integrity, audit chain, size) and ``serve`` (a running flags
-service's heartbeat). Every check reports, even when all is well, so that a dashboard sees it recover.
+service's heartbeat), and ``manifest`` (azconf.yaml itself). Every check reports, even when all is
+well, so that a dashboard sees it recover.
+
+A check that does not report this run is either *not applicable any more* (the heartbeat file is gone,
+a render target or an environment was removed: its alert resolves) or *not measured* (its environment
+was not asked for, is invalid, or the history it reads is unreadable: its alert stays as it is). A
+:class:`Measurement` says which: the environments it covered, and what it skipped and why.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from azconf.config.project import Project
 from azconf.health.thresholds import DEFAULTS, Levels, Status
+from azconf.history.errors import HistoryError
 
 if TYPE_CHECKING:
     from azconf.environment import LoadedEnvironment
@@ -38,11 +45,21 @@ class Check:
     status: Status
     message: str
     action: str
+    target: str | None = None  # the render target of a drift check
 
     @property
     def key(self) -> str:
-        """What identifies the check across runs (its alert is keyed by it): component/env/metric."""
-        return "/".join(part for part in (self.component, self.env, self.metric) if part)
+        """What identifies the check across runs (its alert is keyed by it): component/env/target/metric."""
+        return "/".join(part for part in (self.component, self.env, self.target, self.metric) if part)
+
+    def labels(self) -> dict[str, str]:
+        """Its Prometheus labels (the same set on every check: '' where a part does not apply)."""
+        return {
+            "component": self.component,
+            "env": self.env or "",
+            "target": self.target or "",
+            "metric": self.metric,
+        }
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready data (``azconf doctor --format json``, ``/health``)."""
@@ -50,6 +67,7 @@ class Check:
             "key": self.key,
             "component": self.component,
             "env": self.env,
+            "target": self.target,
             "metric": self.metric,
             "value": self.value,
             "warning": self.warning,
@@ -58,6 +76,31 @@ class Check:
             "message": self.message,
             "action": self.action,
         }
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """Checks not measured this run: every check whose key is ``prefix`` or starts with ``prefix/``."""
+
+    prefix: str
+    reason: str
+
+    def covers(self, key: str) -> bool:
+        """Whether the check ``key`` is one of these."""
+        return key == self.prefix or key.startswith(self.prefix + "/")
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """The checks of one run, the environments it measured, and what it could not measure."""
+
+    checks: list[Check]
+    envs: list[str]
+    skipped: list[Skipped]
+
+    def not_measured(self, key: str) -> Skipped | None:
+        """Why the check ``key`` was not measured this run, if it was skipped."""
+        return next((skip for skip in self.skipped if skip.covers(key)), None)
 
 
 @dataclass(frozen=True)
@@ -82,7 +125,15 @@ class Context:
         return Levels(warning, critical, default.unit)
 
     def check(
-        self, component: str, env: str | None, metric: str, value: float, *, message: str, action: str = ""
+        self,
+        component: str,
+        env: str | None,
+        metric: str,
+        value: float,
+        *,
+        message: str,
+        action: str = "",
+        target: str | None = None,
     ) -> Check:
         """A :class:`Check` of ``value``, rated by the metric's thresholds; ``action`` only when not ok."""
         levels = self.levels(metric)
@@ -98,6 +149,7 @@ class Context:
             status,
             message,
             shown_action,
+            target,
         )
 
 
@@ -105,6 +157,13 @@ def run_checks(
     project: Project, envs: list[str], *, db: Path | None = None, now: dt.datetime | None = None
 ) -> list[Check]:
     """Every check, for ``envs`` (all environments when empty), in a stable order."""
+    return measure(project, envs, db=db, now=now).checks
+
+
+def measure(
+    project: Project, envs: list[str], *, db: Path | None = None, now: dt.datetime | None = None
+) -> Measurement:
+    """Every check for ``envs`` (all environments when empty), and what could not be measured."""
     context = Context(
         project,
         envs or list(project.manifest.environments),
@@ -113,20 +172,33 @@ def run_checks(
         dict(os.environ),
     )
     loaded = _load(context)
-    checks: list[Check] = []
-    for env in context.envs:
-        checks.append(_config(context, env, loaded.get(env)))
+    skipped: list[Skipped] = []
+    checks = [_config(context, env, loaded.get(env)) for env in context.envs]
     checks += _history_checks(context)
     for env in context.envs:
-        checks += _working_tree(context, env, loaded.get(env))
-        checks += _deploy(context, env)
-        checks += _drift(context, env)
         env_loaded = loaded.get(env)
+        if env_loaded is None or isinstance(env_loaded, list):
+            # An invalid environment is the config check's concern; its other checks wait for it.
+            reason = f"{env} is not valid"
+            skipped += [Skipped(f"{part}/{env}", reason) for part in ("working-tree", "flags", "secrets")]
+        else:
+            checks += _guarded(skipped, f"working-tree/{env}", _working_tree, context, env)
+        checks += _guarded(skipped, f"deploy/{env}", _deploy, context, env)
+        checks += _drift(context, env, skipped)
         if env_loaded is not None and not isinstance(env_loaded, list):
-            checks += _flags(context, env, env_loaded)
+            checks += _flags(context, env, env_loaded, skipped)
             checks += _secrets(context, env, env_loaded)
     checks += _serve(context)
-    return checks
+    return Measurement(checks, context.envs, skipped)
+
+
+def _guarded(skipped: list[Skipped], prefix: str, checks: Any, *args: Any) -> list[Check]:
+    """``checks(*args)``; nothing (and a :class:`Skipped`) when the history they read is unusable."""
+    try:
+        return list(checks(*args))
+    except HistoryError:  # the history check reports why
+        skipped.append(Skipped(prefix, "the history database cannot be used; see history/history_damage"))
+        return []
 
 
 # -- config -----------------------------------------------------------------------------------------
@@ -146,8 +218,14 @@ def _load(context: Context) -> dict[str, LoadedEnvironment | list[Any]]:
 
 
 def _config(context: Context, env: str, loaded: Any) -> Check:
-    errors = loaded if isinstance(loaded, list) else []
-    first = f": {errors[0].location.file}:{errors[0].location.line}: {errors[0].message}" if errors else ""
+    from azconf.problems import Severity, sorted_problems
+
+    errors = (
+        sorted_problems([p for p in loaded if p.severity is Severity.ERROR])
+        if isinstance(loaded, list)
+        else []
+    )
+    first = f": {errors[0].location}: {errors[0].message}" if errors else ""  # as validate shows it
     message = f"{len(errors)} error(s){first}" if errors else "resolves and validates"
     return context.check(
         "config", env, "config_errors", len(errors), message=message, action=f"run `azconf validate {env}`"
@@ -157,11 +235,9 @@ def _config(context: Context, env: str, loaded: Any) -> Check:
 # -- working tree and deploys -----------------------------------------------------------------------
 
 
-def _working_tree(context: Context, env: str, loaded: Any) -> list[Check]:
+def _working_tree(context: Context, env: str) -> list[Check]:
     from azconf.history.api import open_history, working_tree_differs
 
-    if isinstance(loaded, list):
-        return []  # an invalid environment is the config check's concern
     with open_history(context.project, context.db) as store:
         latest = store.latest(env) if store else None
     if latest is None:
@@ -209,14 +285,15 @@ def _deploy(context: Context, env: str) -> list[Check]:
     ]
 
 
-def _drift(context: Context, env: str) -> list[Check]:
+def _drift(context: Context, env: str, skipped: list[Skipped]) -> list[Check]:
     from azconf.errors import AzconfError
     from azconf.render.drift import configured_folders, recorded_drift
 
     try:
         folders = configured_folders(context.project, env)
-    except AzconfError:
-        return []  # a bad render option is validate's concern
+    except AzconfError as error:  # a bad render option is validate's concern
+        skipped.append(Skipped(f"drift/{env}", f"its render options are not valid ({error.message})"))
+        return []
     checks = []
     for target, folder in folders.items():
         drifted = recorded_drift(folder)
@@ -226,9 +303,10 @@ def _drift(context: Context, env: str) -> list[Check]:
         edited = f"{len(drifted)} file(s) edited since rendered: {', '.join(drifted[:3])}"
         message = edited if drifted else f"as rendered ({shown})"
         action = f"find who edited {shown}, then azconf render {env} --target {target} --force"
-        component_env = f"{env}/{target}"
         checks.append(
-            context.check("drift", component_env, "drift_files", len(drifted), message=message, action=action)
+            context.check(
+                "drift", env, "drift_files", len(drifted), message=message, action=action, target=target
+            )
         )
     return checks
 
@@ -236,31 +314,39 @@ def _drift(context: Context, env: str) -> list[Check]:
 # -- flags and secrets ------------------------------------------------------------------------------
 
 
-def _flags(context: Context, env: str, loaded: LoadedEnvironment) -> list[Check]:
+def _flags(context: Context, env: str, loaded: LoadedEnvironment, skipped: list[Skipped]) -> list[Check]:
     flags = loaded.model.flags
     expired = sorted(
         name for name, flag in flags.items() if flag.expires and flag.expires < context.now.date()
     )
     used = _used_flags(loaded)
     unused = sorted(name for name in flags if name not in used)
-    stale = _stale_flags(context, env, list(flags))
-    days = context.project.manifest.health.stale_flag_days
     expired_text = _names("expired", expired, "no flag has expired")
-    stale_text = _names(f"unchanged for {days}+ days", stale, f"every flag changed in the last {days} days")
     unused_text = _names("used by no service", unused, "every flag is used by a service")
+    stale = _guarded(skipped, f"flags/{env}/stale_flags", _stale, context, env, loaded)  # reads history
     return [
         context.check(
             "flags", env, "expired_flags", len(expired), message=expired_text,
             action="remove them from code and config, or move `expires`",
         ),
-        context.check(
-            "flags", env, "stale_flags", len(stale), message=stale_text,
-            action="remove flags that are fully rolled out",
-        ),
+        *stale,
         context.check(
             "flags", env, "unused_flags", len(unused), message=unused_text,
             action="add them to a service's flags, or remove them",
         ),
+    ]  # fmt: skip
+
+
+def _stale(context: Context, env: str, loaded: LoadedEnvironment) -> list[Check]:
+    """Flags unchanged for ``health.stale_flag_days`` (it reads the audit log)."""
+    stale = _stale_flags(context, env, list(loaded.model.flags))
+    days = context.project.manifest.health.stale_flag_days
+    stale_text = _names(f"unchanged for {days}+ days", stale, f"every flag changed in the last {days} days")
+    return [
+        context.check(
+            "flags", env, "stale_flags", len(stale), message=stale_text,
+            action="remove flags that are fully rolled out",
+        )
     ]  # fmt: skip
 
 
@@ -308,13 +394,16 @@ def _history_checks(context: Context) -> list[Check]:
     path = database_path(context.project, context.db)
     if not path.exists():
         return [context.check("history", None, "history_damage", 0, message="no history yet")]
-    verdict = verify_audit(context.project, db=context.db)
-    damage = 0 if verdict.ok else 1
-    message = (
-        (verdict.message or "damaged")
-        if not verdict.ok
-        else f"audit chain intact ({verdict.entries} entries)"
-    )
+    try:
+        verdict = verify_audit(context.project, db=context.db)
+        damage = 0 if verdict.ok else 1
+        message = (
+            (verdict.message or "damaged")
+            if not verdict.ok
+            else f"audit chain intact ({verdict.entries} entries)"
+        )
+    except HistoryError as error:  # not readable at all: that is the damage to report
+        damage, message = 1, error.message.replace(str(path), context.project.display(path))
     size = sum(
         Path(f"{path}{suffix}").stat().st_size for suffix in ("", "-wal") if Path(f"{path}{suffix}").exists()
     )

@@ -44,6 +44,7 @@ class Levels:
 
 
 DEFAULTS: dict[str, Levels] = {
+    "manifest_errors": Levels(None, 1, "errors"),  # fixed: an invalid manifest cannot say otherwise
     "config_errors": Levels(None, 1, "errors"),
     "uncommitted_hours": Levels(24, 168, "hours"),
     "undeployed_hours": Levels(24, 168, "hours"),
@@ -57,3 +58,6 @@ DEFAULTS: dict[str, Levels] = {
     "serve_heartbeat_seconds": Levels(30, 120, "seconds"),
 }
 """Every metric, with its default thresholds. docs/health.md explains each."""
+
+FIXED = frozenset({"manifest_errors"})
+"""Metrics whose thresholds ``health.thresholds`` cannot change."""

@@ -11,6 +11,8 @@ Schema 1 (``docs/history.md`` has the full description)::
     renders     which version of an environment was rendered, and by which operation
     alerts      (schema 2) health alerts: check, severity, title, message, opened and resolved (when,
                 by whom, why); opened and resolved by ``azconf doctor``, or resolved by hand
+    notifications (schema 3) the alert webhook's outbox: one row per alert and event (opened,
+                resolved), its delivery attempts, the last error, when it was sent
     operations  one row per command that wrote: time, actor, action, environment, host, user agent,
                 version, note
     audit       seq (1, 2, 3 ... without gaps), id (UUID, 16 bytes), operation, resource type and id,
@@ -60,7 +62,7 @@ from azconf.snapshot import canonical_json
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 APPLICATION_ID = 0x617A6366  # "azcf" in the file header: tells an azconf history from other SQLite files
 BUSY_TIMEOUT_SECONDS = 30.0
 HINT = "use another file with --db PATH or AZCONF_DB, or history.path in azconf.yaml"
@@ -103,6 +105,17 @@ class NewEntry:
     old_blob: int | None
     new_blob: int | None
     hash: str
+
+
+@dataclass(frozen=True)
+class Notification:
+    """An announcement in the webhook's outbox, not sent yet."""
+
+    id: int
+    alert_id: int
+    event: str  # opened | resolved
+    attempts: int
+    last_error: str | None
 
 
 # --------------------------------------------------------------------------------------------------
@@ -349,7 +362,30 @@ def _migration_2(db: Database) -> None:
     db.table("alerts").create_index(["resolved", "check_key"], index_name="alerts_open")
 
 
-MIGRATIONS: tuple[Callable[[Database], None], ...] = (_migration_1, _migration_2)
+def _migration_3(db: Database) -> None:
+    """The alert webhook's outbox: what was announced, and what a later run must still send."""
+    db.create_table(
+        "notifications",
+        {
+            "id": int,
+            "alert_id": int,
+            "event": str,  # opened | resolved
+            "queued_at": str,
+            "attempts": int,  # runs that tried to send it (each with its own quick retries)
+            "claimed_at": str,  # a run is sending it now (cleared when done): others leave it alone
+            "last_error": str,
+            "sent_at": str,
+        },
+        pk="id",
+        not_null={"alert_id", "event", "queued_at", "attempts"},
+        defaults={"attempts": 0},
+        foreign_keys=[("alert_id", "alerts", "id")],
+    )
+    # One row per alert and event: queuing twice is a no-op, so an event is never announced twice.
+    db.table("notifications").create_index(["alert_id", "event"], index_name="notification_once", unique=True)
+
+
+MIGRATIONS: tuple[Callable[[Database], None], ...] = (_migration_1, _migration_2, _migration_3)
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
 _VERSION_SELECT = """
@@ -738,6 +774,42 @@ class Store:
         """SQLite's own check of the file: ``[]`` when it is sound."""
         rows = [str(row[0]) for row in self.conn.execute("PRAGMA integrity_check")]
         return [] if rows == ["ok"] else rows
+
+    # -- the alert webhook's outbox (schema 3) -------------------------------------------------------
+
+    def queue_notification(self, alert_id: int, event: str, *, when: str) -> None:
+        """Queue the announcement of ``event`` (opened | resolved) of an alert; once per alert and event."""
+        self.conn.execute(
+            "INSERT OR IGNORE INTO notifications (alert_id, event, queued_at, attempts) VALUES (?, ?, ?, 0)",
+            (alert_id, event, when),
+        )
+
+    def pending_notifications(self, max_attempts: int) -> list[Notification]:
+        """Announcements not sent yet and tried fewer than ``max_attempts`` times, oldest first."""
+        rows = self.conn.execute(
+            "SELECT id, alert_id, event, attempts, last_error FROM notifications"
+            " WHERE sent_at IS NULL AND attempts < ? ORDER BY id",
+            (max_attempts,),
+        ).fetchall()
+        return [Notification(*row) for row in rows]
+
+    def claim_notification(self, notification_id: int, *, when: str, unless_claimed_after: str) -> bool:
+        """Count an attempt and claim it; False when it was sent meanwhile, or another run claimed it
+        after ``unless_claimed_after`` and is still sending it (an older claim was a run that died)."""
+        cursor = self.conn.execute(
+            "UPDATE notifications SET attempts = attempts + 1, claimed_at = ?"
+            " WHERE id = ? AND sent_at IS NULL AND (claimed_at IS NULL OR claimed_at < ?)",
+            (when, notification_id, unless_claimed_after),
+        )
+        return cursor.rowcount == 1
+
+    def finish_notification(self, notification_id: int, *, when: str, error: str | None) -> None:
+        """Record the outcome of an attempt, sent (``error`` None) or why not, and release its claim."""
+        sent_at = when if error is None else None
+        self.conn.execute(
+            "UPDATE notifications SET sent_at = ?, last_error = ?, claimed_at = NULL WHERE id = ?",
+            (sent_at, error, notification_id),
+        )
 
     # -- alerts (schema 2) ---------------------------------------------------------------------------
 

@@ -81,8 +81,7 @@ def prometheus(checks: list[Check]) -> str:
 
 
 def _labels(check: Check) -> str:
-    pairs = {"component": check.component, "env": check.env or "", "metric": check.metric}
-    return "{" + ",".join(f'{name}="{_escape(value)}"' for name, value in pairs.items()) + "}"
+    return "{" + ",".join(f'{name}="{_escape(value)}"' for name, value in check.labels().items()) + "}"
 
 
 def _escape(value: str) -> str:

@@ -115,7 +115,7 @@ def _source_metrics(source: Source) -> Iterator[Metric]:
 
 def _check_metrics(health: HealthState) -> Iterator[Metric]:
     """The same gauges as ``azconf doctor --format prometheus``."""
-    labels = ["component", "env", "metric"]
+    labels = ["component", "env", "target", "metric"]  # Check.labels(), in this order
     status = GaugeMetricFamily(
         "azconf_check_status",
         "The status of an azconf doctor check: 0 ok, 1 warning, 2 critical.",
@@ -125,7 +125,7 @@ def _check_metrics(health: HealthState) -> Iterator[Metric]:
         "azconf_check_value", "The value of an azconf doctor check's metric.", labels=labels
     )
     for check in health.checks:
-        key = [check.component, check.env or "", check.metric]
+        key = list(check.labels().values())
         status.add_metric(key, int(check.status))
         value.add_metric(key, check.value)
     yield status

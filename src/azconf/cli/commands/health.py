@@ -27,19 +27,13 @@ def doctor(
     strict: Annotated[bool, typer.Option("--strict", help="Exit 1 on a warning too.")] = False,
 ) -> None:
     """Check the config, history, rendered output, flags and secrets; open and resolve alerts."""
-    from azconf.cli.common import open_project, several_environments
-    from azconf.health.alerts import update_alerts
-    from azconf.health.checks import run_checks
-    from azconf.health.notify import notify
+    from azconf.cli.common import project_root, several_environments
+    from azconf.health.doctor import run_doctor
     from azconf.health.thresholds import Status
     from azconf.report import health_report
 
-    project = open_project(ctx.find_root().obj)
-    chosen = several_environments(env, envs or [])
-    _known(project.manifest.environments, chosen)
-    checks = run_checks(project, chosen)
-    events = update_alerts(project, checks)
-    problems = notify(project.manifest.health.notify, project.manifest.project, events, os.environ)
+    run = run_doctor(project_root(ctx.find_root().obj), several_environments(env, envs or []), os.environ)
+    checks, events, problems = run.checks, run.events, run.problems
     if output is Format.json:
         sys.stdout.write(health_report.doctor_json(checks, events, problems))
     elif output is Format.prometheus:
@@ -53,18 +47,6 @@ def doctor(
     worst = max((check.status for check in checks), default=Status.OK)
     failed = worst is Status.CRITICAL or (strict and worst is Status.WARNING)
     raise typer.Exit(EXIT_PROBLEMS if failed else EXIT_OK)
-
-
-def _known(environments: list[str], chosen: list[str]) -> None:
-    from azconf.errors import UsageError
-    from azconf.problems import did_you_mean
-
-    for name in chosen:
-        if name not in environments:
-            raise UsageError(
-                f'unknown environment "{name}"{did_you_mean(name, environments)}',
-                hint=f"environments: {', '.join(environments)}",
-            )
 
 
 @alerts_app.callback()
@@ -99,6 +81,10 @@ def resolve(
     """Resolve an open alert by hand (who and why are recorded in the audit log)."""
     from azconf.cli.common import open_project
     from azconf.health.alerts import resolve_by_hand
+    from azconf.health.notify import deliver_pending
 
-    alert = resolve_by_hand(open_project(ctx.find_root().obj), alert_id, message=message, actor=actor)
+    project = open_project(ctx.find_root().obj)
+    alert = resolve_by_hand(project, alert_id, message=message, actor=actor)
     typer.echo(f"alert {alert.id} resolved by {alert.resolved_by}: {alert.title}")
+    for problem in deliver_pending(project, os.environ):  # the webhook, as doctor sends it
+        typer.echo(f"warning: {problem}", err=True)
