@@ -139,7 +139,7 @@ def test_no_progress_with_no_color_a_dumb_terminal_or_in_ci(off: dict[str, str],
     project = fresh_project(tmp_path)
     env = {**SHOWN_AT_ONCE, "AZCONF_DB": str(tmp_path / "history.db"), **off}
     terminal = in_terminal("-C", str(project), "render", "--env", "prod", env=env)
-    assert "kubernetes: 47 written" in terminal
+    assert "kubernetes: 58 written" in terminal
     assert "\x1b" not in terminal and "render: " not in terminal
 
 
@@ -147,4 +147,4 @@ def test_no_progress_before_the_delay(tmp_path: Path) -> None:
     project = fresh_project(tmp_path)
     env = {"CI": "", "AZCONF_PROGRESS_DELAY": "3600", "AZCONF_DB": str(tmp_path / "history.db")}
     terminal = in_terminal("-C", str(project), "render", "--env", "prod", env=env)
-    assert "kubernetes: 47 written" in terminal and "\x1b" not in terminal
+    assert "kubernetes: 58 written" in terminal and "\x1b" not in terminal
