@@ -26,7 +26,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +37,7 @@ from azconf.errors import DataError
 
 if TYPE_CHECKING:
     from azconf.diff import Change
+    from azconf.environment import LoadedEnvironment
     from azconf.history.records import Version
 
 LOCK_NAME = ".azconf/edit.lock"
@@ -53,13 +54,16 @@ class Conflict(DataError):
 
 @dataclass(frozen=True)
 class WriteOutcome:
-    """What a write did: the files written ([] when nothing changed), the version it recorded, and the
-    changes to the environment's resolved values."""
+    """What a write did: the files written ([] when nothing changed), the version it recorded, the
+    changes to the environment's resolved values, and the environment as written (resolved, typed
+    and validated: what the version holds; None when nothing was written)."""
 
     env: str
     files: list[str]
     version: Version | None
     changes: list[Change]
+    written: LoadedEnvironment | None = None
+    texts: dict[str, str] = field(default_factory=dict)  # each written file's new text
 
 
 @dataclass(frozen=True)
@@ -101,10 +105,11 @@ def write_recorded(
             )
         if plan.empty:
             return WriteOutcome(plan.env, [], None, [])
-        check_plan(project, plan)
-        _record_untracked_edits(project, plan.env, recording)
-        version = _write_and_record(root, project, plan, recording)
-        return WriteOutcome(plan.env, [edit.file for edit in plan.files], version, plan.changes)
+        written = check_plan(project, plan)
+        _record_untracked_edits(project, plan, recording)
+        version = _write_and_record(root, project, written, plan, recording)
+        texts = {edit.file: edit.after for edit in plan.files}
+        return WriteOutcome(plan.env, list(texts), version, plan.changes, written, texts)
 
 
 def set_values(
@@ -131,15 +136,20 @@ def set_values(
     )
 
 
-def check_plan(project: Project, plan: Plan) -> None:
-    """Raise :class:`DataError` with the problems if the edited environment does not validate."""
+def check_plan(project: Project, plan: Plan) -> LoadedEnvironment:
+    """The edited environment, validated (resolved through the plan's own resolver when it has one);
+    raise :class:`DataError` with the problems if it does not validate."""
     import datetime as dt
 
+    from azconf.check.engine import Check
+    from azconf.config.resolve import Resolver
+    from azconf.environment import LoadedEnvironment, concerns
     from azconf.problems import Severity
-    from azconf.validate import validate_environments
 
-    edited = project.with_pending({edit.file: edit.after for edit in plan.files})
-    problems = validate_environments(edited, [plan.env], today=dt.date.today())
+    texts = {edit.file: edit.after for edit in plan.files}
+    resolver = plan.resolver if plan.resolver is not None else Resolver(project.with_pending(texts))
+    check = Check(resolver.project, [plan.env], today=dt.date.today(), resolver=resolver)
+    problems = check.result().problems
     errors = [p for p in problems if p.severity is Severity.ERROR]
     if errors:
         raise DataError(
@@ -147,6 +157,8 @@ def check_plan(project: Project, plan: Plan) -> None:
             hint="fix the source values or narrow the paths",
             problems=errors,
         )
+    warnings = [p for p in problems if concerns(p, plan.env)]
+    return LoadedEnvironment(check.resolutions[0], check.models()[plan.env], warnings)
 
 
 def fresh_project(root: Path) -> Project:
@@ -187,8 +199,9 @@ def project_lock(root: Path, timeout: float = LOCK_TIMEOUT_SECONDS) -> Iterator[
 # -- journal, write, record -------------------------------------------------------------------------
 
 
-def _write_and_record(root: Path, project: Project, plan: Plan, recording: Recording) -> Version | None:
-    from azconf.config.resolve import Resolver
+def _write_and_record(
+    root: Path, project: Project, written: LoadedEnvironment, plan: Plan, recording: Recording
+) -> Version | None:
     from azconf.history.api import commit_validated
     from azconf.snapshot import snapshot
 
@@ -203,8 +216,7 @@ def _write_and_record(root: Path, project: Project, plan: Plan, recording: Recor
         if number == 0:
             _pause("file")
     _pause("record")
-    after = project.with_pending({edit.file: edit.after for edit in plan.files})
-    data = snapshot(Resolver(after).resolve(plan.env))  # validated by check_plan before anything was written
+    data = snapshot(written.resolution)  # validated by check_plan before anything was written
     version = commit_validated(
         project,
         plan.env,
@@ -218,14 +230,15 @@ def _write_and_record(root: Path, project: Project, plan: Plan, recording: Recor
     return version
 
 
-def _record_untracked_edits(project: Project, env: str, recording: Recording) -> None:
+def _record_untracked_edits(project: Project, plan: Plan, recording: Recording) -> None:
     """Record the working tree before the write if history has not seen it, so that the write's own
     version and audit entries hold only the write's changes."""
     from azconf.environment import InvalidEnvironment
     from azconf.history.api import commit_environment, is_latest
 
-    if is_latest(project, env, db=recording.db):
-        return  # the common case: history already holds the files as they are (a resolve and a hash)
+    env = plan.env
+    if is_latest(project, env, db=recording.db, data=plan.before):
+        return  # the common case: history already holds the files as they are (a hash)
     with contextlib.suppress(InvalidEnvironment):  # an invalid state cannot be recorded; the write can
         commit_environment(
             project,
