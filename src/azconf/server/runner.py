@@ -100,14 +100,18 @@ def _recover(settings: ServeSettings) -> None:
 def _first_load(source: Source) -> None:
     """Load every environment once, as fast as the CLI does, then settle into a long-running process.
 
-    The first load may use the second core (a fork: no thread exists yet) and skips the cyclic collector
-    like a CLI run; afterwards reloads run beside the event loop's threads, where a fork could copy a
-    held lock into the child, so they stay in-process; and the trees of the first load are freed and
-    their memory handed back to the system (glibc keeps freed arenas otherwise: ~15 MB here).
+    The first load runs in a forked child (no thread exists yet), which sends back only the flag
+    documents to serve: the parsed files, typed models and check results of a large project never
+    fragment this process's heap (Python keeps a memory arena while any object in it lives: on the
+    large corpus that held ~15 MB). It skips the cyclic collector like a CLI run. Afterwards reloads
+    run beside the event loop's threads, where a fork could copy a held lock into the child, so they
+    stay in-process; what they free is handed back to the system as far as it can be.
     """
+    from azconf.process.fork import Background
+
     gc.disable()
     try:
-        source.load_now()
+        source.load_now(lambda: Background(source.load_all).result())
     finally:
         gc.enable()
     os.environ["AZCONF_JOBS"] = "1"

@@ -200,7 +200,7 @@ async def apply(request: Request) -> Response:
     if not isinstance(etag, str):
         raise ApiError(428, "PRECONDITION_REQUIRED", "send the plan's etag")
     outcome = await asyncio.to_thread(changes.apply_change, service.settings, served, change, etag, who.actor)
-    await service.source.reload([change.env])  # serve (and announce) the new config before answering
+    await service.source.written(outcome, served)  # serve (and announce) the new config before answering
     return JSON(
         {
             "env": change.env,
