@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from azconf.atomic import write_atomic
-from azconf.config.project import Project, load_project
+from azconf.config.project import ParsedFiles, Project, load_project
 from azconf.edit.plan import ABSENT, Plan, Planner, StrPath
 from azconf.errors import DataError
 
@@ -84,15 +84,17 @@ def write_recorded(
     confirmed: Plan | None = None,
     precondition: Callable[[Project], None] | None = None,
     show: Callable[[Project, Plan], None] | None = None,
+    parsed: ParsedFiles | None = None,
 ) -> WriteOutcome:
     """Plan with ``build`` on fresh files under the lock, then validate, write and record the plan.
 
     ``confirmed`` is the plan a person approved: the new plan must make the same edits. ``show`` is
     called with the plan before anything is written (after validation fails, nothing is shown).
+    ``parsed`` keeps the parses of unchanged files between writes (a long-running caller's).
     """
     with project_lock(root):
         recover(root, db=recording.db)
-        project = fresh_project(root)
+        project = fresh_project(root, parsed)
         if precondition is not None:
             precondition(project)
         plan = build(project)
@@ -161,11 +163,13 @@ def check_plan(project: Project, plan: Plan) -> LoadedEnvironment:
     return LoadedEnvironment(check.resolutions[0], check.models()[plan.env], warnings)
 
 
-def fresh_project(root: Path) -> Project:
-    """The project as it is on disk now (nothing cached from an earlier read)."""
+def fresh_project(root: Path, parsed: ParsedFiles | None = None) -> Project:
+    """The project as it is on disk now (its files read again; with ``parsed``, a file whose bytes
+    have not changed is not parsed again)."""
     project, problems = load_project(root)
     if project is None:
         raise DataError("azconf.yaml is not valid", hint="run `azconf validate`", problems=problems)
+    project.parsed = parsed
     return project
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from azconf.config.project import ParsedFiles
 from azconf.errors import AzconfError, DataError, UsageError
 from azconf.flags.evaluate import FlagSet
 from azconf.problems import Problem, Severity
@@ -118,6 +119,9 @@ class Source:
         self.reloads = 0
         self.rejected = 0
         self._lock = asyncio.Lock()
+        # The parses of the working tree's files, kept between reloads and writes: a save or a write
+        # parses again only the files it changed (the first load, in a child, keeps none).
+        self.parsed = ParsedFiles()
 
     def current(self, env: str) -> Served | None:
         """What ``env`` serves now (None before its first valid load)."""
@@ -184,11 +188,12 @@ class Source:
 
     def load_all(self, envs: list[str] | None = None) -> dict[str, Loaded]:
         """Load the environments (default: all) from their source, without serving them."""
-        loader = _history if self.settings.from_history else _working_tree
-        return loader(self.settings, envs or list(self.settings.envs))
+        if self.settings.from_history:
+            return _history(self.settings, envs or list(self.settings.envs))
+        return _working_tree(self.settings, envs or list(self.settings.envs), self.parsed)
 
 
-def _working_tree(settings: ServeSettings, envs: list[str]) -> dict[str, Loaded]:
+def _working_tree(settings: ServeSettings, envs: list[str], parsed: ParsedFiles) -> dict[str, Loaded]:
     from azconf.config.project import load_project
     from azconf.config.resolve import Resolver
     from azconf.environment import load_environment
@@ -196,6 +201,7 @@ def _working_tree(settings: ServeSettings, envs: list[str]) -> dict[str, Loaded]
     project, problems = load_project(settings.project_root)
     if project is None:
         return {env: Loaded(None, _errors(problems), "azconf.yaml is not valid") for env in envs}
+    project.parsed = parsed
     resolver = Resolver(project)  # files shared by several environments are parsed once
     results: dict[str, Loaded] = {}
     for env in envs:
