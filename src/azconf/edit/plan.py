@@ -52,8 +52,10 @@ class Plan:
     changes: list[Change] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     # What the planner already resolved, so that checking and recording the plan do not resolve
-    # again: the environment's values before the plan, and a resolver of the planned texts.
+    # again: the environment's values before and after the plan, and the resolver of the planned
+    # texts (``after`` is its resolution as plain data, the snapshot a write records).
     before: dict[str, Any] | None = field(default=None, compare=False, repr=False)
+    after: dict[str, Any] | None = field(default=None, compare=False, repr=False)
     resolver: Resolver | None = field(default=None, compare=False, repr=False)
 
     @property
@@ -179,7 +181,8 @@ class Planner:
         files = [FileEdit(name, self._originals[name], text) for name, text in sorted(texts.items())]
         edited = self._edited()
         after = plain(edited.resolve(self.env).data)
-        return Plan(self.env, files, diff(self.before, after), before=self.before, resolver=edited)
+        changes = diff(self.before, after)
+        return Plan(self.env, files, changes, before=self.before, after=after, resolver=edited)
 
     def _edited(self) -> Resolver:
         """A resolver of the planned texts (the unedited layers below are not merged again)."""

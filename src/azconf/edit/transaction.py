@@ -34,6 +34,7 @@ from azconf.atomic import write_atomic
 from azconf.config.project import ParsedFiles, Project, load_project
 from azconf.edit.plan import ABSENT, Plan, Planner, StrPath
 from azconf.errors import DataError
+from azconf.process.gcpause import gc_paused
 
 if TYPE_CHECKING:
     from azconf.diff import Change
@@ -92,7 +93,7 @@ def write_recorded(
     called with the plan before anything is written (after validation fails, nothing is shown).
     ``parsed`` keeps the parses of unchanged files between writes (a long-running caller's).
     """
-    with project_lock(root):
+    with project_lock(root), gc_paused():  # large acyclic trees: see azconf.process.gcpause
         recover(root, db=recording.db)
         project = fresh_project(root, parsed)
         if precondition is not None:
@@ -220,7 +221,11 @@ def _write_and_record(
         if number == 0:
             _pause("file")
     _pause("record")
-    data = snapshot(written.resolution)  # validated by check_plan before anything was written
+    # Validated by check_plan before anything was written (through the plan's resolver, whose
+    # resolution the plan already holds as plain data).
+    data = (
+        plan.after if plan.resolver is not None and plan.after is not None else snapshot(written.resolution)
+    )
     version = commit_validated(
         project,
         plan.env,

@@ -160,9 +160,8 @@ class Source:
             if self.current(outcome.env) is not base:
                 loaded = (await asyncio.to_thread(self.load_all, [outcome.env]))[outcome.env]
             else:
-                served = await asyncio.to_thread(
-                    served_from_model, outcome.env, WORKING_TREE, base.project, outcome.written.model
-                )
+                model = outcome.written.model
+                served = await asyncio.to_thread(_compiled, outcome.env, base.project, model)
                 files = {**base.files, **{name: _sha256(text) for name, text in outcome.texts.items()}}
                 loaded = Loaded(replace(served, files=files))
             self._apply(outcome.env, loaded)
@@ -255,6 +254,13 @@ def _history(settings: ServeSettings, envs: list[str]) -> dict[str, Loaded]:
         except RenderError as error:
             results[env] = Loaded(None, [], str(error))
     return results
+
+
+def _compiled(env: str, project: str, model: Any) -> Served:
+    from azconf.process.gcpause import gc_paused
+
+    with gc_paused():  # thousands of small acyclic objects
+        return served_from_model(env, WORKING_TREE, project, model)
 
 
 def _sha256(text: str) -> str:
