@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -166,6 +167,27 @@ class Source:
                 loaded = Loaded(replace(served, files=files))
             self._apply(outcome.env, loaded)
 
+    def stale(self, paths: set[str]) -> list[str] | None:
+        """The environments served from files among ``paths`` (absolute) whose content is not what was
+        served; None when any path is not a file they were served from (a new file, a schema), or an
+        environment's last load was refused: then everything is loaded again.
+
+        A write through the service changes files it already serves (:meth:`written`): the watcher
+        then sees them unchanged and need not validate the whole environment again."""
+        root = self.settings.project_root
+        served = {env: state.served for env, state in self.envs.items() if state.refused is None}
+        if len(served) < len(self.envs) or any(s is None for s in served.values()):
+            return None
+        relative = {Path(os.path.relpath(path, root)).as_posix() for path in paths}
+        if not all(any(name in s.files for s in served.values() if s) for name in relative):
+            return None
+        digests = {name: _digest(root / name) for name in relative}
+        return [
+            env
+            for env, s in served.items()
+            if s and any(name in s.files and s.files[name] != digests[name] for name in relative)
+        ]
+
     def _apply(self, env: str, loaded: Loaded) -> bool:
         state = self.envs[env]
         self.reloads += 1
@@ -263,6 +285,13 @@ def _compiled(env: str, project: str, model: Any) -> Served:
         return served_from_model(env, WORKING_TREE, project, model)
 
 
+def _digest(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None  # removed: not what was served
+
+
 def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -285,10 +314,14 @@ async def watch(source: Source, stop: asyncio.Event) -> None:
     else:
         folder, accept = settings.project_root, _config_file
     # A short debounce: a save is served within tens of milliseconds (watchfiles waits 1.6 s by default).
-    async for _ in awatch(
+    async for changes in awatch(
         folder, watch_filter=lambda _kind, path: accept(path), debounce=50, step=10, stop_event=stop
     ):
-        await source.reload()
+        envs = (
+            None if settings.from_history else await asyncio.to_thread(source.stale, {p for _, p in changes})
+        )
+        if envs != []:
+            await source.reload(envs)
 
 
 def _config_file(path: str) -> bool:
