@@ -90,8 +90,13 @@ async def _write(request: Request, flags: dict[str, Any], message: Any) -> Respo
         raise ApiError(400, "INVALID_REQUEST", "message must be a string")
     request_ = writes.FlagWrite(env, writes.parse_changes(flags), if_match.strip(), message, caller.actor)
     base = served_or_503(service, env)
-    outcome = await asyncio.to_thread(writes.apply, service.settings, base, request_, service.source.parsed)
-    await service.source.written(outcome, base)  # serve (and announce) it now, not when the watcher sees it
+    async with service.source.writing():
+        outcome = await asyncio.to_thread(
+            writes.apply, service.settings, base, request_, service.source.parsed
+        )
+        await service.source.written(
+            outcome, base
+        )  # served (and announced) now, not when the watcher sees it
     served = served_or_503(service, env)
     body = {
         "env": env,

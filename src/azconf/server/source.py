@@ -14,7 +14,7 @@ import contextlib
 import hashlib
 import os
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -123,6 +123,9 @@ class Source:
         # The parses of the working tree's files, kept between reloads and writes: a save or a write
         # parses again only the files it changed (the first load, in a child, keeps none).
         self.parsed = ParsedFiles()
+        self._writes = 0  # writes through the service in flight (see writing())
+        self._no_writes = asyncio.Event()
+        self._no_writes.set()
 
     def current(self, env: str) -> Served | None:
         """What ``env`` serves now (None before its first valid load)."""
@@ -149,6 +152,23 @@ class Source:
         async with self._lock:
             results = await asyncio.to_thread(self.load_all, envs)
             return [env for env, loaded in results.items() if self._apply(env, loaded)]
+
+    @contextlib.asynccontextmanager
+    async def writing(self) -> AsyncIterator[None]:
+        """Around a write through the service and its :meth:`written`: the watcher, which sees the
+        written files before they are served, waits for it (then finds them served as they are)."""
+        self._writes += 1
+        self._no_writes.clear()
+        try:
+            yield
+        finally:
+            self._writes -= 1
+            if not self._writes:
+                self._no_writes.set()
+
+    async def settled(self) -> None:
+        """Wait until no write through the service is in flight."""
+        await self._no_writes.wait()
 
     async def written(self, outcome: WriteOutcome, base: Served) -> None:
         """Serve (and announce) what a write through the edit path just recorded, without loading and
@@ -317,9 +337,9 @@ async def watch(source: Source, stop: asyncio.Event) -> None:
     async for changes in awatch(
         folder, watch_filter=lambda _kind, path: accept(path), debounce=50, step=10, stop_event=stop
     ):
-        envs = (
-            None if settings.from_history else await asyncio.to_thread(source.stale, {p for _, p in changes})
-        )
+        await source.settled()
+        paths = {path for _, path in changes}
+        envs = None if settings.from_history else await asyncio.to_thread(source.stale, paths)
         if envs != []:
             await source.reload(envs)
 

@@ -201,10 +201,11 @@ async def apply(request: Request) -> Response:
     if not isinstance(etag, str):
         raise ApiError(428, "PRECONDITION_REQUIRED", "send the plan's etag")
     parsed = service.source.parsed
-    outcome = await asyncio.to_thread(
-        lambda: changes.apply_change(service.settings, served, change, etag, who.actor, parsed=parsed)
-    )
-    await service.source.written(outcome, served)  # serve (and announce) the new config before answering
+    async with service.source.writing():
+        outcome = await asyncio.to_thread(
+            lambda: changes.apply_change(service.settings, served, change, etag, who.actor, parsed=parsed)
+        )
+        await service.source.written(outcome, served)  # served (and announced) before answering
     return JSON(
         {
             "env": change.env,
