@@ -13,10 +13,10 @@ The plan carries the destination's ETag; the write sends it back, so a file chan
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from azconf.edit.masked_diff import masked_diff
 from azconf.errors import DataError, UsageError
 from azconf.server import writes
 from azconf.server.responses import ApiError
@@ -25,7 +25,7 @@ from azconf.server.source import Served
 
 if TYPE_CHECKING:
     from azconf.config.project import ParsedFiles, Project
-    from azconf.edit.plan import FileEdit, Plan
+    from azconf.edit.plan import Plan
     from azconf.edit.transaction import WriteOutcome
 
 SET_FIELDS = ("state", "defaultVariant")  # what the dashboard changes; targeting stays in the files
@@ -149,34 +149,3 @@ def _promotion(project: Project, change: Change, settings: ServeSettings) -> Pla
     check_chain(project, change.source, change.env, skip_chain=False)
     side = load_side(project, Resolver(project), change.source, db=settings.db)
     return plan_promotion(project, side, change.env, [("flags", next(iter(change.flags)))])
-
-
-def masked_diff(edit: FileEdit) -> str:
-    """The unified diff of one file, with any secret-shaped literal masked (as ``azconf promote`` does)."""
-    from azconf.problems import redact
-
-    hidden = _sensitive(edit.before or "") | _sensitive(edit.after)
-    old = (edit.before or "").splitlines(keepends=True)
-    new = edit.after.splitlines(keepends=True)
-    lines = []
-    for raw in difflib.unified_diff(old, new, f"a/{edit.file}", f"b/{edit.file}"):
-        line = raw
-        for value in hidden:
-            line = line.replace(value, "<sensitive value>")
-        lines.append(redact(line if line.endswith("\n") else line + "\n"))
-    return "".join(lines)
-
-
-def _sensitive(text: str) -> set[str]:
-    from azconf.config.yaml_io import parse_yaml
-    from azconf.secrets import iter_plaintext_secrets
-
-    data = parse_yaml(text.encode("utf-8"), "plan").data
-    found: set[str] = set()
-    for path, _ in iter_plaintext_secrets(data):
-        value: Any = data
-        for part in path:
-            value = value[part]
-        if isinstance(value, str):
-            found.add(value)
-    return found
