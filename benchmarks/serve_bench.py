@@ -7,7 +7,8 @@ Cases (server CPU is read from /proc/<pid>/stat around each batch, so a slow cli
 * ``single``: OFREP single evaluation of a targeted flag vs a bare Starlette app on uvicorn returning
   fixed JSON (the floor), CPU ms per request and requests per second; target <= 2x the floor.
 * ``bulk``: OFREP bulk evaluation of 50 flags, CPU ms per request; target <= 0.25 ms.
-* ``sse``: a change to an SSE event at the client, p50/p99 over 100 REST writes and 100 file saves (with fewer, "p99" is the slowest one);
+* ``sse``: a change to an SSE event at the client, p50/p99 over 100 REST writes and 100 file saves
+  (with fewer, "p99" is the slowest one);
   target p99 <= 100 ms.
 * ``large``: the large corpus's prod (3,000+ flags): start to the first answer and RSS; targets
   <= 1.5 s and <= 80 MB; then three REST writes (ms each) and the RSS after them.
