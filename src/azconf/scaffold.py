@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from azconf.atomic import write_atomic
@@ -11,7 +12,7 @@ from azconf.errors import UsageError
 MANIFEST = """\
 # azconf project manifest: https://github.com/azconf/azconf/blob/main/docs/config-model.md
 version: 1
-project: {name}
+project: {project}
 environments: [dev, staging, prod]   # promotion order
 layers:
   - config/base
@@ -115,11 +116,18 @@ services:
 
 
 def create_project(directory: Path, name: str) -> list[Path]:
-    """Write a new project into ``directory``; refuses to overwrite an existing one."""
+    """Write a new project into ``directory``; refuses to overwrite an existing one or to nest in one."""
     if (directory / MANIFEST_NAME).exists():
         raise UsageError(
             f"{directory / MANIFEST_NAME} already exists",
             hint="choose an empty folder for a new project",
+        )
+    outer = _enclosing_project(directory)
+    if outer is not None:
+        # Commands run in the new project's subfolders would silently use it instead of the outer one.
+        raise UsageError(
+            f"{directory} is inside the azconf project at {outer}",
+            hint=f"choose a folder outside {outer}, or add environments or layers to that project",
         )
     clashes = [relative for relative in FILES if (directory / relative).exists() and relative != GITIGNORE]
     if clashes:
@@ -127,7 +135,7 @@ def create_project(directory: Path, name: str) -> list[Path]:
     written = []
     for relative, template in {MANIFEST_NAME: MANIFEST, **FILES}.items():
         target = directory / relative
-        text = template.replace("{name}", name)
+        text = template.replace("{project}", _yaml_string(name)).replace("{name}", name)
         if relative == GITIGNORE and target.exists():  # an existing repository's: add what is missing
             current = target.read_text(encoding="utf-8")
             if ".azconf/" in current.split():
@@ -136,3 +144,21 @@ def create_project(directory: Path, name: str) -> list[Path]:
         write_atomic(target, text)
         written.append(target)
     return written
+
+
+def _enclosing_project(directory: Path) -> Path | None:
+    """The nearest folder above ``directory`` that holds an azconf project, if any."""
+    for parent in directory.resolve().parents:
+        if (parent / MANIFEST_NAME).is_file():
+            return parent
+    return None
+
+
+def _yaml_string(name: str) -> str:
+    """``name`` as a YAML scalar that every YAML version reads as that string (``y``, ``off`` and
+    ``0755`` are booleans or numbers to some readers, so they are quoted)."""
+    from azconf.config.yaml_io import parse_yaml
+
+    document = parse_yaml(f"project: {name}\n".encode(), MANIFEST_NAME)
+    plain = not document.problems and isinstance(document.data, dict) and document.data.get("project") == name
+    return name if plain else json.dumps(name)

@@ -160,7 +160,9 @@ def test_an_ambiguous_hash_prefix(azconf: RunAzconf, repo: Path, env: dict[str, 
 
 
 def test_where_the_database_lives(azconf: RunAzconf, repo: Path, env: dict[str, str], tmp_path: Path) -> None:
-    assert azconf("-C", repo, "commit", "-e", "dev", "--db", tmp_path / "flag.db", env=env).returncode == 0
+    # --db is the root's option: one place, one meaning (a command's own --db is refused, not ignored).
+    refused = azconf("-C", repo, "commit", "-e", "dev", "--db", tmp_path / "flag.db", env=env)
+    assert refused.returncode == 2 and "No such option: --db" in refused.stderr
     assert azconf("--db", tmp_path / "global.db", "-C", repo, "commit", "-e", "dev", env=env).returncode == 0
     assert (
         azconf(
@@ -174,8 +176,8 @@ def test_where_the_database_lives(azconf: RunAzconf, repo: Path, env: dict[str, 
         encoding="utf-8",
     )
     assert azconf("-C", repo, "commit", "-e", "dev", env=env).returncode == 0
+    assert not (tmp_path / "flag.db").exists()
     for path in (
-        tmp_path / "flag.db",
         tmp_path / "global.db",
         tmp_path / "env.db",
         repo / "var" / "versions.db",
@@ -423,7 +425,7 @@ def test_a_commit_waits_for_the_one_holding_the_lock(repo: Path, env: dict[str, 
     set_replicas(other, 20)
     holder = _popen_commit(repo, {**env, "AZCONF_TEST_PAUSE_IN_COMMIT": "version:2"})
     assert holder.stderr is not None and holder.stderr.readline() == b"azconf: test pause at version\n"
-    waiter = _popen_commit(other, env, "--db", str(db_path(repo)))  # starts while the lock is held
+    waiter = _popen_commit(other, {**env, "AZCONF_DB": str(db_path(repo))})  # starts while the lock is held
     held_out, _ = holder.communicate(timeout=120)
     waited_out, waited_err = waiter.communicate(timeout=120)
     assert holder.returncode == 0 and held_out.startswith(b"prod: recorded prod@1 ")

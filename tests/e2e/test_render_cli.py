@@ -73,6 +73,88 @@ def test_check_reports_missing_different_and_extra_files_and_exits_1(
     assert tree(out) == before  # a check writes nothing
 
 
+def test_check_prints_a_unified_diff_of_each_file_and_stat_only_the_names(
+    azconf: RunAzconf, repo: Path, env: dict[str, str], tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    assert azconf("-C", repo, "render", "--env", "prod", "--out", out, env=env).returncode == 0
+    service = out / "kubernetes" / "service-web.yaml"
+    rendered = service.read_text(encoding="utf-8")
+    assert "    port: 3000\n" in rendered
+    service.write_text(rendered.replace("    port: 3000\n", "    port: 3001\n", 1), encoding="utf-8")
+    (out / "flagd" / "flags.flagd.json").unlink()
+    retire_web_static(repo)
+    stale = (out / "kubernetes" / "httproute-web-static.yaml").read_text(encoding="utf-8")
+    args = ("-C", repo, "render", "--env", "prod", "--out", out, "--check", "--target")
+
+    check = azconf(*args, "kubernetes", env=env)
+    assert check.returncode == 1, check.stderr
+    lines = check.stdout.splitlines()
+    # The hand edit, as a unified diff from the disk to what a render writes.
+    at = lines.index(f"--- {service}")
+    assert lines[at + 1] == f"+++ {service}" and lines[at + 2].startswith("@@ ")
+    hunk = lines[at + 2 : lines.index("kubernetes: drift (" + str(out / "kubernetes") + ")")]
+    assert "-    port: 3001" in hunk and "+    port: 3000" in hunk, hunk
+    # A file no longer produced: all of it removed.
+    extra = out / "kubernetes" / "httproute-web-static.yaml"
+    at = lines.index(f"--- {extra}")
+    assert lines[at + 1] == "+++ /dev/null"
+    assert [line[1:] for line in lines[at + 3 : at + 3 + stale.count("\n")]] == stale.splitlines()
+
+    missing = azconf(*args, "flagd", env=env)
+    flags = out / "flagd" / "flags.flagd.json"
+    assert "--- /dev/null" in missing.stdout and f"+++ {flags}" in missing.stdout
+    assert '+  "$schema": "https://flagd.dev/schema/v0/flags.json",' in missing.stdout
+
+    stat = azconf(*args, "kubernetes", "--stat", env=env)
+    assert stat.returncode == 1
+    assert stat.stdout.splitlines() == [
+        line for line in lines if line.startswith(("different:", "extra:", "missing:"))
+    ] + [f"kubernetes: drift ({out / 'kubernetes'})"]
+    assert not any(line.startswith(("---", "+++", "@@")) for line in stat.stdout.splitlines())
+
+
+def test_stat_without_check_is_a_usage_error(azconf: RunAzconf, repo: Path, env: dict[str, str]) -> None:
+    run = azconf("-C", repo, "render", "--env", "prod", "--stat", env=env)
+    assert run.returncode == 2
+    assert "--stat lists the files a --check finds out of date" in run.stderr and "add --check" in run.stderr
+
+
+def test_only_renders_into_the_configured_folders_move_rendered(
+    azconf: RunAzconf, repo: Path, env: dict[str, str], tmp_path: Path
+) -> None:
+    def rendered_replicas() -> str:
+        shown = azconf("-C", repo, "show", "--env", "prod@rendered", "services.web.replicas", env=env)
+        assert shown.returncode == 0, shown.stderr
+        return shown.stdout.strip()
+
+    def render_entries() -> list[object]:
+        audit = azconf("-C", repo, "audit", "--resource", "render", "--format", "json", env=env)
+        return list(audit.json()["entries"])
+
+    assert azconf("-C", repo, "render", "--env", "prod", "--target", "flagd", env=env).returncode == 0
+    assert rendered_replicas() == "6" and len(render_entries()) == 1
+    services = repo / "config" / "envs" / "prod" / "services.yaml"
+    services.write_text(
+        services.read_text(encoding="utf-8").replace("    replicas: 6\n", "    replicas: 9\n", 1)
+    )
+
+    # A scratch render: files written, nothing recorded.
+    scratch = azconf("-C", repo, "render", "--env", "prod", "--out", tmp_path / "scratch", env=env)
+    assert scratch.returncode == 0, scratch.stderr
+    assert (tmp_path / "scratch" / "flagd" / "flags.flagd.json").is_file()
+    assert rendered_replicas() == "6" and len(render_entries()) == 1
+    log = azconf("-C", repo, "log", "--env", "prod", "--format", "json", env=env).json()
+    assert [v["message"] for v in log["versions"]] == ["render"]  # no version for the scratch content
+
+    # --out naming the configured folders is a render into them: recorded.
+    again = azconf(
+        "-C", repo, "render", "--env", "prod", "--target", "flagd", "--out", repo / "deploy" / "prod", env=env
+    )
+    assert again.returncode == 0, again.stderr
+    assert rendered_replicas() == "9" and len(render_entries()) == 2
+
+
 def test_stale_files_are_removed_and_foreign_files_never_touched(
     azconf: RunAzconf, repo: Path, env: dict[str, str], tmp_path: Path
 ) -> None:
@@ -112,6 +194,10 @@ def test_several_environments_render_in_one_run_as_they_do_one_by_one(
         alone = azconf("-C", repo, "render", "--env", name, "--out", tmp_path / "one" / name, env=env)
         assert alone.returncode == 0
         assert tree(tmp_path / "all" / name) == tree(tmp_path / "one" / name)
+    scratch = azconf("-C", repo, "log", "--format", "json", env=env).json()
+    assert [v for v in scratch["versions"] if v["rendered"]] == []  # --out: scratch copies
+    deployed = azconf("-C", repo, "render", "--env", "staging", "--env", "prod", env=env)
+    assert deployed.returncode == 0, deployed.stderr
     rendered = azconf("-C", repo, "log", "--format", "json", env=env).json()
     assert {v["env"] for v in rendered["versions"] if v["rendered"]} == {"staging", "prod"}
 

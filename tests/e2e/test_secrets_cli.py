@@ -22,6 +22,8 @@ from secrets_e2e import (
 )
 
 REF = "keyring://azora/db-password"
+# The tests store into keyrings.alt's PlaintextKeyring, which `secrets set` refuses unless allowed.
+ALLOW = "--allow-insecure-keyring"
 
 
 @pytest.fixture
@@ -57,10 +59,11 @@ def all_output(*runs: object) -> str:
 
 def test_set_from_stdin_then_check_then_run(project: Path, env: dict[str, str], tmp_path: Path) -> None:
     password, webhook, stripe = value(), value(), value()
-    stored = azconf_with_input("secrets", "set", REF, env=env, stdin=f"{password}\n".encode())
+    stored = azconf_with_input("secrets", "set", REF, ALLOW, env=env, stdin=f"{password}\n".encode())
     assert stored.returncode == 0, stored.stderr
-    assert "stored keyring://azora/db-password in the keyring (keyrings.alt.file.PlaintextKeyring)" in (
-        stored.stderr
+    assert (
+        "stored keyring://azora/db-password in the keyring backend keyrings.alt.file.PlaintextKeyring"
+        in stored.stderr
     )
     # The real backend wrote its file (base64, as PlaintextKeyring does), outside the project.
     assert base64.b64encode(password.encode()).decode() in keyring_file(env).read_text(encoding="utf-8")
@@ -93,7 +96,7 @@ def test_run_with_the_brief_command_prints_only_what_the_child_prints(
     project: Path, env: dict[str, str]
 ) -> None:
     password = value()
-    azconf_with_input("secrets", "set", REF, env=env, stdin=password.encode())
+    azconf_with_input("secrets", "set", REF, ALLOW, env=env, stdin=password.encode())
     env |= {"STRIPE_TEST_API_KEY": value(), "STRIPE_WEBHOOK_SECRET": value()}
     code = "import os; print(len(os.environ['DB_PASSWORD']))"
     ran = azconf_with_input(
@@ -247,7 +250,7 @@ def test_set_never_takes_the_value_from_an_argument(env: dict[str, str]) -> None
 
 
 def test_set_with_empty_stdin_stores_nothing(env: dict[str, str]) -> None:
-    run = azconf_with_input("secrets", "set", REF, env=env, stdin=b"\n")
+    run = azconf_with_input("secrets", "set", REF, ALLOW, env=env, stdin=b"\n")
     assert run.returncode == 2
     assert "no value given; nothing was stored" in run.stderr
     assert not keyring_file(env).exists()
@@ -256,7 +259,7 @@ def test_set_with_empty_stdin_stores_nothing(env: dict[str, str]) -> None:
 def test_set_keeps_inner_whitespace_and_drops_one_line_end(
     project: Path, env: dict[str, str], tmp_path: Path
 ) -> None:
-    assert azconf_with_input("secrets", "set", REF, env=env, stdin=b"  two words \r\n").returncode == 0
+    assert azconf_with_input("secrets", "set", REF, ALLOW, env=env, stdin=b"  two words \r\n").returncode == 0
     env |= {"STRIPE_TEST_API_KEY": "x-value", "STRIPE_WEBHOOK_SECRET": "y-value"}
     out = tmp_path / "child.json"
     azconf_with_input(
@@ -274,9 +277,35 @@ def test_set_with_a_malformed_reference_states_the_grammar(env: dict[str, str]) 
 
 def test_set_without_a_keyring_backend_says_so(env: dict[str, str], tmp_path: Path) -> None:
     env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
-    run = azconf_with_input("secrets", "set", REF, env=env, stdin=b"v-123\n")
+    run = azconf_with_input("secrets", "set", REF, ALLOW, env=env, stdin=b"v-123\n")
     assert run.returncode == 1
     assert "no keyring backend is available on this machine" in run.stderr
+
+
+def test_set_refuses_a_plaintext_backend_unless_allowed(env: dict[str, str]) -> None:
+    secret = value()
+    refused = azconf_with_input("secrets", "set", REF, env=env, stdin=f"{secret}\n".encode())
+    assert refused.returncode == 1
+    assert (
+        "refusing to store into the keyring backend keyrings.alt.file.PlaintextKeyring: it keeps values "
+        "unencrypted" in refused.stderr
+    )
+    assert "nothing was stored" in refused.stderr and f"pass {ALLOW}" in refused.stderr
+    assert not keyring_file(env).exists()
+    stored = azconf_with_input("secrets", "set", REF, ALLOW, env=env, stdin=f"{secret}\n".encode())
+    assert stored.returncode == 0, stored.stderr
+    assert "keyrings.alt.file.PlaintextKeyring; it keeps values unencrypted" in stored.stderr
+    assert "(allowed explicitly)" in stored.stderr
+    assert secret not in all_output(refused, stored)
+
+
+def test_set_refuses_the_null_backend_even_when_allowed(env: dict[str, str]) -> None:
+    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
+    for args in ((REF,), (REF, ALLOW)):
+        run = azconf_with_input("secrets", "set", *args, env=env, stdin=b"v-123\n")
+        assert run.returncode == 1
+        assert "keyring.backends.null.Keyring: it discards every value; nothing was stored" in run.stderr
+        assert ALLOW not in run.stderr  # allowing it would not store anything either
 
 
 # -- check and list ------------------------------------------------------------------------------
@@ -309,7 +338,7 @@ def test_check_reports_missing_secrets_and_unused_ones(project: Path, env: dict[
 
 
 def test_check_json(project: Path, env: dict[str, str]) -> None:
-    azconf_with_input("secrets", "set", REF, env=env, stdin=b"pw-value-1\n")
+    azconf_with_input("secrets", "set", REF, ALLOW, env=env, stdin=b"pw-value-1\n")
     env |= {"STRIPE_TEST_API_KEY": "a-value-1", "STRIPE_WEBHOOK_SECRET": "b-value-1"}
     run = azconf_with_input("-C", project, "secrets", "check", "--env", "dev", "--format", "json", env=env)
     assert run.returncode == 0, run.stdout
@@ -376,7 +405,7 @@ def test_set_at_a_terminal_prompts_twice_without_echo(env: dict[str, str]) -> No
     pid, terminal = pty.fork()
     if pid == 0:  # the child: azconf on a real pseudo-terminal, as a user would run it
         try:
-            os.execve(azconf_executable(), ["azconf", "secrets", "set", REF], env)
+            os.execve(azconf_executable(), ["azconf", "secrets", "set", REF, ALLOW], env)
         finally:
             os._exit(127)  # never return into a copy of the test runner
     transcript = b""

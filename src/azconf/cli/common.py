@@ -81,3 +81,13 @@ def one_environment(options: list[str] | None, arguments: list[str], usage: str)
 def several_environments(options: list[str] | None, arguments: list[str]) -> list[str]:
     """Environments named with ``--env`` and as arguments, each once, in the order given."""
     return list(dict.fromkeys([*(options or []), *arguments]))
+
+
+def at_most_one(rest: list[str], usage: str) -> str | None:
+    """The one argument left after the environment, if any."""
+    if len(rest) > 1:
+        raise UsageError(
+            f"too many arguments: {' '.join(rest)} (an environment given twice?)",
+            hint=f"usage: azconf {usage}",
+        )
+    return rest[0] if rest else None

@@ -204,7 +204,8 @@ class Planner:
         edited = self._files_edited.get(name)
         if edited is None:
             path = self.project.root / name
-            original = path.read_text(encoding="utf-8") if path.is_file() else None
+            # Bytes decoded as they are: reading in text mode would turn CRLF line ends into LF.
+            original = path.read_bytes().decode("utf-8") if path.is_file() else None
             self._originals[name] = original
             edited = self._files_edited[name] = YamlText(original or "", name)
         return edited

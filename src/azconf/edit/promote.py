@@ -14,6 +14,7 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
+from azconf import progress
 from azconf.config.project import Project
 from azconf.diff import diff
 from azconf.diff.sides import Side
@@ -83,6 +84,7 @@ class Protection:
 
 def plan_promotion(project: Project, source: Side, dst: str, selectors: list[StrPath]) -> Plan:
     """The minimal overlay edits that make ``dst`` match ``source`` on the selected, promotable paths."""
+    progress.report(f"planning {source.label} -> {dst}")
     planner = Planner(project, dst)
     protection = Protection(project.manifest.promotion.exclude, planner.kept())
     _refuse_protected(selectors, protection)

@@ -30,9 +30,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from azconf import progress
 from azconf.atomic import write_atomic
 from azconf.config.project import ParsedFiles, Project, load_project
-from azconf.edit.plan import ABSENT, Plan, Planner, StrPath
+from azconf.edit.plan import ABSENT, FileEdit, Plan, Planner, StrPath
 from azconf.errors import DataError
 from azconf.process.gcpause import gc_paused
 
@@ -75,6 +76,7 @@ class Recording:
     actor: str | None
     action: str
     db: Path | None = None
+    note: str | None = None  # on the audit entries, e.g. "backport: chain skipped"
 
 
 def write_recorded(
@@ -109,6 +111,7 @@ def write_recorded(
         if plan.empty:
             return WriteOutcome(plan.env, [], None, [])
         written = check_plan(project, plan)
+        progress.report(f"writing {len(plan.files)} file(s) and recording {plan.env}")
         _record_untracked_edits(project, plan, recording)
         version = _write_and_record(root, project, written, plan, recording)
         texts = {edit.file: edit.after for edit in plan.files}
@@ -149,6 +152,7 @@ def check_plan(project: Project, plan: Plan) -> LoadedEnvironment:
     from azconf.environment import LoadedEnvironment, concerns
     from azconf.problems import Severity
 
+    progress.report(f"checking {plan.env} with {len(plan.changes)} change(s)")
     texts = {edit.file: edit.after for edit in plan.files}
     resolver = plan.resolver if plan.resolver is not None else Resolver(project.with_pending(texts))
     check = Check(resolver.project, [plan.env], today=dt.date.today(), resolver=resolver)
@@ -167,9 +171,15 @@ def check_plan(project: Project, plan: Plan) -> LoadedEnvironment:
 def fresh_project(root: Path, parsed: ParsedFiles | None = None) -> Project:
     """The project as it is on disk now (its files read again; with ``parsed``, a file whose bytes
     have not changed is not parsed again)."""
+    from azconf.problems import Severity
+
     project, problems = load_project(root)
-    if project is None:
-        raise DataError("azconf.yaml is not valid", hint="run `azconf validate`", problems=problems)
+    errors = [p for p in problems if p.severity is Severity.ERROR]
+    if project is None or errors:
+        # The same errors fail `azconf validate`; a write on top of them would record a broken project.
+        raise DataError(
+            "azconf.yaml is not valid; nothing was written", hint="fix it first", problems=errors or problems
+        )
     project.parsed = parsed
     return project
 
@@ -181,8 +191,11 @@ def fresh_project(root: Path, parsed: ParsedFiles | None = None) -> Project:
 def project_lock(root: Path, timeout: float = LOCK_TIMEOUT_SECONDS) -> Iterator[None]:
     """Hold the project's edit lock (an advisory ``flock``, released even if the process dies)."""
     path = root / LOCK_NAME
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as error:
+        raise _unwritable(path, root, error) from None
     try:
         deadline = time.monotonic() + timeout
         while True:
@@ -214,12 +227,7 @@ def _write_and_record(
     entries = [{"file": e.file, "before": e.before, "after": e.after} for e in plan.files]
     fields = {"message": recording.message, "actor": recording.actor, "action": recording.action}
     body = {"env": plan.env, "db": str(recording.db) if recording.db else None, **fields, "files": entries}
-    write_atomic(journal, json.dumps(body))
-    _pause("journal")
-    for number, edit in enumerate(plan.files):
-        write_atomic(root / edit.file, edit.after)
-        if number == 0:
-            _pause("file")
+    _write_files(root, plan, json.dumps(body))
     _pause("record")
     # Validated by check_plan before anything was written (through the plan's resolver, whose
     # resolution the plan already holds as plain data).
@@ -234,9 +242,67 @@ def _write_and_record(
         actor=recording.actor,
         action=recording.action,
         db=recording.db,
+        note=recording.note,
     )
     journal.unlink()
     return version
+
+
+def _write_files(root: Path, plan: Plan, journal_text: str) -> None:
+    """Write the journal, then each file; when the file system refuses one (read-only, permissions,
+    full disk), put back the files already written, so a failed write leaves nothing behind."""
+    _refuse_links(root, plan)
+    journal = root / JOURNAL_NAME
+    try:
+        write_atomic(journal, journal_text)
+    except OSError as error:
+        raise _unwritable(journal, root, error) from None
+    _pause("journal")
+    written: list[FileEdit] = []
+    for edit in plan.files:
+        try:
+            write_atomic(root / edit.file, edit.after)
+        except OSError as error:
+            _undo(root, written)
+            journal.unlink()
+            raise _unwritable(root / edit.file, root, error) from None
+        written.append(edit)
+        if len(written) == 1:
+            _pause("file")
+
+
+def _undo(root: Path, written: list[FileEdit]) -> None:
+    """Give the files already written their old text again (if this fails too, the journal stays
+    and the next command rolls the write back)."""
+    for edit in written:
+        if edit.before is None:
+            (root / edit.file).unlink()
+        else:
+            write_atomic(root / edit.file, edit.before)
+
+
+def _refuse_links(root: Path, plan: Plan) -> None:
+    """Refuse to replace a symbolic link (or write below one): the atomic rename would turn a link
+    into a plain file and leave the file it points to unchanged."""
+    for edit in plan.files:
+        path = root / edit.file
+        for part in (path, *path.parents):
+            if part == root:
+                break
+            if part.is_symlink():
+                raise DataError(
+                    f"{part.relative_to(root)} is a symbolic link; azconf does not write through links; "
+                    "nothing was written",
+                    hint="edit the file it points to by hand, or replace the link with a copy of the file",
+                )
+
+
+def _unwritable(path: Path, root: Path, error: OSError) -> DataError:
+    where = path.relative_to(root) if path.is_relative_to(root) else path
+    return DataError(
+        f"cannot write {where}: {error.strerror or error}; nothing was written",
+        hint="azconf writes the project's files and its .azconf/ folder: make them writable",
+    )
 
 
 def _record_untracked_edits(project: Project, plan: Plan, recording: Recording) -> None:
@@ -278,20 +344,32 @@ def recover(root: Path, *, db: Path | None = None) -> str | None:
     project = fresh_project(root)
     after = project.with_pending({name: new for name, _, new in files})
     forward = _is_latest(after, env, Path(recorded_db) if recorded_db else db)
+    done = "completed" if forward else "rolled back"
+    edited = [entry for entry in files if _text(root / entry[0]) not in (entry[1], entry[2])]
     for name, old, new in files:
-        _restore_file(root / name, name, old, new, new if forward else old)
-    journal.unlink()
-    return f"{'completed' if forward else 'rolled back'} an interrupted write of {env}"
-
-
-def _restore_file(path: Path, name: str, old: str | None, new: str, target: str | None) -> None:
-    current = path.read_text(encoding="utf-8") if path.is_file() else None
-    if current not in (old, new):
+        if (name, old, new) not in edited:
+            _put(root / name, new if forward else old)
+    if edited:
+        # The hand edit wins for its file; the journal keeps only those files until the person has
+        # looked, so the rest of the project is never left half-written meanwhile.
+        body["files"] = [e for e in body["files"] if (e["file"], e["before"], e["after"]) in edited]
+        write_atomic(journal, json.dumps(body))
+        names = ", ".join(name for name, _, _ in edited)
         raise DataError(
-            f"an interrupted write left {JOURNAL_NAME}, and {name} has changed since",
-            hint=f"check {name} by hand, then delete {JOURNAL_NAME}",
+            f"a write of {env} was interrupted, and {names} changed by hand since; the write's other "
+            f"files were {done}",
+            hint=f"make sure {names} holds what you want (your edit is kept), then delete {JOURNAL_NAME}",
         )
-    if current == target:
+    journal.unlink()
+    return f"{done} an interrupted write of {env}"
+
+
+def _text(path: Path) -> str | None:
+    return path.read_bytes().decode("utf-8") if path.is_file() else None  # CRLF kept, as planned
+
+
+def _put(path: Path, target: str | None) -> None:
+    if _text(path) == target:
         return
     if target is None:
         path.unlink()

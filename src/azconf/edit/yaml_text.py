@@ -30,8 +30,13 @@ StrPath = tuple[Key, ...]
 # Plain scalars that every YAML parser reads as this same string (":" only inside, never ": ").
 _PLAIN_SAFE = re.compile(r"[A-Za-z_/][A-Za-z0-9_./@+=-]*(?::[A-Za-z0-9_./@+=-]+)*")
 KEEP_MARKER = "azconf:keep"
-_KEEP = re.compile(r"(?<![\w:])azconf:keep(?![\w-])")
-_KEEP_IN_REASON = re.compile(r"\(?(?<![\w:])azconf:keep(?![\w-])\)?:?")  # "azconf:keep:", "(azconf:keep)"
+_KEEP = re.compile(r"(?<![\w:])azconf:keep(?![\w-])", re.IGNORECASE)  # "# AZCONF:KEEP" too
+_KEEP_IN_REASON = re.compile(
+    r"\(?(?<![\w:])azconf:keep(?![\w-])\)?:?", re.IGNORECASE
+)  # "azconf:keep:", "(azconf:keep)"
+
+
+BOM = "\ufeff"
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,12 @@ class YamlText:
     def __init__(self, text: str, display: str = "<text>") -> None:
         self.display = display
         self.source = text
+        # A byte-order mark and CRLF line ends are taken off for editing and put back on the new text,
+        # so an edit changes the edited lines only (Windows editors write both).
+        self._bom = text.startswith(BOM)
+        body = text[len(BOM) :] if self._bom else text
+        self._crlf = "\r\n" in body and body.count("\r\n") == body.count("\n")
+        self._body = text = body.replace("\r\n", "\n") if self._crlf else body
         document = parse_yaml(text.encode("utf-8"), display)
         if document.problems:
             raise DataError(
@@ -120,16 +131,18 @@ class YamlText:
                 f"azconf could not edit {self.display} in place without changing other values",
                 hint="edit the file by hand, and report this with the file's shape",
             )
-        return edited
+        if self._crlf:
+            edited = edited.replace("\n", "\r\n")
+        return BOM + edited if self._bom else edited
 
     def kept(self) -> list[Kept]:
         """The keys whose line carries an ``# azconf:keep`` comment (block mappings, any depth)."""
         if not isinstance(self._root, MappingNode):
             return []
-        return list(_kept_keys(self.source, self._root, (), self.display))
+        return list(_kept_keys(self._body, self._root, (), self.display))
 
     def _render(self) -> str:
-        root, text = self._root, self.source
+        root, text = self._root, self._body
         if root is None:
             return _append_top(text, self.data)
         if not isinstance(root, MappingNode):

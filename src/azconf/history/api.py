@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from azconf import progress
 from azconf.config.project import Project
 from azconf.errors import UsageError
 from azconf.history import actor as actors
@@ -112,7 +113,11 @@ def commit_environments(
     from azconf.snapshot import snapshot
 
     resolver = Resolver(project)
-    snapshots = {env: snapshot(load_environment(project, env, resolver=resolver).resolution) for env in envs}
+    snapshots = {}
+    for done, env in enumerate(envs):
+        progress.report(f"checking {env}", done, len(envs))
+        snapshots[env] = snapshot(load_environment(project, env, resolver=resolver).resolution)
+    progress.report("recording in history")
     who = actors.who(project.root, actor)
     with open_history(project, db, create=True) as store:
         assert store is not None
@@ -128,13 +133,15 @@ def commit_validated(
     actor: str | None = None,
     action: str = "commit",
     db: Path | str | None = None,
+    note: str | None = None,
 ) -> Version | None:
     """Record ``data``, a snapshot of ``env`` the caller has already validated (the edit path checks
-    its plan before writing), without validating it again; None when it equals the latest version."""
+    its plan before writing), without validating it again; None when it equals the latest version.
+    ``note`` goes on its audit entries (e.g. that a promotion skipped the chain)."""
     who = actors.who(project.root, actor)
     with open_history(project, db, create=True) as store:
         assert store is not None
-        (outcome,) = commit_snapshots(store, {env: data}, message=message, who=who, action=action)
+        (outcome,) = commit_snapshots(store, {env: data}, message=message, who=who, action=action, note=note)
     return outcome.version if outcome.recorded else None
 
 
@@ -145,6 +152,7 @@ def commit_snapshots(
     message: str,
     who: actors.Who,
     action: str = "commit",
+    note: str | None = None,
 ) -> list[Committed]:
     """Record resolved snapshots (env -> data) as versions where they changed, in one transaction."""
     split_up = {env: split(data) for env, data in snapshots.items()}  # hashing, before taking the lock
@@ -156,7 +164,9 @@ def commit_snapshots(
             if content.unchanged:
                 results.append(Committed(env, content.latest, recorded=False))
             else:
-                version = write_version(store, content, message=message, who=who, action=action, when=when)
+                version = write_version(
+                    store, content, message=message, who=who, action=action, when=when, note=note
+                )
                 results.append(Committed(env, version, recorded=True))
     return results
 

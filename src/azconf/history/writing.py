@@ -83,9 +83,21 @@ def _same(before: Held | None, item: Item) -> bool:
 
 
 def write_version(
-    store: Store, content: Content, *, message: str, who: Who, action: str, when: str
+    store: Store,
+    content: Content,
+    *,
+    message: str,
+    who: Who,
+    action: str,
+    when: str,
+    note: str | None = None,
 ) -> Version:
-    """Record ``content`` as the version after its latest one, with one audit entry per changed item."""
+    """Record ``content`` as the version after its latest one, with one audit entry per changed item.
+
+    The message and note are the user's words, kept as written except for anything that looks like a
+    secret (a token pasted into ``-m``), which is masked like every value azconf shows."""
+    from azconf.problems import redact
+
     held, items = content.held, content.prepared.items
     ids = store.item_ids(content.env, [item.path for item in items])
     rows: list[tuple[int, int | None]] = []
@@ -107,7 +119,7 @@ def write_version(
         content.env,
         content.prepared.content_hash,
         content.latest,
-        message=message,
+        message=redact(message),
         actor=who.actor,
         time=when,
         git_commit=who.git_commit,
@@ -117,7 +129,9 @@ def write_version(
     store.add_entries(version, rows)
     pause("version")
     append_audit(
-        store, operation(who, action, content.env, when=when, version=version), _pending(store, changed)
+        store,
+        operation(who, action, content.env, when=when, version=version, note=redact(note) if note else None),
+        _pending(store, changed),
     )
     pause("audit")
     return version

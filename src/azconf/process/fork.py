@@ -151,6 +151,9 @@ def _die_with(parent: int) -> None:
 def _serve(
     results: int, orders: int, first: Callable[[], object], second: Callable[[], object] | None
 ) -> None:
+    from azconf import progress
+
+    progress.silence()  # the parent owns the terminal's progress line
     try:
         with os.fdopen(results, "wb") as pipe:
             _send(pipe, first)

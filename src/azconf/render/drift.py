@@ -17,13 +17,9 @@ RECORD_NAME = ".azconf-rendered.json"
 
 def configured_folders(project: Project, env: str) -> dict[str, Path]:
     """Each target's output folder for ``env`` from ``render.<target>.out`` (targets configured only)."""
-    from azconf.render.pipeline import target_options
+    from azconf.render.pipeline import configured_folder
 
-    folders: dict[str, Path] = {}
-    for name in project.manifest.render:
-        out = target_options(project, name).out
-        folders[name] = project.root / out.replace("{env}", env).replace("{target}", name)
-    return folders
+    return {name: configured_folder(project, env, name) for name in project.manifest.render}
 
 
 def recorded_drift(folder: Path) -> list[str] | None:

@@ -39,6 +39,7 @@ MAX_RECORD_BYTES = 64 * 1024 * 1024  # a record of 100,000 files takes about 10 
 # The temporary files of azconf.atomic: ".<name>.<8 random characters>.tmp" beside <name>.
 _TEMPORARY = re.compile(r"\.(?P<name>.+)\.[a-z0-9_]{8}\.tmp")
 FORCE_HINT = "move the file away, or pass --force to replace files azconf did not write"
+Sides = tuple[bytes | None, bytes | None]  # a file's bytes before and after (None: no file)
 
 
 @dataclass
@@ -54,6 +55,9 @@ class OutputReport:
     extra: list[str] = field(default_factory=list)  # check: rendered before, no longer produced
     temporary: list[str] = field(default_factory=list)  # left by a killed render: removed, or reported
     interrupted: bool = False  # check: the last render of this folder did not finish
+    # check: (bytes on disk or None, bytes a render would write or None) of each missing, different
+    # (a regular file) or extra file, for the diff that `render --check` prints
+    sides: dict[str, Sides] = field(default_factory=dict)
 
     @property
     def drift(self) -> bool:
@@ -137,6 +141,7 @@ class FilesReport:
     unchanged: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     different: list[str] = field(default_factory=list)
+    sides: dict[str, Sides] = field(default_factory=dict)  # check: see OutputReport.sides
 
 
 @dataclass
@@ -181,6 +186,8 @@ def _plan_file(
         return
     if check:
         (plan.report.missing if current is None else plan.report.different).append(name)
+        if current is None or isinstance(current, bytes):  # no diff against a link or a FIFO
+            plan.report.sides[name] = (current, data)
         return
     if current is not None and not force and not _owned(record, name, current):
         why = "was changed since azconf wrote it" if name in record.files else "was not written by azconf"
@@ -257,6 +264,7 @@ def finish_folder(folder: Path, files: FilesReport, record: Record, *, check: bo
     report = OutputReport(folder)
     report.written, report.unchanged = sorted(files.written), sorted(files.unchanged)
     report.missing, report.different = sorted(files.missing), sorted(files.different)
+    report.sides = dict(files.sides)
     report.interrupted = check and bool(record.pending)
     with _reported(folder, check):
         _remove_temporary(folder, set(files.digests) | set(record.files) | {RECORD_NAME}, report, check=check)
@@ -284,6 +292,8 @@ def _finish(
             continue  # gone, or no longer what azconf wrote: left alone, and forgotten
         if check:
             report.extra.append(name)
+            current = _current_bytes(str(folder / name), 0)
+            report.sides[name] = (current if isinstance(current, bytes) else None, None)
         else:
             os.unlink(folder / name)
             report.removed.append(name)

@@ -25,6 +25,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from azconf import progress
 from azconf.config.project import Project
 from azconf.errors import DataError
 from azconf.model.sections import Environment
@@ -101,11 +102,17 @@ def render_all(
     theirs = [unit for unit in run.units if unit[1] in CHILD_TARGETS]
     child = Staged(lambda: run.build(theirs), run.write) if theirs and can_fork() else None
     try:
+        progress.report(f"checking {len(jobs)} environment(s)")
         verdict()
         mine = run.units if child is None else [unit for unit in run.units if unit[1] not in CHILD_TARGETS]
-        outcomes = run.build(mine) | (child.first_result() if child else {})
+        outcomes = run.build(mine)
+        if child is not None:
+            step = f"building {', '.join(sorted(CHILD_TARGETS))} (second process)"
+            progress.report(step, run.built, len(run.units))
+            outcomes |= child.first_result()
         _stop_if_broken(jobs, run.units, outcomes)
         if not check:
+            progress.report("writing files")
             run.mark_pending(outcomes)  # before either process writes anything
     except BaseException:
         if child is not None:
@@ -163,10 +170,16 @@ class _Run:
         self._reuse = Reuse()  # per item, for every environment and target this process builds
         self._plans: dict[Unit, Plan] = {}
         self._check, self._force = check, force
+        self.built = 0  # units built in this process so far
 
     def build(self, units: list[Unit]) -> dict[Unit, Outcome]:
         """Build and plan ``units``: how each built."""
-        return {unit: self._build(*unit) for unit in units}
+        outcomes = {}
+        for index, name in units:
+            progress.report(f"building {self._jobs[index].source.env}/{name}", self.built, len(self.units))
+            outcomes[(index, name)] = self._build(index, name)
+            self.built += 1
+        return outcomes
 
     def _build(self, index: int, name: str) -> Outcome:
         source = self._jobs[index].source
@@ -212,10 +225,9 @@ def _distinct_folders(project: Project, jobs: list[Job], options: dict[str, Any]
     for index, job in enumerate(jobs):
         for name, option in options.items():
             if job.out is not None:
-                folder = job.out / name
+                folder = Path(os.path.normpath(job.out / name))
             else:
-                folder = project.root / option.out.replace("{env}", job.source.env).replace("{target}", name)
-            folder = Path(os.path.normpath(folder))
+                folder = configured_folder(project, job.source.env, name, option)
             if folder in owner:
                 other_index, other = owner[folder]
                 raise DataError(
@@ -227,6 +239,12 @@ def _distinct_folders(project: Project, jobs: list[Job], options: dict[str, Any]
             owner[folder] = (index, name)
             folders[(index, name)] = folder
     return folders
+
+
+def configured_folder(project: Project, env: str, name: str, options: Any = None) -> Path:
+    """Target ``name``'s output folder for ``env`` from ``render.<name>.out`` in azconf.yaml."""
+    out = (options or target_options(project, name)).out
+    return Path(os.path.normpath(project.root / out.replace("{env}", env).replace("{target}", name)))
 
 
 def _stop_if_broken(jobs: list[Job], units: list[Unit], outcomes: dict[Unit, Outcome]) -> None:

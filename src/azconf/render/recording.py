@@ -6,6 +6,8 @@ Render's own use of history (history never imports render): what is recorded is 
 
 from __future__ import annotations
 
+import os
+
 from azconf.config.project import Project
 from azconf.history import actor as actors
 from azconf.history.api import open_history
@@ -15,6 +17,22 @@ from azconf.history.store import Store
 from azconf.history.writing import Pending, append_audit, content_of, operation, store_value, write_version
 from azconf.render.output import OutputReport
 from azconf.render.pipeline import Source
+
+
+def into_configured_folders(
+    project: Project, source: Source, reports: list[tuple[str, OutputReport]]
+) -> bool:
+    """Whether a render wrote each target into its configured folder (``render.<target>.out``).
+
+    Only such a render is what a deploy picks up; one into ``render --out /tmp/x`` is a scratch copy,
+    and recording it would make ``ENV@rendered`` (what the next deploy changes) wrong.
+    """
+    from azconf.render.pipeline import configured_folder
+
+    return all(
+        os.path.abspath(report.folder) == os.path.abspath(configured_folder(project, source.env, name))
+        for name, report in reports
+    )
 
 
 def record_render(project: Project, source: Source, reports: list[tuple[str, OutputReport]]) -> None:

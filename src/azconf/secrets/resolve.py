@@ -120,7 +120,8 @@ def _resolve_env(ref: EnvRef, environ: Mapping[str, str]) -> SecretText:
     return SecretText(value)
 
 
-def _keyring() -> Any:
+def load_keyring() -> Any:
+    """The ``keyring`` module, imported on first use."""
     import keyring  # lazily: backend discovery scans entry points and may talk to D-Bus
 
     return keyring
@@ -128,15 +129,15 @@ def _keyring() -> Any:
 
 def keyring_backend_name() -> str:
     """The keyring backend in use, e.g. ``keyrings.alt.file.PlaintextKeyring``."""
-    backend = _keyring().get_keyring()
+    backend = load_keyring().get_keyring()
     return f"{type(backend).__module__}.{type(backend).__qualname__}"
 
 
 def _resolve_keyring(ref: KeyringRef) -> SecretText:
     try:
-        value = _keyring().get_password(ref.service, ref.username)
+        value = load_keyring().get_password(ref.service, ref.username)
     except Exception as error:  # backends raise their own errors (D-Bus, locked stores, no backend)
-        raise SecretUnavailable(ref, _keyring_failure(error)) from None
+        raise SecretUnavailable(ref, keyring_failure(error)) from None
     if value is None:
         reason = (
             f'no entry for service "{ref.service}", username "{ref.username}" in the keyring '
@@ -148,7 +149,7 @@ def _resolve_keyring(ref: KeyringRef) -> SecretText:
     return SecretText(value)
 
 
-def _keyring_failure(error: Exception) -> str:
+def keyring_failure(error: Exception) -> str:
     """A sentence about a keyring that failed; the message of keyring's own errors is kept."""
     from keyring.errors import KeyringError, NoKeyringError
 
@@ -161,16 +162,3 @@ def _keyring_failure(error: Exception) -> str:
     # backend internals, whose text we do not control, so only their type is shown.
     detail = str(error) if isinstance(error, KeyringError) and str(error) else type(error).__name__
     return f"the keyring could not be read ({detail})"
-
-
-def store(ref: KeyringRef, value: str) -> str:
-    """Store ``value`` under ``ref`` in the OS keyring; returns the backend's name.
-
-    Raises :class:`SecretUnavailable` when the keyring cannot be written.
-    """
-    try:
-        _keyring().set_password(ref.service, ref.username, value)
-    except Exception as error:  # see _resolve_keyring
-        reason = _keyring_failure(error).replace("could not be read", "could not be written")
-        raise SecretUnavailable(ref, reason) from None
-    return keyring_backend_name()

@@ -211,12 +211,14 @@ def test_keep_markers_are_read_from_the_end_of_a_key_line() -> None:
         "    image: 'x:1'  # azconf:keep: pinned (for now)\n"
         "    port: 8080   # azconf:keeper is not the marker\n"
         "    note: '# azconf:keep inside a string is not a comment'\n"
+        "    region: eu  # AZCONF:KEEP shouted, still the marker\n"
     )
     kept = [(k.path, k.line, k.reason) for k in YamlText(text, "prod.yaml").kept()]
     assert kept == [
         (("services", "auth"), 2, "the whole service is prod's"),
         (("services", "web", "replicas"), 5, "mandatory MFA"),
         (("services", "web", "image"), 6, "pinned (for now)"),
+        (("services", "web", "region"), 9, "shouted, still the marker"),
     ]
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from keyring_config import use_keyring_config
 
+from azconf.secrets.keyring_store import judge, store, usable_backend
 from azconf.secrets.refs import KeyringRef, parse_reference
 from azconf.secrets.resolve import (
     SecretText,
@@ -15,7 +16,6 @@ from azconf.secrets.resolve import (
     availability,
     keyring_backend_name,
     resolve,
-    store,
 )
 
 
@@ -102,7 +102,9 @@ def test_remote_references_are_not_resolved_locally(text: str, where: str) -> No
 
 def test_store_then_resolve_through_the_file_keyring(file_keyring: Path) -> None:
     ref = keyring_ref("keyring://azora/db-password")
-    assert store(ref, "s3cret value") == "keyrings.alt.file.PlaintextKeyring"
+    backend = usable_backend(ref, allow_insecure=True)  # a plaintext file: allowed for the test
+    assert backend.name == "keyrings.alt.file.PlaintextKeyring"
+    store(ref, "s3cret value", backend)
     assert file_keyring.is_file()
     assert "s3cret value" not in file_keyring.read_text(encoding="utf-8")  # base64 in this backend
     assert resolve(ref).reveal() == "s3cret value"
@@ -125,14 +127,14 @@ def test_absent_keyring_entry(file_keyring: Path) -> None:
 
 def test_empty_keyring_entry_is_missing(file_keyring: Path) -> None:
     ref = keyring_ref("keyring://azora/empty")
-    store(ref, "")
+    store(ref, "", usable_backend(ref, allow_insecure=True))
     assert availability(ref).detail == "the keyring entry is empty"
 
 
 def test_no_keyring_backend(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     use_keyring_config(monkeypatch, tmp_path, "keyring.backends.fail.Keyring")
     ref = keyring_ref("keyring://azora/db")
-    for attempt in (lambda: resolve(ref), lambda: store(ref, "value")):
+    for attempt in (lambda: resolve(ref), lambda: store(ref, "value", judge(keyring_backend_name()))):
         with pytest.raises(SecretUnavailable) as caught:
             attempt()
         assert "no keyring backend is available on this machine" in caught.value.reason

@@ -5,10 +5,12 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated, Literal
 
+import typer
+
+from azconf.cli.options import Format, format_option
 from azconf.errors import EXIT_OK, EXIT_PROBLEMS, UsageError
-from azconf.model import SECTIONS
 
 if TYPE_CHECKING:
     from azconf.diff import Change
@@ -25,7 +27,37 @@ class DiffRequest:
     only: str | None
     stat: bool
     exit_code: bool
-    db: Path | None
+
+
+def diff(
+    ctx: typer.Context,
+    sides: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="A B [PATH]...: environments (working trees) or versions such as prod@12, then "
+            "optional path filters such as services.web.",
+            show_default=False,
+        ),
+    ] = None,
+    worktree: Annotated[
+        str | None,
+        typer.Option("--worktree", help="Compare ENV's latest recorded version with its working tree."),
+    ] = None,
+    output: Annotated[
+        Literal[Format.text, Format.json, Format.markdown],
+        format_option("Output format (markdown: a pull-request comment)."),
+    ] = Format.text,
+    only: Annotated[
+        str | None, typer.Option("--only", help="Comma-separated sections, e.g. flags,routes.")
+    ] = None,
+    stat: Annotated[bool, typer.Option("--stat", help="Counts per section only.")] = False,
+    exit_code: Annotated[
+        bool, typer.Option("--exit-code", help="Exit 1 when there are differences (for CI).")
+    ] = False,
+) -> None:
+    """Show semantic differences between environments and versions, with where each value came from."""
+    request = DiffRequest(sides or [], worktree, output.value, only, stat, exit_code)
+    raise typer.Exit(run(ctx.obj, request))
 
 
 def run(project_dir: Path | None, request: DiffRequest) -> int:
@@ -38,7 +70,7 @@ def run(project_dir: Path | None, request: DiffRequest) -> int:
     project = open_project(project_dir)
     resolver = Resolver(project)
     if request.worktree:
-        old = latest_side(project, request.worktree, db=request.db)
+        old = latest_side(project, request.worktree)
         new = load_side(project, resolver, request.worktree)
         filters = request.arguments
     else:
@@ -47,8 +79,8 @@ def run(project_dir: Path | None, request: DiffRequest) -> int:
                 "diff needs two sides",
                 hint="azconf diff staging prod, azconf diff prod@12 prod, or azconf diff --worktree prod",
             )
-        old = load_side(project, resolver, request.arguments[0], db=request.db)
-        new = load_side(project, resolver, request.arguments[1], db=request.db)
+        old = load_side(project, resolver, request.arguments[0])
+        new = load_side(project, resolver, request.arguments[1])
         filters = request.arguments[2:]
     changes = select(diff(old.data, new.data), _sections(request.only), [_path(f) for f in filters])
     _print(old, new, changes, request)
@@ -56,6 +88,7 @@ def run(project_dir: Path | None, request: DiffRequest) -> int:
 
 
 def _sections(only: str | None) -> list[str]:
+    from azconf.model import SECTIONS
     from azconf.problems import did_you_mean
 
     chosen = [s.strip() for s in (only or "").split(",") if s.strip()]
@@ -84,8 +117,6 @@ def _print(old: Side, new: Side, changes: list[Change], request: DiffRequest) ->
         sys.stdout.write(diff_report.render_json(old, new, changes))
     elif request.output == "markdown":
         sys.stdout.write(diff_report.render_markdown(old, new, changes))
-    elif request.output != "text":
-        raise UsageError(f'unknown format "{request.output}"', hint="use text, json or markdown")
     elif request.stat:
         sys.stdout.write(diff_report.render_stat(changes))
     else:

@@ -10,10 +10,11 @@ from __future__ import annotations
 import dataclasses
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated, Literal
 
-from azconf.cli.common import project_root
-from azconf.config.manifest import MANIFEST_NAME
+import typer
+
+from azconf.cli.options import Format, format_option
 from azconf.errors import EXIT_OK, EXIT_PROBLEMS, UsageError
 
 if TYPE_CHECKING:
@@ -21,10 +22,39 @@ if TYPE_CHECKING:
     from azconf.validate import ValidationResult
 
 
+def validate(
+    ctx: typer.Context,
+    envs: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[ENV|FILE]...",
+            help="Validate only these environments (default: all); or, given files, every project "
+            "that contains one (the pre-commit hook does that).",
+        ),
+    ] = None,
+    env: Annotated[
+        list[str] | None,
+        typer.Option("--env", "-e", help="Validate only this environment (repeatable; default: all)."),
+    ] = None,
+    output: Annotated[
+        Literal[Format.text, Format.json, Format.github, Format.sarif], format_option("Report format.")
+    ] = Format.text,
+    strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Also list reviewed secret exceptions (path and reason).")
+    ] = False,
+) -> None:
+    """Resolve every environment and report all problems, with file:line:col."""
+    from azconf.cli.common import several_environments
+
+    raise typer.Exit(run(ctx.obj, several_environments(env, envs or []), output.value, strict, verbose))
+
+
 def run(
     project_dir: Path | None, arguments: list[str], output: str, strict: bool, verbose: bool = False
 ) -> int:
     """Validate and print the report; exit 1 when anything fails."""
+    from azconf.cli.common import project_root
     from azconf.report import reporter
     from azconf.validate import validate
 
@@ -66,6 +96,8 @@ def is_file_argument(argument: str) -> bool:
 
 def projects_of(files: list[str]) -> list[Path]:
     """The project folders (with an azconf.yaml) that contain ``files``, each once, in order."""
+    from azconf.config.manifest import MANIFEST_NAME
+
     roots: dict[Path, None] = {}
     for file in files:
         for folder in Path(file).absolute().parents:

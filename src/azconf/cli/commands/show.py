@@ -2,21 +2,48 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from azconf.cli.common import open_project, resolve_or_stop
-from azconf.config.located import parse_path, plain
-from azconf.config.project import Project
+import typer
+
+from azconf.cli.options import EnvOrVersionOption, Format, format_option
 from azconf.errors import UsageError
+
+if TYPE_CHECKING:
+    from azconf.config.project import Project
+
+
+def show(
+    ctx: typer.Context,
+    arguments: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[ENV] [PATH]",
+            help="The environment or version (prod, prod@12), then a subtree such as services.web.",
+        ),
+    ] = None,
+    env: EnvOrVersionOption = None,
+    output: Annotated[Literal[Format.yaml, Format.json], format_option()] = Format.yaml,
+    defaults: Annotated[
+        bool, typer.Option("--defaults", help="Fill in every default: the config as the renderers see it.")
+    ] = False,
+) -> None:
+    """Print an environment's resolved config, or one subtree of it."""
+    from azconf.cli.common import at_most_one, one_environment
+
+    chosen, rest = one_environment(env, arguments or [], "show ENV[@VERSION] [PATH]")
+    path = at_most_one(rest, "show ENV[@VERSION] [PATH]")
+    raise typer.Exit(run(ctx.obj, chosen, path, output.value, defaults=defaults))
 
 
 def run(
     project_dir: Path | None, env: str, path_text: str | None, output: str, *, defaults: bool = False
 ) -> int:
     """Print the resolved config of ``env`` (or the subtree at ``path_text``)."""
+    from azconf.cli.common import open_project
+    from azconf.config.located import parse_path, plain
     from azconf.config.yaml_emit import emit_yaml
     from azconf.explain import lookup
 
@@ -26,6 +53,8 @@ def run(
     project = open_project(project_dir)
     value = lookup(_with_defaults(project, env) if defaults else _data(project, env), path)
     if output == "json":
+        import json
+
         sys.stdout.write(json.dumps(plain(value), indent=2, ensure_ascii=False) + "\n")
     else:
         sys.stdout.write(emit_yaml(value))
@@ -34,6 +63,7 @@ def run(
 
 def _data(project: Project, env: str) -> Any:
     """The working tree of ``env``, or a recorded version (``prod@12``, ``@3fa2c1``) from history."""
+    from azconf.cli.common import resolve_or_stop
     from azconf.gitrefs import split_git_ref
     from azconf.history.refs import is_version_ref
 

@@ -1,4 +1,7 @@
-"""The edit commands: build a plan, show it, confirm, validate, write, record."""
+"""``azconf promote``, ``set``, ``unset`` and ``restore``: edits of an environment's overlay.
+
+Each builds a plan, shows it, asks, validates, writes and records.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +10,21 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from azconf.errors import EXIT_OK, DataError, UsageError
-from azconf.problems import redact
 
 if TYPE_CHECKING:
     from azconf.config.project import Project
     from azconf.edit.plan import Plan
+
+
+ActorOption = Annotated[str | None, typer.Option("--actor", help="Who is making the change.")]
+MessageOption = Annotated[str | None, typer.Option("--message", "-m", help="Why (recorded).")]
+YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
+DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Print the plan; write nothing.")]
 
 
 @dataclass(frozen=True)
@@ -27,7 +35,79 @@ class EditOptions:
     yes: bool
     message: str | None
     actor: str | None
-    db: Path | None
+
+
+def promote(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Argument(help="From: an environment or a version such as staging@4.")],
+    destination: Annotated[str, typer.Argument(help="To: the next environment in the chain.")],
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Only these paths or globs, e.g. 'services.*.image' (default: every difference)."
+        ),
+    ] = None,
+    dry_run: DryRunOption = False,
+    yes: YesOption = False,
+    message: MessageOption = None,
+    skip_chain: Annotated[
+        bool,
+        typer.Option(
+            "--skip-chain", help="Allow skipping an environment of the chain (recorded in the audit log)."
+        ),
+    ] = False,
+    actor: ActorOption = None,
+) -> None:
+    """Make DESTINATION resolve to SOURCE's values: a plan first, comments and formatting kept."""
+    options = EditOptions(dry_run, yes, message, actor)
+    raise typer.Exit(promote_command(ctx.obj, source, destination, paths or [], skip_chain, options))
+
+
+def set_value(
+    ctx: typer.Context,
+    env: Annotated[str, typer.Argument(help="The environment.")],
+    path: Annotated[str, typer.Argument(help="The value's path, e.g. services.web.replicas.")],
+    value: Annotated[str, typer.Argument(help="A YAML scalar or flow collection: 3, true, [GET, POST].")],
+    string: Annotated[bool, typer.Option("--string", help="Take VALUE as a string, as is.")] = False,
+    dry_run: DryRunOption = False,
+    yes: YesOption = False,
+    message: MessageOption = None,
+    actor: ActorOption = None,
+) -> None:
+    """Set one value in an environment's overlay (validated first, written atomically, recorded)."""
+    options = EditOptions(dry_run, yes, message, actor)
+    raise typer.Exit(set_command(ctx.obj, env, path, value, string, options))
+
+
+def unset(
+    ctx: typer.Context,
+    env: Annotated[str, typer.Argument(help="The environment.")],
+    path: Annotated[str, typer.Argument(help="The overridden value's path.")],
+    dry_run: DryRunOption = False,
+    yes: YesOption = False,
+    message: MessageOption = None,
+    actor: ActorOption = None,
+) -> None:
+    """Remove an environment's override so the value comes from the layers below again."""
+    options = EditOptions(dry_run, yes, message, actor)
+    raise typer.Exit(unset_command(ctx.obj, env, path, options))
+
+
+def restore(
+    ctx: typer.Context,
+    version: Annotated[str, typer.Argument(help="The version to go back to, e.g. prod@12 or prod@latest~1.")],
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(help="Only these paths or globs (default: everything)."),
+    ] = None,
+    dry_run: DryRunOption = False,
+    yes: YesOption = False,
+    message: MessageOption = None,
+    actor: ActorOption = None,
+) -> None:
+    """Make an environment's files resolve to a recorded version again (a plan first, recorded)."""
+    options = EditOptions(dry_run, yes, message, actor)
+    raise typer.Exit(restore_command(ctx.obj, version, paths or [], options))
 
 
 def promote_command(
@@ -45,12 +125,12 @@ def promote_command(
     from azconf.edit.promote import check_chain, plan_promotion
 
     project = open_project(project_dir)
-    src_env = load_side(project, Resolver(project), source, db=options.db).env
+    src_env = load_side(project, Resolver(project), source).env
     check_chain(project, src_env, destination, skip_chain=skip_chain)
     selectors = [_path(p) for p in paths]
 
     def build(fresh: Project) -> Plan:
-        side = load_side(fresh, Resolver(fresh), source, db=options.db)
+        side = load_side(fresh, Resolver(fresh), source)
         return plan_promotion(fresh, side, destination, selectors)
 
     label = source if is_version_ref(project, source) else src_env
@@ -107,7 +187,7 @@ def restore_command(project_dir: Path | None, ref: str, paths: list[str], option
     project = open_project(project_dir)
     if "@" not in ref:
         raise UsageError(f'"{ref}" is not a version', hint=f"name one, e.g. {ref}@12 or {ref}@latest~1")
-    env, label, snapshot = _restore_source(project, ref, options.db)
+    env, label, snapshot = _restore_source(project, ref)
     selectors = [_path(p) for p in paths]
 
     def build(fresh: Project) -> Plan:
@@ -116,7 +196,7 @@ def restore_command(project_dir: Path | None, ref: str, paths: list[str], option
     return _carry_out(project, build, options, f"restore {label}", action="restore")
 
 
-def _restore_source(project: Project, ref: str, db: Path | None) -> tuple[str, str, dict[str, Any]]:
+def _restore_source(project: Project, ref: str) -> tuple[str, str, dict[str, Any]]:
     """The environment, label and snapshot a restore goes back to: a recorded version or a git one."""
     from azconf.gitrefs import split_git_ref
     from azconf.history.api import load_ref
@@ -127,7 +207,7 @@ def _restore_source(project: Project, ref: str, db: Path | None) -> tuple[str, s
 
         side = load_side(project, Resolver(project), ref)
         return side.env, side.label, side.data
-    version, snapshot = load_ref(project, ref, db=db)
+    version, snapshot = load_ref(project, ref)
     return version.env, version.ref, snapshot
 
 
@@ -138,24 +218,34 @@ def _carry_out(
     project: Project, build: Callable[[Project], Plan], options: EditOptions, note: str, *, action: str
 ) -> int:
     """Plan, show, confirm, then write and record through the one edit path."""
+    from azconf.cli.progress import shown
     from azconf.edit.transaction import Recording, check_plan, write_recorded
 
     confirmed = None
     if options.dry_run or not options.yes:
-        plan = build(project)
+        with shown(action):
+            plan = build(project)
         _print_plan(project, plan)
         if plan.empty:
             typer.echo(f"{plan.env}: nothing to change")
             return EXIT_OK
-        check_plan(project, plan)
+        with shown(action):
+            check_plan(project, plan)
         if options.dry_run:
             typer.echo("dry run: nothing written")
             return EXIT_OK
         _confirm(options)
         confirmed = plan
-    recording = Recording(options.message or note, options.actor, action, options.db)
-    show = None if confirmed else _print_plan
-    outcome = write_recorded(project.root, build, recording, confirmed=confirmed, show=show)
+    recording = Recording(options.message or note, options.actor, action)
+    with shown(action) as line:
+
+        def show(fresh: Project, plan: Plan) -> None:
+            line.close()  # the plan is printed on a clean line
+            _print_plan(fresh, plan)
+
+        outcome = write_recorded(
+            project.root, build, recording, confirmed=confirmed, show=None if confirmed else show
+        )
     if not outcome.files:
         typer.echo(f"{outcome.env}: nothing to change")
         return EXIT_OK
@@ -168,6 +258,7 @@ def _carry_out(
 def _print_plan(project: Project, plan: Plan) -> None:
     from azconf.cli.styled import print_lines
     from azconf.diff.sides import Side
+    from azconf.problems import redact
     from azconf.report.diff_report import render_text
 
     before = Side(f"{plan.env} (now)", plan.env, {})
@@ -187,6 +278,8 @@ def _print_plan(project: Project, plan: Plan) -> None:
 
 def _print_held_back(plan: Plan) -> None:
     """What the plan leaves alone on purpose: each kept key, and the excluded paths by pattern."""
+    from azconf.problems import redact
+
     if not plan.skipped:
         return
     by_reason: dict[str, list[str]] = {}

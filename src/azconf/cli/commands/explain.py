@@ -4,19 +4,46 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated, Literal
 
-from azconf.cli.common import open_project, resolve_or_stop
-from azconf.config.located import KeyPath, parse_path
-from azconf.config.project import Project
+import typer
+
+from azconf.cli.options import EnvOrVersionOption, Format, format_option
 from azconf.errors import UsageError
 
 if TYPE_CHECKING:
+    from azconf.config.located import KeyPath
+    from azconf.config.project import Project
     from azconf.explain import Explanation
+
+
+def explain(
+    ctx: typer.Context,
+    arguments: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="[ENV] PATH",
+            help="The environment or version (prod, prod@12), then a path such as services.web.replicas.",
+        ),
+    ],
+    env: EnvOrVersionOption = None,
+    output: Annotated[Literal[Format.text, Format.json], format_option()] = Format.text,
+) -> None:
+    """Show where a value came from: the layer that set it and every value it overrode."""
+    from azconf.cli.common import at_most_one, one_environment
+
+    usage = "explain ENV[@VERSION] PATH"
+    chosen, rest = one_environment(env, arguments, usage)
+    path = at_most_one(rest, usage)
+    if path is None:
+        raise typer.BadParameter("name the value to explain, e.g. services.web.replicas", param_hint="PATH")
+    raise typer.Exit(run(ctx.obj, chosen, path, output.value))
 
 
 def run(project_dir: Path | None, env: str, path_text: str, output: str) -> int:
     """Print where the value at ``path_text`` in ``env`` came from."""
+    from azconf.cli.common import open_project, resolve_or_stop
+    from azconf.config.located import parse_path
     from azconf.explain import explain
     from azconf.report.explanation import render_json, render_text
 
@@ -56,6 +83,7 @@ def _explain_version(project: Project, ref: str, path: KeyPath, output: str) -> 
 
 def _explain_git(project: Project, env: str, revision: str, path: KeyPath, output: str) -> int:
     """Explain a value as the files were in a git revision: with their file:line:col at that revision."""
+    from azconf.cli.common import resolve_or_stop
     from azconf.explain import explain
     from azconf.gitrefs import project_at
     from azconf.report.explanation import render_json, render_text

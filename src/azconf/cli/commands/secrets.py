@@ -1,19 +1,90 @@
-"""``azconf secrets list``, ``check`` and ``set``: parse the arguments, call the core, print a report."""
+"""``azconf secrets list|check|set``: references listed, checked, stored (``azconf run`` uses them).
+
+The core (and the keyring library) is imported only when a command runs.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
+from azconf.cli.options import Format, format_option
 from azconf.errors import EXIT_OK, EXIT_PROBLEMS, UsageError
 
 if TYPE_CHECKING:
     from azconf.secrets.refs import KeyringRef
     from azconf.secrets.usage import SecretUsage
+
+
+EnvArgument = Annotated[
+    str | None, typer.Argument(metavar="[ENV]", help="The environment (or --env).", show_default=False)
+]
+OptionalEnvOption = Annotated[
+    list[str] | None, typer.Option("--env", "-e", help="The environment.", show_default=False)
+]
+FormatOption = Annotated[Literal[Format.text, Format.json], format_option()]
+
+secrets_app = typer.Typer(
+    help="Secret references: list them, check they resolve here, store keyring entries.",
+    no_args_is_help=True,
+)
+
+
+@secrets_app.command("list")
+def list_secrets(
+    ctx: typer.Context,
+    argument: EnvArgument = None,
+    env: OptionalEnvOption = None,
+    output: FormatOption = Format.text,
+) -> None:
+    """Each secret reference, its scheme, and every place that uses it (file:line:col); a recorded
+    version (prod@12) lists its references without locations."""
+    from azconf.cli.common import one_environment
+
+    chosen, _ = one_environment(env, [argument] if argument else [], "secrets list ENV[@VERSION]")
+    raise typer.Exit(list_(ctx.find_root().obj, chosen, output.value))
+
+
+@secrets_app.command("check")
+def check_secrets(
+    ctx: typer.Context,
+    argument: EnvArgument = None,
+    env: OptionalEnvOption = None,
+    output: FormatOption = Format.text,
+) -> None:
+    """Resolve env:// and keyring:// references locally (values never shown); exit 1 if one is missing."""
+    from azconf.cli.common import one_environment
+
+    chosen, _ = one_environment(env, [argument] if argument else [], "secrets check ENV")
+    raise typer.Exit(check(ctx.find_root().obj, chosen, output.value))
+
+
+@secrets_app.command("set")
+def set_secret(
+    reference: Annotated[
+        str, typer.Argument(help="A keyring reference, e.g. keyring://azora/db-password.", show_default=False)
+    ],
+    # Never a value: this argument exists only to refuse one without echoing it back (click's own
+    # "unexpected extra argument (...)" error would print the secret that was just typed).
+    stray: Annotated[list[str] | None, typer.Argument(hidden=True, show_default=False)] = None,
+    allow_insecure: Annotated[
+        bool,
+        typer.Option(
+            "--allow-insecure-keyring",
+            envvar="AZCONF_ALLOW_INSECURE_KEYRING",
+            help="Store even into a plaintext keyring backend (keyrings.alt PlaintextKeyring), "
+            "refused otherwise; for throwaway machines and CI.",
+        ),
+    ] = False,
+) -> None:
+    """Store a keyring:// secret, read from a hidden prompt or from stdin (never from an argument);
+    says which keyring backend received it."""
+
+    raise typer.Exit(set_(reference, bool(stray), allow_insecure=allow_insecure))
 
 
 def _usages(project_dir: Path | None, env: str) -> list[SecretUsage]:
@@ -62,8 +133,11 @@ _NOT_STORABLE = {
 }
 
 
-def set_(reference: str, value_in_arguments: bool) -> int:
-    """Store a value under a keyring reference, read from a hidden prompt or from stdin."""
+def set_(reference: str, value_in_arguments: bool, *, allow_insecure: bool = False) -> int:
+    """Store a value under a keyring reference, read from a hidden prompt or from stdin.
+
+    The backend is named on success; a plaintext one is refused unless ``allow_insecure``.
+    """
     if value_in_arguments:
         raise UsageError(
             "`azconf secrets set` never takes the value as an argument: it would stay in your shell "
@@ -73,15 +147,20 @@ def set_(reference: str, value_in_arguments: bool) -> int:
         )
     ref = _keyring_ref(reference)
     from azconf.cli.boundary import print_error
-    from azconf.secrets.resolve import SecretUnavailable, store
+    from azconf.secrets.keyring_store import InsecureKeyring, store, usable_backend
+    from azconf.secrets.resolve import SecretUnavailable
 
-    value = _read_value(ref)
     try:
-        backend = store(ref, value)
+        backend = usable_backend(ref, allow_insecure=allow_insecure)  # before the value is typed
+        store(ref, _read_value(ref), backend)
+    except InsecureKeyring as refused:
+        print_error(f"{ref}: {refused}; nothing was stored", refused.hint)
+        return EXIT_PROBLEMS
     except SecretUnavailable as failure:
         print_error(f"{ref}: {failure.reason}")
         return EXIT_PROBLEMS
-    typer.echo(f"stored {ref} in the keyring ({backend})", err=True)
+    insecure = f"; {backend.unsafe} (allowed explicitly)" if backend.unsafe else ""
+    typer.echo(f"stored {ref} in the keyring backend {backend.name}{insecure}", err=True)
     return EXIT_OK
 
 

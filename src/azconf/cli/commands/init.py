@@ -4,10 +4,21 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
 from azconf.errors import UsageError
+
+
+def init(
+    directory: Annotated[Path, typer.Argument(help="Where to create the project.")] = Path("."),
+    project_name: Annotated[
+        str | None, typer.Option("--name", help="Project name (default: the folder's name).")
+    ] = None,
+) -> None:
+    """Create a small, valid config repository: manifest, base layer, dev/staging/prod overlays."""
+    raise typer.Exit(run(directory, project_name))
 
 
 def run(directory: Path, name: str | None) -> int:

@@ -5,6 +5,34 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Annotated
+
+import typer
+
+# Options stop at the first argument, so `azconf run ... python -c CODE` passes -c to python.
+CONTEXT_SETTINGS = {"allow_interspersed_args": False}
+
+
+def run_command(
+    ctx: typer.Context,
+    env: Annotated[str, typer.Option("--env", "-e", help="The environment.", show_default=False)],
+    service: Annotated[str, typer.Option("--service", "-s", help="The service.", show_default=False)],
+    command: Annotated[
+        list[str],
+        typer.Argument(help="The command and its arguments, after --.", metavar="-- CMD [ARGS]..."),
+    ],
+    allow_env: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-env",
+            help="Let the config set this variable that picks the code to run (LD_PRELOAD, PATH, "
+            "PYTHONPATH, ...; refused otherwise). Repeatable.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Run a command with a service's env vars, env:// and keyring:// secrets resolved into it only."""
+    raise typer.Exit(run(ctx.obj, env, service, command, allow_env or []))
 
 
 def run(

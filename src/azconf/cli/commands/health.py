@@ -1,34 +1,18 @@
 """``azconf doctor`` and ``azconf alerts``: the project's health, and the alerts it opened.
 
-Only typer is imported here; each command imports the core when it runs.
+The core is imported only when a command runs.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
+from azconf.cli.options import Format, format_option
 from azconf.errors import EXIT_OK, EXIT_PROBLEMS
-
-
-class DoctorFormat(StrEnum):
-    """Output formats of ``azconf doctor``."""
-
-    text = "text"
-    json = "json"
-    prometheus = "prometheus"
-
-
-class AlertsFormat(StrEnum):
-    """Output formats of ``azconf alerts``."""
-
-    text = "text"
-    json = "json"
-
 
 alerts_app = typer.Typer(help="Health alerts: list them, resolve one by hand.", invoke_without_command=True)
 
@@ -39,9 +23,7 @@ def doctor(
         list[str] | None, typer.Argument(help="Check only these environments (default: all).")
     ] = None,
     env: Annotated[list[str] | None, typer.Option("--env", "-e", help="An environment (repeatable).")] = None,
-    output: Annotated[
-        DoctorFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = DoctorFormat.text,
+    output: Annotated[Literal[Format.text, Format.json, Format.prometheus], format_option()] = Format.text,
     strict: Annotated[bool, typer.Option("--strict", help="Exit 1 on a warning too.")] = False,
 ) -> None:
     """Check the config, history, rendered output, flags and secrets; open and resolve alerts."""
@@ -58,9 +40,9 @@ def doctor(
     checks = run_checks(project, chosen)
     events = update_alerts(project, checks)
     problems = notify(project.manifest.health.notify, project.manifest.project, events, os.environ)
-    if output is DoctorFormat.json:
+    if output is Format.json:
         sys.stdout.write(health_report.doctor_json(checks, events, problems))
-    elif output is DoctorFormat.prometheus:
+    elif output is Format.prometheus:
         sys.stdout.write(health_report.prometheus(checks))
         for problem in problems:
             typer.echo(f"warning: {problem}", err=True)
@@ -89,9 +71,7 @@ def _known(environments: list[str], chosen: list[str]) -> None:
 def alerts(
     ctx: typer.Context,
     show_all: Annotated[bool, typer.Option("--all", help="Resolved alerts too.")] = False,
-    output: Annotated[
-        AlertsFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = AlertsFormat.text,
+    output: Annotated[Literal[Format.text, Format.json], format_option()] = Format.text,
 ) -> None:
     """List the open alerts (or all of them), oldest first."""
     if ctx.invoked_subcommand is not None:
@@ -101,7 +81,7 @@ def alerts(
     from azconf.report import health_report
 
     found = list_alerts(open_project(ctx.find_root().obj), include_resolved=show_all)
-    if output is AlertsFormat.json:
+    if output is Format.json:
         sys.stdout.write(health_report.alerts_json(found))
     else:
         from azconf.cli.styled import print_lines
@@ -122,9 +102,3 @@ def resolve(
 
     alert = resolve_by_hand(open_project(ctx.find_root().obj), alert_id, message=message, actor=actor)
     typer.echo(f"alert {alert.id} resolved by {alert.resolved_by}: {alert.title}")
-
-
-def register(app: typer.Typer) -> None:
-    """Add doctor and alerts to ``app``."""
-    app.command("doctor")(doctor)
-    app.add_typer(alerts_app, name="alerts")

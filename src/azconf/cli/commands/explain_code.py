@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
-from azconf.codes import CODES
 from azconf.errors import UsageError
-from azconf.problems import did_you_mean
+
+
+def explain_code(
+    code: Annotated[str | None, typer.Argument(help="A problem code such as AZC0301.")] = None,
+) -> None:
+    """Describe a problem code and how to fix it (all codes when none is given)."""
+    raise typer.Exit(run(code))
 
 
 def run(code: str | None) -> int:
     """Print one code's entry, or a one-line index of all codes."""
+    from azconf.codes import CODES
+    from azconf.problems import did_you_mean
+
     if code is None:
         for entry in CODES.values():
             typer.echo(f"{entry.code}  {entry.title}")
