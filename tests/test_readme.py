@@ -2,93 +2,32 @@
 
 Each ``sh`` and ``console`` block runs in a fresh copy of ``examples/azora`` with the installed azconf
 first on PATH. An HTML comment just before a block may prepare the state its commands need, as a
-reader's project would have it, and say what a person would type or have in their shell::
-
-    <!-- doctest: setup azconf commit -m base -->
-    <!-- doctest: stdin s3cret -->
-    <!-- doctest: env STRIPE_TEST_API_KEY=sk_test_doc -->
-
-``console`` blocks compare each command's output (stdout and stderr, as a terminal shows them) with
-the lines under it: ``...`` alone on a line stands for any lines, and ``...`` inside a line for any
-text. A command must exit 0, unless its trailing comment says ``exit N``.
+reader's project would have it, and say what a person would type or have in their shell (the format
+is described in tests/doctest_blocks.py, which parses and runs the blocks).
 """
 
 from __future__ import annotations
 
-import os
-import re
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-README = ROOT / "README.md"
-EXAMPLE = ROOT / "examples" / "azora"
-BLOCK = re.compile(
-    r"(?P<directives>(?:<!-- doctest: .*? -->\n)*)```(?P<lang>sh|console)\n(?P<body>.*?)```", re.S
+from doctest_blocks import (
+    EXAMPLE,
+    NOT_RUN,
+    ROOT,
+    Block,
+    environment,
+    parse_blocks,
+    prepared_project,
+    run_as_shown,
 )
-DIRECTIVE = re.compile(r"<!-- doctest: (\S+) ?(.*?) -->")
-NOT_RUN = "not-run"  # a block CI runs in another way; the directive says which test covers it
 
-
-@dataclass
-class Command:
-    line: str
-    expected: list[str] | None = None  # console blocks: the lines shown under it
-    exit_codes: tuple[int, ...] = (0,)
-
-
-@dataclass
-class Block:
-    line: int
-    lang: str
-    directives: dict[str, list[str]]
-    commands: list[Command] = field(default_factory=list)
-
-    def directive(self, name: str) -> list[str]:
-        return self.directives.get(name, [])
-
-
-def _exit_codes(command: str) -> tuple[int, ...]:
-    comment = command.partition("  #")[2]
-    allowed = re.findall(r"exit (\d)", comment)
-    return (0, *map(int, allowed)) if allowed else (0,)
-
-
-def parse_readme(text: str) -> list[Block]:
-    blocks = []
-    for match in BLOCK.finditer(text):
-        directives: dict[str, list[str]] = {}
-        for name, value in DIRECTIVE.findall(match["directives"]):
-            directives.setdefault(name, []).append(value)
-        block = Block(text.count("\n", 0, match.start("lang")) + 1, match["lang"], directives)
-        lines = match["body"].splitlines()
-        if block.lang == "sh":
-            block.commands = [
-                Command(line) for line in lines if line.strip() and not line.lstrip().startswith("#")
-            ]
-        else:
-            for line in lines:
-                if line.startswith("$ "):
-                    block.commands.append(Command(line[2:], []))
-                elif block.commands:
-                    expected = block.commands[-1].expected
-                    assert expected is not None
-                    expected.append(line)
-            for command in block.commands:  # a blank line before the next `$` only separates
-                while command.expected and not command.expected[-1].strip():
-                    command.expected.pop()
-        for command in block.commands:
-            command.exit_codes = _exit_codes(command.line)
-        blocks.append(block)
-    return blocks
-
-
-BLOCKS = parse_readme(README.read_text(encoding="utf-8"))
+README = ROOT / "README.md"
+BLOCKS = parse_blocks(README.read_text(encoding="utf-8"))
 RUN = [block for block in BLOCKS if not block.directive(NOT_RUN)]
 
 
@@ -99,63 +38,13 @@ def test_the_readme_has_runnable_blocks() -> None:
             assert "test_" in reason, f"README:{block.line}: say which test covers the block"
 
 
-def matches(expected: list[str], actual: list[str]) -> bool:
-    """Whether ``actual`` lines match ``expected``, where ``...`` stands for any lines or any text."""
-    if not expected:
-        return not actual
-    head, rest = expected[0], expected[1:]
-    if head.strip() == "...":
-        return any(matches(rest, actual[start:]) for start in range(len(actual) + 1))
-    if not actual:
-        return False
-    pattern = ".*".join(re.escape(part) for part in head.split("..."))
-    return re.fullmatch(pattern, actual[0].rstrip()) is not None and matches(rest, actual[1:])
-
-
-def environment(home: Path) -> dict[str, str]:
-    bin_dir = str(Path(sys.executable).parent)
-    return {
-        **os.environ,
-        "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
-        "NO_COLOR": "1",
-        "HOME": str(home),
-        "XDG_DATA_HOME": str(home / "data"),
-        "PYTHON_KEYRING_BACKEND": "keyrings.alt.file.PlaintextKeyring",
-        "AZCONF_ACTOR": "you@example.com",
-    }
-
-
 @pytest.mark.parametrize("block", RUN, ids=[f"README:{block.line}" for block in RUN])
 def test_every_readme_command_runs_as_written(block: Block, tmp_path: Path) -> None:
-    project = tmp_path / "azora"
-    shutil.copytree(EXAMPLE, project, ignore=shutil.ignore_patterns(".azconf", "deploy"))
-    env = environment(tmp_path / "home")
-    env.update(pair.split("=", 1) for pair in block.directive("env"))  # type: ignore[misc]
-    for setup in block.directive("setup"):
-        done = subprocess.run(
-            ["bash", "-ec", setup], cwd=project, env=env, capture_output=True, text=True, check=False
-        )
-        assert done.returncode == 0, f"README:{block.line} set-up failed:\n{done.stdout}{done.stderr}"
+    where = f"README:{block.line}"
+    project, env = prepared_project(block, tmp_path, where)
     stdin = "".join(line + "\n" for line in block.directive("stdin"))
     for command in block.commands:
-        done = subprocess.run(
-            ["bash", "-c", command.line.partition("  #")[0] + " 2>&1"],
-            cwd=project,
-            env=env,
-            capture_output=True,
-            text=True,
-            input=stdin,
-            timeout=300,
-            check=False,
-        )
-        where = f"README:{block.line}: $ {command.line}"
-        assert done.returncode in command.exit_codes, f"{where}\nexit {done.returncode}:\n{done.stdout}"
-        assert "Traceback" not in done.stdout, f"{where}\n{done.stdout}"
-        if command.expected is not None:
-            actual = done.stdout.rstrip("\n").splitlines()
-            assert matches(command.expected, actual), (
-                f"{where}\nshown:\n" + "\n".join(command.expected) + "\nactual:\n" + done.stdout
-            )
+        run_as_shown(command, project, env, where, stdin=stdin)
 
 
 def test_the_demo_runs(tmp_path: Path) -> None:

@@ -10,7 +10,6 @@ output is compared too. The server is stopped with SIGTERM and must exit 0.
 from __future__ import annotations
 
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -22,7 +21,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests"))
-from test_readme import Block, environment, matches, parse_readme  # noqa: E402
+from doctest_blocks import Block, matches, parse_blocks, prepared_project, run_as_shown  # noqa: E402
 
 MARK = "tests/serve/test_docs_serve.py"
 DOCS = [ROOT / "README.md", ROOT / "docs" / "serve.md"]
@@ -31,7 +30,7 @@ DOCS = [ROOT / "README.md", ROOT / "docs" / "serve.md"]
 def serve_blocks() -> list[tuple[str, Block]]:
     found = []
     for doc in DOCS:
-        for block in parse_readme(doc.read_text(encoding="utf-8")):
+        for block in parse_blocks(doc.read_text(encoding="utf-8")):
             if any(MARK in reason for reason in block.directive("not-run")):
                 found.append((f"{doc.name}:{block.line}", block))
     return found
@@ -46,15 +45,7 @@ def test_the_docs_have_serve_blocks() -> None:
 
 @pytest.mark.parametrize(("where", "block"), BLOCKS, ids=[where for where, _ in BLOCKS])
 def test_serve_block_runs_as_written(where: str, block: Block, tmp_path: Path) -> None:
-    project = tmp_path / "azora"
-    shutil.copytree(ROOT / "examples" / "azora", project, ignore=shutil.ignore_patterns(".azconf", "deploy"))
-    env = environment(tmp_path / "home")
-    env.update(pair.split("=", 1) for pair in block.directive("env"))  # type: ignore[misc]
-    for setup in block.directive("setup"):
-        done = subprocess.run(
-            ["bash", "-ec", setup], cwd=project, env=env, capture_output=True, text=True, check=False
-        )
-        assert done.returncode == 0, f"{where} set-up failed:\n{done.stdout}{done.stderr}"
+    project, env = prepared_project(block, tmp_path, where)
     first, *rest = block.commands
     assert first.line.startswith("azconf serve"), f"{where}: the first command must start the server"
     port = int(re.search(r"--port (\d+)", first.line)[1]) if "--port" in first.line else 8013  # type: ignore[index]
@@ -70,22 +61,7 @@ def test_serve_block_runs_as_written(where: str, block: Block, tmp_path: Path) -
     try:
         _wait(port, server, log)
         for command in rest:
-            done = subprocess.run(
-                ["bash", "-c", command.line.partition("  #")[0] + " 2>&1"],
-                cwd=project,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=120,
-                check=False,
-            )
-            shown = f"{where}: $ {command.line}"
-            assert done.returncode in command.exit_codes, f"{shown}\nexit {done.returncode}:\n{done.stdout}"
-            if command.expected is not None:
-                actual = done.stdout.rstrip("\n").splitlines()
-                assert matches(command.expected, actual), (
-                    f"{shown}\nshown:\n" + "\n".join(command.expected) + "\nactual:\n" + done.stdout
-                )
+            run_as_shown(command, project, env, where, timeout=120)
     finally:
         server.send_signal(signal.SIGTERM)
         code = server.wait(timeout=20)

@@ -16,6 +16,26 @@ from azconf.problems import Problem
 
 
 @dataclass
+class ParsedFiles:
+    """Files parsed by earlier reads of a project, kept by a long-running process (the flags service).
+
+    Each read still reads the file's bytes fresh; only a file whose bytes are exactly those parsed
+    before is not parsed again (parsing is deterministic, and nothing changes a parsed document).
+    """
+
+    kept: dict[str, tuple[bytes, Document]] = field(default_factory=dict)  # display path -> bytes, parse
+
+    def parse(self, data: bytes, display: str) -> Document:
+        """The parse of ``data`` (the file ``display``): the kept one when the bytes are the same."""
+        kept = self.kept.get(display)
+        if kept is not None and kept[0] == data:
+            return kept[1]
+        document = parse_yaml(data, display)
+        self.kept[display] = (data, document)
+        return document
+
+
+@dataclass
 class Project:
     """A config repository: its root folder and its validated manifest."""
 
@@ -27,6 +47,7 @@ class Project:
     # through them before anything is written.
     pending: dict[str, str] = field(default_factory=dict)
     _lines: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    parsed: ParsedFiles | None = field(default=None, repr=False)  # parses kept across reads (serve)
 
     def display(self, path: Path) -> str:
         """``path`` as shown in messages: relative to the project root when inside it."""
@@ -39,10 +60,11 @@ class Project:
         """The parsed file at ``relative`` (read once, however many environments use it)."""
         document = self.documents.get(relative)
         if document is None:
+            parse = self.parsed.parse if self.parsed is not None else parse_yaml
             if relative in self.pending:
-                document = parse_yaml(self.pending[relative].encode("utf-8"), relative)
+                document = parse(self.pending[relative].encode("utf-8"), relative)
             else:
-                document = read_yaml_file(self.root / relative, relative)
+                document = read_yaml_file(self.root / relative, relative, parse)
             self.documents[relative] = document
         return document
 
@@ -54,7 +76,9 @@ class Project:
         """
         kept = {name: document for name, document in self.documents.items() if name not in texts}
         pending = {**self.pending, **texts}
-        return Project(self.root, self.manifest, self.manifest_data, documents=kept, pending=pending)
+        return Project(
+            self.root, self.manifest, self.manifest_data, documents=kept, pending=pending, parsed=self.parsed
+        )
 
     def source_line(self, file: str, line: int) -> str:
         """The text of one line of a project file ('' when it cannot be read)."""

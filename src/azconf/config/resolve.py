@@ -52,6 +52,20 @@ class Resolver:
         with gc_paused():
             return self._merge_prefix(folders)
 
+    def with_pending(self, texts: dict[str, str]) -> Resolver:
+        """A resolver of this project with ``texts`` (relative path -> content) instead of the disk.
+
+        The layers and merged prefixes that hold none of ``texts`` are kept: an edit of an overlay
+        resolves again only that overlay and what is merged over it, not the base below it.
+        """
+        edited = {name.rsplit("/", 1)[0] for name in texts}
+        resolver = Resolver(self.project.with_pending(texts))
+        resolver._layers = {folder: layer for folder, layer in self._layers.items() if folder not in edited}
+        resolver._merged = {
+            prefix: merged for prefix, merged in self._merged.items() if not edited.intersection(prefix)
+        }
+        return resolver
+
     def _layer(self, folder: str) -> Layer:
         layer = self._layers.get(folder)
         if layer is None:

@@ -51,6 +51,12 @@ class Plan:
     files: list[FileEdit] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    # What the planner already resolved, so that checking and recording the plan do not resolve
+    # again: the environment's values before and after the plan, and the resolver of the planned
+    # texts (``after`` is its resolution as plain data, the snapshot a write records).
+    before: dict[str, Any] | None = field(default=None, compare=False, repr=False)
+    after: dict[str, Any] | None = field(default=None, compare=False, repr=False)
+    resolver: Resolver | None = field(default=None, compare=False, repr=False)
 
     @property
     def empty(self) -> bool:
@@ -137,9 +143,9 @@ class Planner:
         self.folder = project.manifest.layer_folders(env)[-1]
         self._files_edited: dict[str, YamlText] = {}
         self._originals: dict[str, str | None] = {}
-        resolver = Resolver(project)
-        self.before: dict[str, Any] = plain(resolver.resolve(env).data)
-        self.below = resolver.resolve_below(env)
+        self.resolver = Resolver(project)
+        self.before: dict[str, Any] = plain(self.resolver.resolve(env).data)
+        self.below = self.resolver.resolve_below(env)
 
     def want(self, path: StrPath, value: Any) -> None:
         """Make ``path`` resolve to ``value`` (ABSENT: not exist)."""
@@ -167,14 +173,20 @@ class Planner:
 
     def resolved(self) -> dict[str, Any]:
         """What the environment resolves to with the planned texts."""
-        edited = self.project.with_pending(self._texts())
-        return plain(Resolver(edited).resolve(self.env).data)  # type: ignore[no-any-return]
+        return plain(self._edited().resolve(self.env).data)  # type: ignore[no-any-return]
 
     def plan(self) -> Plan:
         """The plan so far."""
         texts = self._texts()
         files = [FileEdit(name, self._originals[name], text) for name, text in sorted(texts.items())]
-        return Plan(self.env, files, diff(self.before, self.resolved()))
+        edited = self._edited()
+        after = plain(edited.resolve(self.env).data)
+        changes = diff(self.before, after)
+        return Plan(self.env, files, changes, before=self.before, after=after, resolver=edited)
+
+    def _edited(self) -> Resolver:
+        """A resolver of the planned texts (the unedited layers below are not merged again)."""
+        return self.resolver.with_pending(self._texts())
 
     # -- texts of the overlay folder ---------------------------------------------------------------
 

@@ -26,18 +26,20 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from azconf import progress
 from azconf.atomic import write_atomic
-from azconf.config.project import Project, load_project
+from azconf.config.project import ParsedFiles, Project, load_project
 from azconf.edit.plan import ABSENT, FileEdit, Plan, Planner, StrPath
 from azconf.errors import DataError
+from azconf.process.gcpause import gc_paused
 
 if TYPE_CHECKING:
     from azconf.diff import Change
+    from azconf.environment import LoadedEnvironment
     from azconf.history.records import Version
 
 LOCK_NAME = ".azconf/edit.lock"
@@ -54,13 +56,16 @@ class Conflict(DataError):
 
 @dataclass(frozen=True)
 class WriteOutcome:
-    """What a write did: the files written ([] when nothing changed), the version it recorded, and the
-    changes to the environment's resolved values."""
+    """What a write did: the files written ([] when nothing changed), the version it recorded, the
+    changes to the environment's resolved values, and the environment as written (resolved, typed
+    and validated: what the version holds; None when nothing was written)."""
 
     env: str
     files: list[str]
     version: Version | None
     changes: list[Change]
+    written: LoadedEnvironment | None = None
+    texts: dict[str, str] = field(default_factory=dict)  # each written file's new text
 
 
 @dataclass(frozen=True)
@@ -82,15 +87,17 @@ def write_recorded(
     confirmed: Plan | None = None,
     precondition: Callable[[Project], None] | None = None,
     show: Callable[[Project, Plan], None] | None = None,
+    parsed: ParsedFiles | None = None,
 ) -> WriteOutcome:
     """Plan with ``build`` on fresh files under the lock, then validate, write and record the plan.
 
     ``confirmed`` is the plan a person approved: the new plan must make the same edits. ``show`` is
     called with the plan before anything is written (after validation fails, nothing is shown).
+    ``parsed`` keeps the parses of unchanged files between writes (a long-running caller's).
     """
-    with project_lock(root):
+    with project_lock(root), gc_paused():  # large acyclic trees: see azconf.process.gcpause
         recover(root, db=recording.db)
-        project = fresh_project(root)
+        project = fresh_project(root, parsed)
         if precondition is not None:
             precondition(project)
         plan = build(project)
@@ -103,11 +110,12 @@ def write_recorded(
             )
         if plan.empty:
             return WriteOutcome(plan.env, [], None, [])
-        check_plan(project, plan)
+        written = check_plan(project, plan)
         progress.report(f"writing {len(plan.files)} file(s) and recording {plan.env}")
-        _record_untracked_edits(project, plan.env, recording)
-        version = _write_and_record(root, project, plan, recording)
-        return WriteOutcome(plan.env, [edit.file for edit in plan.files], version, plan.changes)
+        _record_untracked_edits(project, plan, recording)
+        version = _write_and_record(root, project, written, plan, recording)
+        texts = {edit.file: edit.after for edit in plan.files}
+        return WriteOutcome(plan.env, list(texts), version, plan.changes, written, texts)
 
 
 def set_values(
@@ -134,16 +142,21 @@ def set_values(
     )
 
 
-def check_plan(project: Project, plan: Plan) -> None:
-    """Raise :class:`DataError` with the problems if the edited environment does not validate."""
+def check_plan(project: Project, plan: Plan) -> LoadedEnvironment:
+    """The edited environment, validated (resolved through the plan's own resolver when it has one);
+    raise :class:`DataError` with the problems if it does not validate."""
     import datetime as dt
 
+    from azconf.check.engine import Check
+    from azconf.config.resolve import Resolver
+    from azconf.environment import LoadedEnvironment, concerns
     from azconf.problems import Severity
-    from azconf.validate import validate_environments
 
     progress.report(f"checking {plan.env} with {len(plan.changes)} change(s)")
-    edited = project.with_pending({edit.file: edit.after for edit in plan.files})
-    problems = validate_environments(edited, [plan.env], today=dt.date.today())
+    texts = {edit.file: edit.after for edit in plan.files}
+    resolver = plan.resolver if plan.resolver is not None else Resolver(project.with_pending(texts))
+    check = Check(resolver.project, [plan.env], today=dt.date.today(), resolver=resolver)
+    problems = check.result().problems
     errors = [p for p in problems if p.severity is Severity.ERROR]
     if errors:
         raise DataError(
@@ -151,10 +164,13 @@ def check_plan(project: Project, plan: Plan) -> None:
             hint="fix the source values or narrow the paths",
             problems=errors,
         )
+    warnings = [p for p in problems if concerns(p, plan.env)]
+    return LoadedEnvironment(check.resolutions[0], check.models()[plan.env], warnings)
 
 
-def fresh_project(root: Path) -> Project:
-    """The project as it is on disk now (nothing cached from an earlier read)."""
+def fresh_project(root: Path, parsed: ParsedFiles | None = None) -> Project:
+    """The project as it is on disk now (its files read again; with ``parsed``, a file whose bytes
+    have not changed is not parsed again)."""
     from azconf.problems import Severity
 
     project, problems = load_project(root)
@@ -164,6 +180,7 @@ def fresh_project(root: Path) -> Project:
         raise DataError(
             "azconf.yaml is not valid; nothing was written", hint="fix it first", problems=errors or problems
         )
+    project.parsed = parsed
     return project
 
 
@@ -200,8 +217,9 @@ def project_lock(root: Path, timeout: float = LOCK_TIMEOUT_SECONDS) -> Iterator[
 # -- journal, write, record -------------------------------------------------------------------------
 
 
-def _write_and_record(root: Path, project: Project, plan: Plan, recording: Recording) -> Version | None:
-    from azconf.config.resolve import Resolver
+def _write_and_record(
+    root: Path, project: Project, written: LoadedEnvironment, plan: Plan, recording: Recording
+) -> Version | None:
     from azconf.history.api import commit_validated
     from azconf.snapshot import snapshot
 
@@ -211,8 +229,11 @@ def _write_and_record(root: Path, project: Project, plan: Plan, recording: Recor
     body = {"env": plan.env, "db": str(recording.db) if recording.db else None, **fields, "files": entries}
     _write_files(root, plan, json.dumps(body))
     _pause("record")
-    after = project.with_pending({edit.file: edit.after for edit in plan.files})
-    data = snapshot(Resolver(after).resolve(plan.env))  # validated by check_plan before anything was written
+    # Validated by check_plan before anything was written (through the plan's resolver, whose
+    # resolution the plan already holds as plain data).
+    data = (
+        plan.after if plan.resolver is not None and plan.after is not None else snapshot(written.resolution)
+    )
     version = commit_validated(
         project,
         plan.env,
@@ -284,14 +305,15 @@ def _unwritable(path: Path, root: Path, error: OSError) -> DataError:
     )
 
 
-def _record_untracked_edits(project: Project, env: str, recording: Recording) -> None:
+def _record_untracked_edits(project: Project, plan: Plan, recording: Recording) -> None:
     """Record the working tree before the write if history has not seen it, so that the write's own
     version and audit entries hold only the write's changes."""
     from azconf.environment import InvalidEnvironment
     from azconf.history.api import commit_environment, is_latest
 
-    if is_latest(project, env, db=recording.db):
-        return  # the common case: history already holds the files as they are (a resolve and a hash)
+    env = plan.env
+    if is_latest(project, env, db=recording.db, data=plan.before):
+        return  # the common case: history already holds the files as they are (a hash)
     with contextlib.suppress(InvalidEnvironment):  # an invalid state cannot be recorded; the write can
         commit_environment(
             project,

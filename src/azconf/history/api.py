@@ -265,8 +265,13 @@ def working_tree_differs(project: Project, env: str, db: Path | str | None = Non
         return not content_of(store, env, items).unchanged
 
 
-def is_latest(project: Project, env: str, db: Path | str | None = None) -> bool:
-    """Whether ``env``'s latest recorded version holds exactly what its files resolve to now."""
+def is_latest(
+    project: Project, env: str, db: Path | str | None = None, *, data: dict[str, Any] | None = None
+) -> bool:
+    """Whether ``env``'s latest recorded version holds exactly what its files resolve to now.
+
+    ``data`` is that resolution as plain data (a snapshot), when the caller has already made it.
+    """
     from azconf.config.resolve import Resolver
     from azconf.environment import resolve_readable
     from azconf.snapshot import snapshot
@@ -274,8 +279,9 @@ def is_latest(project: Project, env: str, db: Path | str | None = None) -> bool:
     with open_history(project, db) as store:
         if store is None or store.latest(env) is None:
             return False
-        items = split(snapshot(resolve_readable(Resolver(project), env)))
-        return content_of(store, env, items).unchanged
+        if data is None:
+            data = snapshot(resolve_readable(Resolver(project), env))
+        return content_of(store, env, split(data)).unchanged
 
 
 def versions(

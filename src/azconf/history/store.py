@@ -822,11 +822,10 @@ class Store:
     def open_alert(self, alert: NewAlert) -> int:
         """Record a newly opened alert; its id."""
         cursor = self.conn.execute(
-            "INSERT INTO alerts (check_key, type, severity, title, message, component, environment,"
-            " opened_at, resolved) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)",
-            (alert.check_key, alert.type, alert.severity, alert.title, alert.message, alert.component,
-             alert.environment, alert.opened_at),
-        )  # fmt: skip
+            f"INSERT INTO alerts ({', '.join(_NEW_ALERT_COLUMNS)}, resolved)"
+            f" VALUES ({', '.join('?' for _ in _NEW_ALERT_COLUMNS)}, 0)",
+            tuple(getattr(alert, name) for name in _NEW_ALERT_COLUMNS),
+        )
         return int(cursor.lastrowid or 0)
 
     def resolve_alert(self, alert_id: int, *, when: str, by: str, resolution: str) -> bool:
@@ -840,14 +839,9 @@ class Store:
 
 
 def _alert(row: tuple[Any, ...]) -> Alert:
-    (alert_id, key, kind, severity, title, message, component, env, opened, resolved, *rest) = row
-    return Alert(alert_id, key, kind, severity, title, message, component, env, opened, bool(resolved), *rest)
-
-
-_ALERT_COLUMNS = (
-    "id, check_key, type, severity, title, message, component, environment, opened_at, resolved,"
-    " resolved_at, resolved_by, resolution"
-)
+    alert_id, *opened, resolved, resolved_at, resolved_by, resolution = row
+    return Alert(*opened, id=alert_id, resolved=bool(resolved), resolved_at=resolved_at,
+                 resolved_by=resolved_by, resolution=resolution)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -864,19 +858,11 @@ class NewAlert:
     opened_at: str
 
 
-@dataclass(frozen=True)
-class Alert:
-    """One row of ``alerts``."""
+@dataclass(frozen=True, kw_only=True)
+class Alert(NewAlert):
+    """One row of ``alerts``: an opened alert, with its id and its resolution."""
 
     id: int
-    check_key: str
-    type: str
-    severity: str
-    title: str
-    message: str
-    component: str
-    environment: str | None
-    opened_at: str
     resolved: bool
     resolved_at: str | None
     resolved_by: str | None
@@ -884,4 +870,10 @@ class Alert:
 
     def to_dict(self) -> dict[str, Any]:
         """The alert as JSON-ready data (``azconf alerts --format json``)."""
-        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+        return {"id": self.id} | {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+
+_NEW_ALERT_COLUMNS = tuple(NewAlert.__dataclass_fields__)
+_ALERT_COLUMNS = ", ".join(
+    ("id", *_NEW_ALERT_COLUMNS, "resolved", "resolved_at", "resolved_by", "resolution")
+)

@@ -11,12 +11,17 @@ from typing import Any
 
 from azconf import __version__
 
-_ERROR = {"$ref": "#/components/schemas/error"}
-_JSON_ERROR = {"content": {"application/json": {"schema": _ERROR}}}
+_STRING = {"type": "string"}
+_OBJECT = {"type": "object"}
+_ETAG_HEADER = {"ETag": {"schema": _STRING}}
 
 
-def _err(description: str) -> dict[str, Any]:
-    return {"description": description, **_JSON_ERROR}
+def _ref(schema: str) -> dict[str, Any]:
+    return {"$ref": f"#/components/schemas/{schema}"}
+
+
+def _param(name: str, where: str, *, required: bool = True) -> dict[str, Any]:
+    return {"name": name, "in": where, "required": required, "schema": _STRING}
 
 
 def _common(*statuses: int) -> dict[str, Any]:
@@ -34,9 +39,9 @@ def _common(*statuses: int) -> dict[str, Any]:
         429: "Rate limited: retry after Retry-After seconds",
         503: "No valid config loaded, or stopping",
     }
-    responses = {str(status): _err(texts[status]) for status in statuses}
+    responses = {str(status): _json(_ref("error"), texts[status]) for status in statuses}
     if 429 in statuses:
-        responses["429"]["headers"] = {"Retry-After": {"schema": {"type": "string"}}}
+        responses["429"]["headers"] = {"Retry-After": {"schema": _STRING}}
     return responses
 
 
@@ -46,130 +51,93 @@ def _json(schema: dict[str, Any], description: str = "OK", etag: bool = False) -
         "content": {"application/json": {"schema": schema}},
     }
     if etag:
-        response["headers"] = {"ETag": {"schema": {"type": "string"}}}
+        response["headers"] = _ETAG_HEADER
     return response
 
 
-_CONTEXT_BODY = {
-    "required": False,
-    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/evaluationRequest"}}},
-}
+def _body(schema: str, *, required: bool = True) -> dict[str, Any]:
+    return {"required": required, "content": {"application/json": {"schema": _ref(schema)}}}
+
+
 _GUARDED = (400, 401, 403, 404, 413, 429, 503)
+_WRITE_ERRORS = (400, 401, 403, 404, 405, 409, 413, 422, 428, 429, 503)
 
 
-def _api_paths(env_param: list[dict[str, Any]]) -> dict[str, Any]:
-    key = [{"name": "key", "in": "path", "required": True, "schema": {"type": "string"}}]
-    flag = [{"name": "flag", "in": "path", "required": True, "schema": {"type": "string"}}]
-    if_match = [{"name": "If-Match", "in": "header", "required": True, "schema": {"type": "string"}}]
+def _operation(
+    tag: str,
+    summary: str,
+    parameters: list[dict[str, Any]],
+    ok: dict[str, Any],
+    *,
+    body: dict[str, Any] | None = None,
+    errors: tuple[int, ...] = _GUARDED,
+    more: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """One guarded operation: its 200 response (``ok``), any ``more`` responses, and its errors."""
+    operation: dict[str, Any] = {"tags": [tag], "summary": summary, "parameters": parameters}
+    if body is not None:
+        operation["requestBody"] = body
+    operation["responses"] = {"200": ok, **(more or {}), **_common(*errors)}
+    return operation
 
-    def write_body(schema: str) -> dict[str, Any]:
-        return {
-            "required": True,
-            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
-        }
 
-    write_errors = _common(400, 401, 403, 404, 405, 409, 413, 422, 428, 429, 503)
+def _api_paths(env: list[dict[str, Any]]) -> dict[str, Any]:
+    key, flag, if_match = [_param("key", "path")], [_param("flag", "path")], [_param("If-Match", "header")]
+    context = _body("evaluationRequest", required=False)
+    written = _json(_ref("writeResult"), etag=True)
+    stream = {"description": "An event stream", "content": {"text/event-stream": {"schema": _STRING}}}
     return {
         "/ofrep/v1/evaluate/flags/{key}": {
-            "post": {
-                "tags": ["OFREP"],
-                "summary": "Evaluate one flag (OFREP single evaluation)",
-                "parameters": env_param + key,
-                "requestBody": _CONTEXT_BODY,
-                "responses": {
-                    "200": _json({"$ref": "#/components/schemas/evaluationSuccess"}),
-                    **_common(*_GUARDED),
-                },
-            }
+            "post": _operation(
+                "OFREP",
+                "Evaluate one flag (OFREP single evaluation)",
+                env + key,
+                _json(_ref("evaluationSuccess")),
+                body=context,
+            )
         },
         "/ofrep/v1/evaluate/flags": {
-            "post": {
-                "tags": ["OFREP"],
-                "summary": "Evaluate every flag (OFREP bulk evaluation)",
-                "parameters": [
-                    *env_param,
-                    {
-                        "name": "If-None-Match",
-                        "in": "header",
-                        "required": False,
-                        "schema": {"type": "string"},
-                    },
-                ],
-                "requestBody": _CONTEXT_BODY,
-                "responses": {
-                    "200": _json({"$ref": "#/components/schemas/bulkEvaluationSuccess"}, etag=True),
-                    "304": {
-                        "description": "Not modified",
-                        "headers": {"ETag": {"schema": {"type": "string"}}},
-                    },
-                    **_common(*_GUARDED),
-                },
-            }
+            "post": _operation(
+                "OFREP",
+                "Evaluate every flag (OFREP bulk evaluation)",
+                [*env, _param("If-None-Match", "header", required=False)],
+                _json(_ref("bulkEvaluationSuccess"), etag=True),
+                body=context,
+                more={"304": {"description": "Not modified", "headers": _ETAG_HEADER}},
+            )
         },
         "/ofrep/v1/configuration": {
-            "get": {
-                "tags": ["OFREP"],
-                "summary": "What this OFREP service supports",
-                "parameters": env_param,
-                "responses": {"200": _json({"type": "object"}), **_common(*_GUARDED)},
-            }
+            "get": _operation("OFREP", "What this OFREP service supports", env, _json(_OBJECT))
         },
         "/ofrep/v1/events": {
-            "get": {
-                "tags": ["OFREP"],
-                "summary": "Server-Sent Events: refetchEvaluation on every change",
-                "parameters": [
-                    *env_param,
-                    {"name": "token", "in": "query", "required": False, "schema": {"type": "string"}},
-                    {"name": "ticket", "in": "query", "required": False, "schema": {"type": "string"}},
-                ],
-                "responses": {
-                    "200": {
-                        "description": "An event stream",
-                        "content": {"text/event-stream": {"schema": {"type": "string"}}},
-                    },
-                    **_common(*_GUARDED),
-                },
-            }
+            "get": _operation(
+                "OFREP",
+                "Server-Sent Events: refetchEvaluation on every change",
+                [*env, _param("token", "query", required=False), _param("ticket", "query", required=False)],
+                stream,
+            )
         },
         "/flags": {
-            "get": {
-                "tags": ["flags"],
-                "summary": "List the served flags",
-                "parameters": env_param,
-                "responses": {
-                    "200": _json({"$ref": "#/components/schemas/flagList"}, etag=True),
-                    **_common(*_GUARDED),
-                },
-            },
-            "post": {
-                "tags": ["flags"],
-                "summary": "Change state, defaultVariant or targeting of flags",
-                "parameters": env_param + if_match,
-                "requestBody": write_body("flagsChange"),
-                "responses": {
-                    "200": _json({"$ref": "#/components/schemas/writeResult"}, etag=True),
-                    **write_errors,
-                },
-            },
+            "get": _operation("flags", "List the served flags", env, _json(_ref("flagList"), etag=True)),
+            "post": _operation(
+                "flags",
+                "Change state, defaultVariant or targeting of flags",
+                env + if_match,
+                written,
+                body=_body("flagsChange"),
+                errors=_WRITE_ERRORS,
+            ),
         },
         "/flags/{flag}": {
-            "get": {
-                "tags": ["flags"],
-                "summary": "One served flag",
-                "parameters": env_param + flag,
-                "responses": {"200": _json({"type": "object"}, etag=True), **_common(*_GUARDED)},
-            },
-            "post": {
-                "tags": ["flags"],
-                "summary": "Change state, defaultVariant or targeting of one flag",
-                "parameters": env_param + flag + if_match,
-                "requestBody": write_body("flagChangeRequest"),
-                "responses": {
-                    "200": _json({"$ref": "#/components/schemas/writeResult"}, etag=True),
-                    **write_errors,
-                },
-            },
+            "get": _operation("flags", "One served flag", env + flag, _json(_OBJECT, etag=True)),
+            "post": _operation(
+                "flags",
+                "Change state, defaultVariant or targeting of one flag",
+                env + flag + if_match,
+                written,
+                body=_body("flagChangeRequest"),
+                errors=_WRITE_ERRORS,
+            ),
         },
     }
 
@@ -231,29 +199,20 @@ def _health_paths() -> dict[str, Any]:
     }
 
 
+def _flag_change(**more: Any) -> dict[str, Any]:
+    """What a write may change in one flag (``POST /flags/{flag}`` also takes its ``message``)."""
+    fields = {
+        "state": {"type": "string", "enum": ["ENABLED", "DISABLED"]},
+        "defaultVariant": {"type": ["string", "null"]},
+        "targeting": {"type": ["object", "null"]},
+    }
+    return {"type": "object", "minProperties": 1, "additionalProperties": False, "properties": fields | more}
+
+
 _SCHEMAS: dict[str, Any] = {
     "evaluationRequest": {"type": "object", "properties": {"context": {"type": ["object", "null"]}}},
-    "flagChange": {
-        "type": "object",
-        "minProperties": 1,
-        "additionalProperties": False,
-        "properties": {
-            "state": {"type": "string", "enum": ["ENABLED", "DISABLED"]},
-            "defaultVariant": {"type": ["string", "null"]},
-            "targeting": {"type": ["object", "null"]},
-        },
-    },
-    "flagChangeRequest": {
-        "type": "object",
-        "minProperties": 1,
-        "additionalProperties": False,
-        "properties": {
-            "state": {"type": "string", "enum": ["ENABLED", "DISABLED"]},
-            "defaultVariant": {"type": ["string", "null"]},
-            "targeting": {"type": ["object", "null"]},
-            "message": {"type": "string"},
-        },
-    },
+    "flagChange": _flag_change(),
+    "flagChangeRequest": _flag_change(message={"type": "string"}),
     "flagsChange": {
         "type": "object",
         "required": ["flags"],
@@ -262,7 +221,7 @@ _SCHEMAS: dict[str, Any] = {
             "flags": {
                 "type": "object",
                 "minProperties": 1,
-                "additionalProperties": {"$ref": "#/components/schemas/flagChange"},
+                "additionalProperties": _ref("flagChange"),
             },
             "message": {"type": "string"},
         },
@@ -304,8 +263,8 @@ _SCHEMAS: dict[str, Any] = {
                 "type": "array",
                 "items": {
                     "anyOf": [
-                        {"$ref": "#/components/schemas/evaluationSuccess"},
-                        {"$ref": "#/components/schemas/evaluationFailure"},
+                        _ref("evaluationSuccess"),
+                        _ref("evaluationFailure"),
                     ]
                 },
             },

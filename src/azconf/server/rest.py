@@ -89,10 +89,14 @@ async def _write(request: Request, flags: dict[str, Any], message: Any) -> Respo
     if message is not None and not isinstance(message, str):
         raise ApiError(400, "INVALID_REQUEST", "message must be a string")
     request_ = writes.FlagWrite(env, writes.parse_changes(flags), if_match.strip(), message, caller.actor)
-    outcome = await asyncio.to_thread(writes.apply, service.settings, served_or_503(service, env), request_)
-    await service.source.reload(
-        [env]
-    )  # serve (and announce) the new config now, not when the watcher sees it
+    base = served_or_503(service, env)
+    async with service.source.writing():
+        outcome = await asyncio.to_thread(
+            writes.apply, service.settings, base, request_, service.source.parsed
+        )
+        await service.source.written(
+            outcome, base
+        )  # served (and announced) now, not when the watcher sees it
     served = served_or_503(service, env)
     body = {
         "env": env,

@@ -12,17 +12,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import os
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from azconf.config.project import ParsedFiles
 from azconf.errors import AzconfError, DataError, UsageError
 from azconf.flags.evaluate import FlagSet
 from azconf.problems import Problem, Severity
 from azconf.render.base import RenderError
 from azconf.server.settings import ServeSettings
+
+if TYPE_CHECKING:
+    from azconf.edit.transaction import WriteOutcome
 
 WORKING_TREE = "working tree"
 
@@ -39,6 +44,13 @@ class Served:
     loaded_at: float  # Unix time, for SSE's lastModified
     static_bodies: dict[str, dict[str, Any]] = field(default_factory=dict)  # OFREP bodies of fixed answers
     files: dict[str, str] = field(default_factory=dict)  # what it was loaded from: path -> sha256
+    project: str = ""  # the manifest's project name (in the flagd document's metadata)
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # Pickled as its document (a first load done in a child process sends it back this way): the
+        # compiled rules hold closures, and compiling them again is cheap (~50 ms for 3,000 flags).
+        kept = ("env", "version", "project", "document", "loaded_at", "files")
+        return _served_again, ({name: getattr(self, name) for name in kept},)
 
 
 @dataclass
@@ -76,12 +88,26 @@ def document_etag(document: dict[str, Any]) -> str:
 def served_from_model(env: str, version: str, project_name: str, model: Any) -> Served:
     """Compile an environment model's flags (the flagd target's document, so both serve the same)."""
     from azconf.render.flagd import flag_file
+
+    return served_from_document(env, version, project_name, flag_file(model, project_name, env, version))
+
+
+def served_from_document(env: str, version: str, project_name: str, document: dict[str, Any]) -> Served:
+    """Compile a flagd document's flags."""
     from azconf.server.ofrep import static_bodies
 
-    document = flag_file(model, project_name, env, version)
     flags = FlagSet(document)
     fixed = [flag.static for flag in flags.flags.values() if flag.static is not None]
-    return Served(env, version, document, flags, document_etag(document), time.time(), static_bodies(fixed))
+    etag = document_etag(document)
+    return Served(
+        env, version, document, flags, etag, time.time(), static_bodies(fixed), project=project_name
+    )
+
+
+def _served_again(fields: dict[str, Any]) -> Served:
+    """A :class:`Served` from what its ``__reduce__`` kept."""
+    served = served_from_document(fields["env"], fields["version"], fields["project"], fields["document"])
+    return replace(served, loaded_at=fields["loaded_at"], files=fields["files"])
 
 
 class Source:
@@ -94,15 +120,23 @@ class Source:
         self.reloads = 0
         self.rejected = 0
         self._lock = asyncio.Lock()
+        # The parses of the working tree's files, kept between reloads and writes: a save or a write
+        # parses again only the files it changed (the first load, in a child, keeps none).
+        self.parsed = ParsedFiles()
+        self._writes = 0  # writes through the service in flight (see writing())
+        self._no_writes = asyncio.Event()
+        self._no_writes.set()
 
     def current(self, env: str) -> Served | None:
         """What ``env`` serves now (None before its first valid load)."""
         state = self.envs.get(env)
         return state.served if state else None
 
-    def load_now(self) -> None:
-        """The first load, before serving: every environment (raises when one cannot be served)."""
-        for env, loaded in self._load_all().items():
+    def load_now(self, load: Callable[[], dict[str, Loaded]] | None = None) -> None:
+        """The first load, before serving: every environment (raises when one cannot be served).
+
+        ``load`` returns what :meth:`load_all` does (the runner calls it in a child process)."""
+        for env, loaded in (load or self.load_all)().items():
             if loaded.usage is not None:
                 raise loaded.usage
             if loaded.served is None:
@@ -116,8 +150,63 @@ class Source:
     async def reload(self, envs: list[str] | None = None) -> list[str]:
         """Load the environments again (default: all); serve those that changed and are valid."""
         async with self._lock:
-            results = await asyncio.to_thread(self._load_all, envs)
+            results = await asyncio.to_thread(self.load_all, envs)
             return [env for env, loaded in results.items() if self._apply(env, loaded)]
+
+    @contextlib.asynccontextmanager
+    async def writing(self) -> AsyncIterator[None]:
+        """Around a write through the service and its :meth:`written`: the watcher, which sees the
+        written files before they are served, waits for it (then finds them served as they are)."""
+        self._writes += 1
+        self._no_writes.clear()
+        try:
+            yield
+        finally:
+            self._writes -= 1
+            if not self._writes:
+                self._no_writes.set()
+
+    async def settled(self) -> None:
+        """Wait until no write through the service is in flight."""
+        await self._no_writes.wait()
+
+    async def written(self, outcome: WriteOutcome, base: Served) -> None:
+        """Serve (and announce) what a write through the edit path just recorded, without loading and
+        validating it again: the environment the write validated is the one its version holds, and
+        its files are ``base``'s (the write's precondition found them on disk, under the edit lock)
+        with the written texts. If something else was served since ``base``, load from disk instead."""
+        if outcome.written is None:
+            return  # nothing was written
+        async with self._lock:
+            if self.current(outcome.env) is not base:
+                loaded = (await asyncio.to_thread(self.load_all, [outcome.env]))[outcome.env]
+            else:
+                model = outcome.written.model
+                served = await asyncio.to_thread(_compiled, outcome.env, base.project, model)
+                files = {**base.files, **{name: _sha256(text) for name, text in outcome.texts.items()}}
+                loaded = Loaded(replace(served, files=files))
+            self._apply(outcome.env, loaded)
+
+    def stale(self, paths: set[str]) -> list[str] | None:
+        """The environments served from files among ``paths`` (absolute) whose content is not what was
+        served; None when any path is not a file they were served from (a new file, a schema), or an
+        environment's last load was refused: then everything is loaded again.
+
+        A write through the service changes files it already serves (:meth:`written`): the watcher
+        then sees them unchanged and need not validate the whole environment again."""
+        root = self.settings.project_root
+        served = {env: state.served for env, state in self.envs.items() if state.refused is None}
+        if len(served) < len(self.envs) or any(s is None for s in served.values()):
+            return None
+        relative = {Path(os.path.relpath(path, root)).as_posix() for path in paths}
+        if not all(any(name in s.files for s in served.values() if s) for name in relative):
+            return None
+        digests = {name: _digest(root / name) for name in relative}
+        return [
+            env
+            for env, s in served.items()
+            if s and any(name in s.files and s.files[name] != digests[name] for name in relative)
+        ]
 
     def _apply(self, env: str, loaded: Loaded) -> bool:
         state = self.envs[env]
@@ -138,12 +227,14 @@ class Source:
             listener(served)
         return True
 
-    def _load_all(self, envs: list[str] | None = None) -> dict[str, Loaded]:
-        loader = _history if self.settings.from_history else _working_tree
-        return loader(self.settings, envs or list(self.settings.envs))
+    def load_all(self, envs: list[str] | None = None) -> dict[str, Loaded]:
+        """Load the environments (default: all) from their source, without serving them."""
+        if self.settings.from_history:
+            return _history(self.settings, envs or list(self.settings.envs))
+        return _working_tree(self.settings, envs or list(self.settings.envs), self.parsed)
 
 
-def _working_tree(settings: ServeSettings, envs: list[str]) -> dict[str, Loaded]:
+def _working_tree(settings: ServeSettings, envs: list[str], parsed: ParsedFiles) -> dict[str, Loaded]:
     from azconf.config.project import load_project
     from azconf.config.resolve import Resolver
     from azconf.environment import load_environment
@@ -151,6 +242,7 @@ def _working_tree(settings: ServeSettings, envs: list[str]) -> dict[str, Loaded]
     project, problems = load_project(settings.project_root)
     if project is None:
         return {env: Loaded(None, _errors(problems), "azconf.yaml is not valid") for env in envs}
+    project.parsed = parsed
     resolver = Resolver(project)  # files shared by several environments are parsed once
     results: dict[str, Loaded] = {}
     for env in envs:
@@ -206,6 +298,24 @@ def _history(settings: ServeSettings, envs: list[str]) -> dict[str, Loaded]:
     return results
 
 
+def _compiled(env: str, project: str, model: Any) -> Served:
+    from azconf.process.gcpause import gc_paused
+
+    with gc_paused():  # thousands of small acyclic objects
+        return served_from_model(env, WORKING_TREE, project, model)
+
+
+def _digest(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None  # removed: not what was served
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def _errors(problems: list[Problem]) -> list[Problem]:
     return [p for p in problems if p.severity is Severity.ERROR] or problems
 
@@ -224,10 +334,14 @@ async def watch(source: Source, stop: asyncio.Event) -> None:
     else:
         folder, accept = settings.project_root, _config_file
     # A short debounce: a save is served within tens of milliseconds (watchfiles waits 1.6 s by default).
-    async for _ in awatch(
+    async for changes in awatch(
         folder, watch_filter=lambda _kind, path: accept(path), debounce=50, step=10, stop_event=stop
     ):
-        await source.reload()
+        await source.settled()
+        paths = {path for _, path in changes}
+        envs = None if settings.from_history else await asyncio.to_thread(source.stale, paths)
+        if envs != []:
+            await source.reload(envs)
 
 
 def _config_file(path: str) -> bool:

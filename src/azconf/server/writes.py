@@ -19,7 +19,7 @@ from azconf.server.settings import ServeSettings
 from azconf.server.source import Served, fingerprint
 
 if TYPE_CHECKING:
-    from azconf.config.project import Project
+    from azconf.config.project import ParsedFiles, Project
     from azconf.edit.plan import Plan
     from azconf.edit.transaction import WriteOutcome
 
@@ -56,9 +56,12 @@ def parse_changes(flags: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return changes
 
 
-def apply(settings: ServeSettings, served: Served, write: FlagWrite) -> WriteOutcome:
+def apply(
+    settings: ServeSettings, served: Served, write: FlagWrite, parsed: ParsedFiles | None = None
+) -> WriteOutcome:
     """Carry ``write`` out against ``served`` (what the client read); ApiError 404 (unknown flag), 409
-    (stale ETag, or files changed since they were served) or 422 (the result would not be valid)."""
+    (stale ETag, or files changed since they were served) or 422 (the result would not be valid).
+    ``parsed``: the service's parses of unchanged files."""
     from azconf.edit.transaction import Conflict, Recording, write_recorded
 
     summary = ", ".join(f"{name} {'/'.join(fields)}" for name, fields in write.changes.items())
@@ -71,6 +74,7 @@ def apply(settings: ServeSettings, served: Served, write: FlagWrite) -> WriteOut
             lambda project: plan_write(project, write),
             recording,
             precondition=unchanged_since(served, write.env, write.if_match),
+            parsed=parsed,
         )
     except Conflict as error:
         raise ApiError(409, "CONFLICT", error.message) from None

@@ -38,21 +38,8 @@ def check(status: Status, key_metric: str = "expired_flags") -> Check:
 
 
 def alert(severity: str, alert_id: int = 7) -> Alert:
-    return Alert(
-        alert_id,
-        "flags/prod/expired_flags",
-        "expired_flags",
-        severity,
-        "t",
-        "m",
-        "flags",
-        "prod",
-        "now",
-        False,
-        None,
-        None,
-        None,
-    )
+    opened = ("flags/prod/expired_flags", "expired_flags", severity, "t", "m", "flags", "prod", "now")
+    return Alert(*opened, id=alert_id, resolved=False, resolved_at=None, resolved_by=None, resolution=None)
 
 
 ENVS = ["dev", "prod"]

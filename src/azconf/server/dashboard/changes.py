@@ -24,7 +24,7 @@ from azconf.server.settings import ServeSettings
 from azconf.server.source import Served
 
 if TYPE_CHECKING:
-    from azconf.config.project import Project
+    from azconf.config.project import ParsedFiles, Project
     from azconf.edit.plan import Plan
     from azconf.edit.transaction import WriteOutcome
 
@@ -74,12 +74,14 @@ def parse_change(body: dict[str, Any], envs: list[str]) -> Change:
     return Change("set", str(env), changes)
 
 
-def plan_change(settings: ServeSettings, served: Served, change: Change) -> dict[str, Any]:
+def plan_change(
+    settings: ServeSettings, served: Served, change: Change, parsed: ParsedFiles | None = None
+) -> dict[str, Any]:
     """The plan of ``change``: each file's text diff, the changed paths, validation problems."""
     from azconf.edit.transaction import check_plan, fresh_project
 
     try:
-        project = fresh_project(settings.project_root)
+        project = fresh_project(settings.project_root, parsed)
         plan = _build(project, change, settings)
     except UsageError as error:
         raise ApiError(400, "INVALID_REQUEST", error.message) from None
@@ -101,12 +103,18 @@ def plan_change(settings: ServeSettings, served: Served, change: Change) -> dict
 
 
 def apply_change(
-    settings: ServeSettings, served: Served, change: Change, etag: str, actor: str | None
+    settings: ServeSettings,
+    served: Served,
+    change: Change,
+    etag: str,
+    actor: str | None,
+    *,
+    parsed: ParsedFiles | None = None,
 ) -> WriteOutcome:
     """Write ``change`` if ``served`` (ETag ``etag``) is still what is on disk; ApiError 409/422 else."""
     if change.action == "set":
         request = writes.FlagWrite(change.env, change.flags, etag, change.summary, actor)
-        return writes.apply(settings, served, request)
+        return writes.apply(settings, served, request, parsed)
     from azconf.edit.transaction import Conflict, Recording, write_recorded
 
     try:
@@ -115,6 +123,7 @@ def apply_change(
             lambda project: _build(project, change, settings),
             Recording(change.summary, actor, "promote", settings.db),
             precondition=writes.unchanged_since(served, change.env, etag),
+            parsed=parsed,
         )
     except Conflict as error:
         raise ApiError(409, "CONFLICT", error.message) from None

@@ -189,7 +189,8 @@ async def plan(request: Request) -> Response:
     """The plan of a change: the text diff of each file, the changed paths, any validation problems."""
     change, served, _ = await _writable_change(request)
     settings = service_of(request).settings
-    return JSON(await asyncio.to_thread(changes.plan_change, settings, served, change))
+    parsed = service_of(request).source.parsed
+    return JSON(await asyncio.to_thread(changes.plan_change, settings, served, change, parsed))
 
 
 async def apply(request: Request) -> Response:
@@ -199,8 +200,12 @@ async def apply(request: Request) -> Response:
     etag = request.state.body.get("etag")
     if not isinstance(etag, str):
         raise ApiError(428, "PRECONDITION_REQUIRED", "send the plan's etag")
-    outcome = await asyncio.to_thread(changes.apply_change, service.settings, served, change, etag, who.actor)
-    await service.source.reload([change.env])  # serve (and announce) the new config before answering
+    parsed = service.source.parsed
+    async with service.source.writing():
+        outcome = await asyncio.to_thread(
+            lambda: changes.apply_change(service.settings, served, change, etag, who.actor, parsed=parsed)
+        )
+        await service.source.written(outcome, served)  # served (and announced) before answering
     return JSON(
         {
             "env": change.env,

@@ -308,8 +308,8 @@ async function applyPlan() {
     const done = await api('/apply', { ...change, etag: plan.etag });
     document.getElementById('plan').close();
     state.selected.clear();
+    await refresh(); // the rows show the change before it is announced as recorded
     say(`Recorded ${done.version || 'no change'}: ${done.changes.join(', ')}`);
-    await refresh();
   } catch (error) {
     const message = error.status === 409 ? `Conflict: ${error.message}. Close this and plan again to see the current files.` : error.message;
     body.append(...[h('p', { class: 'error', role: 'alert' }, message), problemList(error.data && error.data.problems)].filter(Boolean));

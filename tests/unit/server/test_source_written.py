@@ -1,0 +1,85 @@
+"""After a write, the service serves exactly what the write recorded, without loading it again.
+
+In process, on a copy of examples/azora with real files and a real history database: a write through
+the service's edit path, then :meth:`Source.written`; a fresh load of the same files must give the
+same flags, ETag and file digests, and history's latest version must hold what the write validated.
+The watcher must then see the written files as served (nothing to load), and a hand edit as not.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from pathlib import Path
+
+import pytest
+
+from azconf.config.project import load_project
+from azconf.config.resolve import Resolution, Resolver
+from azconf.edit.transaction import WriteOutcome
+from azconf.history.api import load_ref
+from azconf.server import writes
+from azconf.server.settings import ServeSettings
+from azconf.server.source import Source
+from azconf.snapshot import snapshot
+
+EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "azora"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = tmp_path / "azora"
+    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns(".azconf", "deploy"))
+    return root
+
+
+def write(source: Source, changes: dict[str, dict[str, object]]) -> WriteOutcome:
+    """One write through the service's path, then served as the handlers serve it."""
+    base = source.current("prod")
+    assert base is not None
+    request = writes.FlagWrite("prod", changes, base.etag, "test", "tester")
+    outcome = writes.apply(source.settings, base, request, source.parsed)
+    asyncio.run(source.written(outcome, base))
+    return outcome
+
+
+def test_a_write_serves_what_it_recorded(project: Path) -> None:
+    source = Source(ServeSettings(project, ("prod",)))
+    source.load_now()
+    before = source.current("prod")
+    outcome = write(source, {"dark-mode": {"state": "DISABLED"}, "new-checkout": {"defaultVariant": "off"}})
+    served = source.current("prod")
+    assert served is not None and before is not None and served.etag != before.etag
+    assert served.document["flags"]["dark-mode"]["state"] == "DISABLED"
+
+    fresh = Source(ServeSettings(project, ("prod",)))
+    fresh.load_now()
+    again = fresh.current("prod")
+    assert again is not None
+    assert (served.document, served.etag, served.files) == (again.document, again.etag, again.files)
+
+    assert outcome.version is not None and outcome.written is not None
+    loaded, _ = load_project(project)
+    assert loaded is not None
+    _, recorded = load_ref(loaded, outcome.version.ref)
+    assert recorded == snapshot(outcome.written.resolution) == snapshot(fresh_resolution(project))
+
+
+def test_the_watcher_reloads_a_hand_edit_but_not_a_served_write(project: Path) -> None:
+    source = Source(ServeSettings(project, ("prod",)))
+    source.load_now()
+    outcome = write(source, {"dark-mode": {"state": "DISABLED"}})
+    written = {str(project / name) for name in outcome.files}
+    assert source.stale(written) == []
+
+    flags = project / "config" / "envs" / "prod" / "flags.yaml"
+    flags.write_text(flags.read_text(encoding="utf-8") + "\n# a hand edit\n", encoding="utf-8")
+    assert source.stale({str(flags)}) == ["prod"]
+    assert source.stale({str(project / "schemas" / "new.json")}) is None  # not served from: load all
+
+
+def fresh_resolution(project: Path) -> Resolution:
+    """prod as its files resolve now, read from scratch."""
+    loaded, _ = load_project(project)
+    assert loaded is not None
+    return Resolver(loaded).resolve("prod")
