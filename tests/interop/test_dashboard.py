@@ -19,6 +19,8 @@ from typing import Any
 
 import pytest
 
+from interop_tools import missing_tool
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "serve"))
 from serve_helpers import READER, WRITER, azconf_executable, copy_example, start_server, write_tokens
 
@@ -28,13 +30,6 @@ INSTALL = HERE / "install-dashboard.sh"
 CHROMIUM = Path("/usr/bin/chromium")
 
 pytestmark = pytest.mark.interop
-
-
-def missing_tool(message: str) -> None:
-    """Skip, or fail when CI is set: there the interop tests may not skip."""
-    if os.environ.get("CI", "").lower() not in ("", "0", "false", "no"):
-        pytest.fail(f"{message} (CI is set: the interop tests may not skip)")
-    pytest.skip(message)
 
 
 def azconf(project: Path, *args: str) -> subprocess.CompletedProcess[str]:

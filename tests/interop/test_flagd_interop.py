@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import shutil
 import socket
 import subprocess
@@ -32,6 +31,7 @@ from azconf.model.sections import Environment
 from azconf.render.base import RenderContext
 from azconf.render.flagd import FILE_NAME, TARGET, FlagdOptions, dumps, flag_file
 from azconf.snapshot import content_hash, snapshot
+from interop_tools import missing_tool
 
 REPO = Path(__file__).resolve().parents[2]
 NODE_DIR = REPO / "tests" / "interop" / "flagd-core"
@@ -41,13 +41,6 @@ EXAMPLE = REPO / "examples" / "azora"
 ENVS = ("dev", "staging", "prod")
 
 pytestmark = pytest.mark.interop
-
-
-def missing_tool(message: str) -> None:
-    """Skip, or fail when CI is set: there the interop tests may not skip."""
-    if os.environ.get("CI", "").lower() not in ("", "0", "false", "no"):
-        pytest.fail(f"{message} (CI is set: the interop tests may not skip)")
-    pytest.skip(message)
 
 
 def example_context(env: str) -> RenderContext:

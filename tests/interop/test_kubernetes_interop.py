@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -34,6 +33,7 @@ from azconf.config.project import load_project
 from azconf.render.inputs import source_for
 from azconf.render.output import RECORD_NAME
 from azconf.render.pipeline import render
+from interop_tools import missing_tool
 from pod_security import restricted_violations
 
 pytestmark = pytest.mark.interop
@@ -47,13 +47,6 @@ BUILT_IN = {"Deployment", "Service", "ConfigMap", "HorizontalPodAutoscaler", "Po
 CUSTOM = {"HTTPRoute", "ExternalSecret"}
 
 Objects = dict[str, dict[str, Any]]
-
-
-def unavailable(message: str) -> None:
-    """Skip, or fail under CI: there the interop tests may not skip."""
-    if os.environ.get("CI", "").lower() not in ("", "0", "false", "no"):
-        pytest.fail(f"{message} (CI is set: the interop tests may not skip)")
-    pytest.skip(message)
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +78,7 @@ def kubernetes_validate() -> Any:
     try:
         import kubernetes_validate  # type: ignore[import-untyped]
     except ImportError:
-        unavailable("kubernetes-validate is not installed: pip install -e '.[test]'")
+        missing_tool("kubernetes-validate is not installed: pip install -e '.[test]'")
     return kubernetes_validate
 
 
@@ -136,7 +129,7 @@ def test_a_kind_without_a_schema_is_not_a_pass(kubernetes_validate: Any) -> None
 def test_kubectl_kustomize_builds_every_object(rendered: tuple[Path, Objects]) -> None:
     kubectl = shutil.which("kubectl")
     if kubectl is None:
-        unavailable("kubectl is not on PATH")
+        missing_tool("kubectl is not on PATH")
     assert kubectl is not None
     folder, objects = rendered
     done = subprocess.run(
@@ -164,7 +157,7 @@ def test_a_json6902_patch_with_a_target_applies_and_a_broken_one_fails(tmp_path:
     """A patch entry's target selector reaches kustomize as written; kustomize refuses a bad patch."""
     kubectl = shutil.which("kubectl")
     if kubectl is None:
-        unavailable("kubectl is not on PATH")
+        missing_tool("kubectl is not on PATH")
     assert kubectl is not None
     project_dir = tmp_path / "azora"
     shutil.copytree(EXAMPLE, project_dir, ignore=shutil.ignore_patterns(".azconf", "deploy"))
@@ -220,14 +213,14 @@ def node() -> str:
     """The node command, once the pinned @kubernetes-models packages are installed."""
     found = shutil.which("node")
     if found is None or shutil.which("npm") is None:
-        unavailable("node and npm are not on PATH (apt-get install nodejs npm)")
+        missing_tool("node and npm are not on PATH (apt-get install nodejs npm)")
     assert found is not None
     if not (MODELS / "node_modules" / "@kubernetes-models" / "external-secrets").is_dir():
         done = subprocess.run(
             ["bash", str(INSTALLER)], capture_output=True, text=True, timeout=600, check=False
         )
         if done.returncode != 0:
-            unavailable(f"{INSTALLER.name} failed:\n{done.stdout}\n{done.stderr}")
+            missing_tool(f"{INSTALLER.name} failed:\n{done.stdout}\n{done.stderr}")
     return found
 
 

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from interop_tools import missing_tool
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "serve"))
 from serve_helpers import READER, WRITER, copy_example, free_port, start_server, write_tokens
 
@@ -27,13 +29,6 @@ INSTALL = HERE / "install-ofrep-web.sh"
 CHROMIUM = Path("/usr/bin/chromium")
 
 pytestmark = pytest.mark.interop
-
-
-def missing_tool(message: str) -> None:
-    """Skip, or fail when CI is set: there the interop tests may not skip."""
-    if os.environ.get("CI", "").lower() not in ("", "0", "false", "no"):
-        pytest.fail(f"{message} (CI is set: the interop tests may not skip)")
-    pytest.skip(message)
 
 
 @pytest.fixture(scope="module")

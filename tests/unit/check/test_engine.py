@@ -45,16 +45,6 @@ def write_project(root: Path, base: dict[str, str], prod: dict[str, str] | None 
     return project
 
 
-@pytest.fixture(params=["fork", "inline"])
-def mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """The engine finds the same problems with the second core and without it."""
-    if request.param == "inline":
-        monkeypatch.setenv("AZCONF_JOBS", "1")
-    else:
-        monkeypatch.delenv("AZCONF_JOBS", raising=False)
-    return str(request.param)
-
-
 def test_a_valid_project_passes_with_every_environment_typed(tmp_path: Path, mode: str) -> None:
     check = Check(write_project(tmp_path, VALID), ["dev", "prod"], today=dt.date(2026, 1, 1))
     loaded = check.verdict()

@@ -13,16 +13,6 @@ from azconf.problems import Location, Problem
 from azconf.process.fork import Background, Staged
 
 
-@pytest.fixture(params=["fork", "inline"])
-def mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Every behaviour holds in a child process and with AZCONF_JOBS=1 alike."""
-    if request.param == "inline":
-        monkeypatch.setenv("AZCONF_JOBS", "1")
-    else:
-        monkeypatch.delenv("AZCONF_JOBS", raising=False)
-    return str(request.param)
-
-
 def test_the_result_comes_back_from_the_child(mode: str) -> None:
     parent = os.getpid()
     pid = Background(os.getpid).result()
