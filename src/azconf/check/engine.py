@@ -13,11 +13,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import TYPE_CHECKING
 
 from azconf.config.project import Project
 from azconf.config.resolve import Resolution, Resolver
-from azconf.model.build import ItemCache, build_environment
+from azconf.model.build import build_environment
 from azconf.model.checks import CheckCache, check_environment, check_names, check_rules
 from azconf.model.sections import Environment
 from azconf.problems import Problem, Severity, sorted_problems
@@ -60,8 +61,7 @@ def _user_schemas(project: Project, resolutions: list[Resolution]) -> Found:
 
 def _targeting_rules(project: Project, resolutions: list[Resolution]) -> Found:
     """The flags' targeting rules (a rule shared by environments checked once)."""
-    rules = CheckCache()
-    return _each(resolutions, lambda data: check_rules(data, rules)), []
+    return _each(resolutions, check_rules), []
 
 
 def _kubernetes_names(project: Project, resolutions: list[Resolution]) -> Found:
@@ -114,14 +114,15 @@ class Check:
         *,
         today: dt.date | None = None,
         resolver: Resolver | None = None,
+        second_core: bool = True,
     ) -> None:
         from azconf.process.fork import Background
 
         self.envs = envs
         self.resolver = resolver or Resolver(project)
         self.resolutions = [self.resolver.resolve(env) for env in envs]
-        resolutions = self.resolutions
-        self._data_checks = Background(lambda: _second_core(project, resolutions))
+        # second_core=False runs them here, after typing (for a small check, forking costs more).
+        self._data_checks = Background(partial(_second_core, project, self.resolutions), fork=second_core)
         self._today = today or dt.date.today()
         self._typed: tuple[list[Problem], dict[str, Environment]] | None = None
 
@@ -166,11 +167,10 @@ class Check:
 
 def _typed_models(resolutions: list[Resolution]) -> tuple[list[Problem], dict[str, Environment]]:
     """Each environment typed (items shared between environments typed once), and the problems."""
-    cache = ItemCache()
     problems: list[Problem] = []
     models: dict[str, Environment] = {}
     for resolution in resolutions:
-        models[resolution.env], found = build_environment(resolution.data, cache)
+        models[resolution.env], found = build_environment(resolution.data)
         problems += [in_env(problem, resolution.env) for problem in found]
     return problems, models
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from azconf.config.located import Chain, LocatedMap
+from azconf.config.located import Chain, LocatedMap, derived_once
 
 FLAG_ITEM: dict[str, Any] = {"targeting": True}
 ATOMIC: dict[str, Any] = {"flags": {"*": FLAG_ITEM}}
@@ -73,7 +73,9 @@ def prune_nulls(value: LocatedMap) -> LocatedMap:
 
     A null deletes what a lower layer set; where nothing was set it simply means "absent".
     """
-    if not _has_null(value):
+    # Whether it has one is kept on the map (see derived_once): every resolver merges the base again,
+    # and in the flags service a parsed map outlives many resolvers.
+    if not derived_once(value, "has-null", lambda: _has_null(value)):
         return value
     return merge(LocatedMap(), value, None)
 

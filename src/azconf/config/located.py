@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
-from typing import Any, NamedTuple
+from collections.abc import Callable, Hashable, Iterator
+from typing import Any, NamedTuple, TypeVar
+
+T = TypeVar("T")
 
 KeyPath = tuple[str | int, ...]  # a path into a document: its keys and list indexes (not a file)
 
@@ -39,22 +41,49 @@ class LocatedMap(dict[str, Any]):
     ``deleted[key]`` records keys that a later layer removed with ``null`` (the null's location first).
     """
 
-    __slots__ = ("deleted", "origins")
+    __slots__ = ("deleted", "derived", "origins")
 
     def __init__(self) -> None:
         super().__init__()
         self.origins: dict[str, Chain] = {}
         self.deleted: dict[str, Chain] | None = None
+        self.derived: dict[Hashable, Any] | None = None  # see derived_once()
+
+    def __getstate__(self) -> tuple[None, dict[str, Any]]:
+        # A copy (or a pickle) does not take what was derived from the original: a copy may be edited.
+        return None, {"origins": self.origins, "deleted": self.deleted, "derived": None}
 
 
 class LocatedList(list[Any]):
     """A list whose ``origins[i]`` is the location of item ``i``."""
 
-    __slots__ = ("origins",)
+    __slots__ = ("derived", "origins")
 
     def __init__(self) -> None:
         super().__init__()
         self.origins: list[Loc] = []
+        self.derived: dict[Hashable, Any] | None = None  # see derived_once()
+
+    def __getstate__(self) -> tuple[None, dict[str, Any]]:
+        return None, {"origins": self.origins, "derived": None}
+
+
+def derived_once(node: LocatedMap | LocatedList, key: Hashable, derive: Callable[[], T]) -> T:
+    """What ``derive()`` makes of ``node``, made once and kept on the node under ``key``.
+
+    Resolved data is never changed once built, and layering shares every subtree an overlay leaves
+    alone: an item that a write does not touch is the same object before and after the write (and,
+    in the flags service, which keeps its parses, from one write to the next). What azconf derives
+    from an item (its history item, its typed model) is therefore derived once per object, so a write
+    costs what it touches, not what the project holds.
+    """
+    kept = node.derived
+    if kept is None:
+        kept = node.derived = {}
+    if key not in kept:
+        kept[key] = derive()
+    value: T = kept[key]
+    return value
 
 
 def chain_at(root: LocatedMap, path: KeyPath) -> Chain:

@@ -51,6 +51,8 @@ def diff(old: Any, new: Any, path: KeyPath = ()) -> list[Change]:
 
 
 def _diff(old: Any, new: Any, path: KeyPath) -> Iterator[Change]:
+    if old is new:
+        return  # one object (a subtree two resolutions share): nothing to compare
     if isinstance(old, dict) and isinstance(new, dict):
         for key in [*new, *(k for k in old if k not in new)]:
             before, after = old.get(key, _ABSENT), new.get(key, _ABSENT)

@@ -10,11 +10,12 @@ is checked by resolving the edited texts in memory: nothing here touches the dis
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
+from functools import cached_property
 from typing import Any
 
-from azconf.config.located import plain
+from azconf.config.located import LocatedMap, plain
 from azconf.config.project import Project
 from azconf.config.resolve import Resolver
 from azconf.diff import Change, diff
@@ -52,10 +53,10 @@ class Plan:
     changes: list[Change] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     # What the planner already resolved, so that checking and recording the plan do not resolve
-    # again: the environment's values before and after the plan, and the resolver of the planned
-    # texts (``after`` is its resolution as plain data, the snapshot a write records).
-    before: dict[str, Any] | None = field(default=None, compare=False, repr=False)
-    after: dict[str, Any] | None = field(default=None, compare=False, repr=False)
+    # again: the environment's resolved data before and after the plan (``after`` is what a write
+    # records), and the resolver of the planned texts.
+    before: LocatedMap | None = field(default=None, compare=False, repr=False)
+    after: LocatedMap | None = field(default=None, compare=False, repr=False)
     resolver: Resolver | None = field(default=None, compare=False, repr=False)
 
     @property
@@ -144,8 +145,13 @@ class Planner:
         self._files_edited: dict[str, YamlText] = {}
         self._originals: dict[str, str | None] = {}
         self.resolver = Resolver(project)
-        self.before: dict[str, Any] = plain(self.resolver.resolve(env).data)
+        self.located_before: LocatedMap = self.resolver.resolve(env).data  # what the environment is now
         self.below = self.resolver.resolve_below(env)
+
+    @cached_property
+    def before(self) -> dict[str, Any]:
+        """What the environment resolves to now, as plain data (a copy the caller may change)."""
+        return plain(self.located_before)  # type: ignore[no-any-return]
 
     def want(self, path: StrPath, value: Any) -> None:
         """Make ``path`` resolve to ``value`` (ABSENT: not exist)."""
@@ -180,9 +186,10 @@ class Planner:
         texts = self._texts()
         files = [FileEdit(name, self._originals[name], text) for name, text in sorted(texts.items())]
         edited = self._edited()
-        after = plain(edited.resolve(self.env).data)
-        changes = diff(self.before, after)
-        return Plan(self.env, files, changes, before=self.before, after=after, resolver=edited)
+        after = edited.resolve(self.env).data
+        # Compared as resolved: the items the edit did not touch are the same objects on both sides.
+        changes = [replace(c, old=plain(c.old), new=plain(c.new)) for c in diff(self.located_before, after)]
+        return Plan(self.env, files, changes, before=self.located_before, after=after, resolver=edited)
 
     def _edited(self) -> Resolver:
         """A resolver of the planned texts (the unedited layers below are not merged again)."""

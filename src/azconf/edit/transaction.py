@@ -155,7 +155,10 @@ def check_plan(project: Project, plan: Plan) -> LoadedEnvironment:
     progress.report(f"checking {plan.env} with {len(plan.changes)} change(s)")
     texts = {edit.file: edit.after for edit in plan.files}
     resolver = plan.resolver if plan.resolver is not None else Resolver(project.with_pending(texts))
-    check = Check(resolver.project, [plan.env], today=dt.date.today(), resolver=resolver)
+    # In this process: a write checks one environment whose untouched items were mostly checked
+    # before (their results are kept on them), and forking a large process, often a server's
+    # thread, costs more than the second core saves (measured: benchmarks/dashboard_bench.py).
+    check = Check(resolver.project, [plan.env], today=dt.date.today(), resolver=resolver, second_core=False)
     problems = check.result().problems
     errors = [p for p in problems if p.severity is Severity.ERROR]
     if errors:
@@ -221,7 +224,6 @@ def _write_and_record(
     root: Path, project: Project, written: LoadedEnvironment, plan: Plan, recording: Recording
 ) -> Version | None:
     from azconf.history.api import commit_validated
-    from azconf.snapshot import snapshot
 
     journal = root / JOURNAL_NAME
     entries = [{"file": e.file, "before": e.before, "after": e.after} for e in plan.files]
@@ -229,15 +231,10 @@ def _write_and_record(
     body = {"env": plan.env, "db": str(recording.db) if recording.db else None, **fields, "files": entries}
     _write_files(root, plan, json.dumps(body))
     _pause("record")
-    # Validated by check_plan before anything was written (through the plan's resolver, whose
-    # resolution the plan already holds as plain data).
-    data = (
-        plan.after if plan.resolver is not None and plan.after is not None else snapshot(written.resolution)
-    )
     version = commit_validated(
         project,
         plan.env,
-        data,
+        written.resolution.data,  # what check_plan validated before anything was written
         message=recording.message,
         actor=recording.actor,
         action=recording.action,

@@ -17,6 +17,7 @@ import copy
 import json
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -78,9 +79,14 @@ class YamlText:
                 hint="fix the file first (`azconf validate` shows where)",
                 problems=document.problems,
             )
-        self._root = compose_nodes(text)
         self._original: dict[str, Any] = plain(document.data)
-        self.data: dict[str, Any] = copy.deepcopy(self._original)
+        self.data: dict[str, Any] = plain(document.data)  # a second copy, the one edited
+        self._touched = False  # set() or delete() was called (text() is then made again)
+
+    @cached_property
+    def _root(self) -> Node | None:
+        """The file's YAML nodes (their spans), composed only when a text is made or keeps are read."""
+        return compose_nodes(self._body)
 
     def has(self, path: StrPath) -> bool:
         """Whether the edited data sets ``path`` (to any value, null included)."""
@@ -100,6 +106,7 @@ class YamlText:
                 child = node[key] = {}
             node = child
         node[path[-1]] = copy.deepcopy(value)
+        self._touched = True
 
     def delete(self, path: StrPath) -> None:
         """Remove ``path``; a mapping left empty by it is removed too.
@@ -115,6 +122,7 @@ class YamlText:
         if path[-1] not in trail[-1]:
             return
         del trail[-1][path[-1]]
+        self._touched = True
         for depth in range(len(trail) - 1, 0, -1):
             if trail[depth]:
                 break
@@ -122,7 +130,7 @@ class YamlText:
 
     def text(self) -> str:
         """The edited text: the source with only the changed nodes' spans replaced."""
-        if _same(self._original, self.data):
+        if not self._touched or _same(self._original, self.data):
             return self.source
         edited = self._render()
         check = parse_yaml(edited.encode("utf-8"), self.display)

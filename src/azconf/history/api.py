@@ -270,17 +270,16 @@ def is_latest(
 ) -> bool:
     """Whether ``env``'s latest recorded version holds exactly what its files resolve to now.
 
-    ``data`` is that resolution as plain data (a snapshot), when the caller has already made it.
+    ``data`` is that resolution (resolved or plain data), when the caller has already made it.
     """
     from azconf.config.resolve import Resolver
     from azconf.environment import resolve_readable
-    from azconf.snapshot import snapshot
 
     with open_history(project, db) as store:
         if store is None or store.latest(env) is None:
             return False
         if data is None:
-            data = snapshot(resolve_readable(Resolver(project), env))
+            data = resolve_readable(Resolver(project), env).data
         return content_of(store, env, split(data)).unchanged
 
 

@@ -12,13 +12,14 @@ twice.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from azconf.config.located import format_path, parse_path
+from azconf.config.located import LocatedList, LocatedMap, derived_once, format_path, parse_path, plain
 from azconf.snapshot import assembled_hash, canonical_json
 
 # The singular a resource type is named by; other sections keep their own name.
@@ -70,14 +71,32 @@ class Prepared:
 
 
 def split(data: dict[str, Any]) -> list[Item]:
-    """The items of ``data``, in authored order, each hashed."""
+    """The items of ``data`` (plain or resolved data), in authored order, each hashed.
+
+    A resolved item (a located mapping or list) is hashed once and its item kept on it
+    (:func:`~azconf.config.located.derived_once`): a write hashes only what it touched."""
     items: list[Item] = []
     for section, content in data.items():
         if isinstance(content, dict) and content:
-            items += (make_item(section, name, value) for name, value in content.items())
+            items += (_item(section, name, value) for name, value in content.items())
         else:
-            items.append(make_item(section, None, content))
+            items.append(_item(section, None, content))
     return items
+
+
+def _item(section: str, name: str | None, value: Any) -> Item:
+    if isinstance(value, LocatedMap | LocatedList):
+        return derived_once(value, ("item", section, name), lambda: make_item(section, name, plain(value)))
+    if isinstance(value, dict | list):
+        return make_item(section, name, value)
+    return _scalar_item(section, name, type(value).__name__, value)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _scalar_item(section: str, name: str | None, kind: str, value: Any) -> Item:
+    """A scalar item (a flag's ``true``), hashed once per name and value (``kind`` tells ``True`` from
+    ``1``, which compare equal)."""
+    return make_item(section, name, value)
 
 
 def prepare(data: dict[str, Any]) -> Prepared:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import functools
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from azconf.config.located import LocatedMap
+from azconf.config.located import LocatedList, LocatedMap, derived_once
 from azconf.model import SECTIONS
 from azconf.model.locate import key_at, value_at
 from azconf.model.pydantic_problems import validation_problems
@@ -15,31 +15,8 @@ from azconf.model.sections import SECTION_MODELS, Environment
 from azconf.problems import Problem, did_you_mean
 
 
-@dataclass
-class ItemCache:
-    """Validated items, keyed by the identity of their resolved mapping (a scalar by its value).
-
-    Layering reuses every subtree an overlay does not touch, so an item that is the same object in
-    several environments is validated once, and is the same typed object in each (render reuses
-    what it derives from it). ``id()`` of a scalar says nothing about where it was written, so a
-    scalar item (a flag's ``true``) is keyed by its type and value. The resolved documents outlive
-    the cache, so an id is never reused by another object while its entry exists.
-    """
-
-    adapters: dict[str, TypeAdapter[Any]] = field(default_factory=dict)
-    items: dict[tuple[object, ...], tuple[Any, list[Problem]]] = field(default_factory=dict)
-
-    def adapter(self, section: str) -> TypeAdapter[Any]:
-        """The (cached) pydantic adapter of one section's items."""
-        adapter = self.adapters.get(section)
-        if adapter is None:
-            adapter = self.adapters[section] = TypeAdapter(SECTION_MODELS[section])
-        return adapter
-
-
-def build_environment(root: LocatedMap, cache: ItemCache | None = None) -> tuple[Environment, list[Problem]]:
+def build_environment(root: LocatedMap) -> tuple[Environment, list[Problem]]:
     """The typed environment of ``root``, leaving out the items that are invalid, and the problems."""
-    cache = cache or ItemCache()
     problems: list[Problem] = []
     sections: dict[str, Any] = {}
     for section, content in root.items():
@@ -66,48 +43,58 @@ def build_environment(root: LocatedMap, cache: ItemCache | None = None) -> tuple
         elif section == "settings":
             sections[section] = content
         else:
-            sections[section] = _items(section, content, root, cache, problems)
+            sections[section] = _items(section, content, root, problems)
     return Environment.model_construct(**sections), problems
 
 
 def _items(
-    section: str,
-    content: dict[str, Any],
-    root: LocatedMap,
-    cache: ItemCache,
-    problems: list[Problem],
+    section: str, content: dict[str, Any], root: LocatedMap, problems: list[Problem]
 ) -> dict[str, Any]:
     valid: dict[str, Any] = {}
     for name, raw in content.items():
-        key = _cache_key(section, name, raw)
-        cached = cache.items.get(key)
-        if cached is None:
-            cached = _validate_item(section, name, raw, root, cache)
-            # A scalar item (a flag's shorthand) is kept only when it validated: the problems of an
-            # invalid one name the file that wrote it, which differs from one environment to the next.
-            # (Nor has a valid one problems of its own later: a boolean flag's variants, default
-            # and missing expiry always pass the flag checks, which are cached by typed object.)
-            if isinstance(raw, dict | list) or not cached[1]:
-                cache.items[key] = cached
-        model, item_problems = cached
+        model, item_problems = _typed_item(section, name, raw, root)
         problems.extend(item_problems)
         if model is not None:
             valid[name] = model
     return valid
 
 
-def _cache_key(section: str, name: str, raw: Any) -> tuple[object, ...]:
-    """A container by identity (layering shares untouched ones), a scalar by its type and value."""
-    if isinstance(raw, dict | list):
-        return (section, name, id(raw))
-    return (section, name, type(raw), raw)
+def _typed_item(section: str, name: str, raw: Any, root: LocatedMap) -> tuple[Any, list[Problem]]:
+    """The typed item (None when invalid) and its problems, validated once where that is safe.
+
+    A resolved item is typed once and kept on it (:func:`~azconf.config.located.derived_once`): an
+    item that several environments share, or that a write did not touch, is the same object, and so
+    the same typed object (render and the flag checks reuse what they derive from it by identity).
+    A valid scalar item (a flag's ``true``) is typed once per name and value; an invalid one is
+    typed again each time, since its problems name the file that wrote it.
+    """
+    if isinstance(raw, LocatedMap | LocatedList):
+        return derived_once(raw, ("typed", section, name), lambda: _validate_item(section, name, raw, root))
+    if not isinstance(raw, dict | list):
+        model = _valid_scalar(section, name, type(raw).__name__, raw)
+        if model is not None:
+            return model, []
+    return _validate_item(section, name, raw, root)
 
 
-def _validate_item(
-    section: str, name: str, raw: Any, root: LocatedMap, cache: ItemCache
-) -> tuple[Any, list[Problem]]:
+@functools.lru_cache(maxsize=1 << 16)
+def _valid_scalar(section: str, name: str, kind: str, raw: Any) -> Any:
+    """The typed scalar item, or None when it is invalid (``kind`` tells ``True`` from ``1``)."""
     try:
-        return cache.adapter(section).validate_python(raw), []
+        return _adapter(section).validate_python(raw)
+    except ValidationError:
+        return None
+
+
+@functools.cache
+def _adapter(section: str) -> TypeAdapter[Any]:
+    """The pydantic adapter of one section's items."""
+    return TypeAdapter(SECTION_MODELS[section])
+
+
+def _validate_item(section: str, name: str, raw: Any, root: LocatedMap) -> tuple[Any, list[Problem]]:
+    try:
+        return _adapter(section).validate_python(raw), []
     except ValidationError as error:
         model = SECTION_MODELS[section]
         return None, validation_problems(error, root, (section, name), model)

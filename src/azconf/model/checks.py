@@ -6,9 +6,10 @@ import datetime as dt
 import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
-from azconf.config.located import KeyPath, LocatedMap, format_path
+from azconf.config.located import KeyPath, LocatedMap, derived_once, format_path
 from azconf.model.locate import key_at, value_at
 from azconf.model.sections import Environment, Flag, FlagValue, Route, SecretValue
 from azconf.problems import Problem, Severity, did_you_mean
@@ -28,7 +29,6 @@ class CheckCache:
     """
 
     flags: dict[int, tuple[object, list[Problem]]] = field(default_factory=dict)
-    rules: dict[tuple[int, tuple[str, ...]], tuple[object, list[Problem]]] = field(default_factory=dict)
 
 
 def check_environment(
@@ -43,7 +43,7 @@ def check_environment(
     (:func:`check_names` and :func:`check_rules` need only the resolved data and run beside it.)
 
     ``flag_cache`` keeps each flag's problems by the identity of its model, which environments share
-    when an overlay leaves the flag alone (see :class:`azconf.model.build.ItemCache`).
+    when an overlay leaves the flag alone (see :func:`azconf.model.build._typed_item`).
     """
     problems: list[Problem] = []
     problems += check_references(env, root)
@@ -293,12 +293,13 @@ def _check_flag(
         )
 
 
-def check_rules(root: LocatedMap, cache: CheckCache) -> Iterator[Problem]:
+def check_rules(root: LocatedMap) -> Iterator[Problem]:
     """Every flag's targeting rule, checked on the resolved data.
 
-    No model is needed, so this runs with the value checks, on the second core. An overlay that
-    changes a flag's state leaves its rule the same object (layering shares untouched subtrees), so
-    each rule is checked once per set of variant names.
+    No model is needed, so this runs with the value checks. An overlay that changes a flag's state
+    leaves its rule the same object (layering shares untouched subtrees), so each rule is checked
+    once per flag and set of variant names, and the problems are kept on it (see
+    :func:`azconf.config.located.derived_once`).
     """
     flags = root.get("flags")
     for name, raw in flags.items() if isinstance(flags, dict) else ():
@@ -306,12 +307,15 @@ def check_rules(root: LocatedMap, cache: CheckCache) -> Iterator[Problem]:
         variants = raw.get("variants") if isinstance(raw, dict) else None
         if not isinstance(rule, dict) or not rule or not isinstance(variants, dict):
             continue  # no rule, or a flag the model reports as malformed
-        key = (id(rule), tuple(variants))
-        cached = cache.rules.get(key)
-        if cached is None:
-            found = list(_targeting_problems(name, rule, list(variants), root))
-            cached = cache.rules[key] = (rule, found)
-        yield from cached[1]
+        if isinstance(rule, LocatedMap):
+            key = ("targeting", name, tuple(variants))
+            yield from derived_once(rule, key, partial(_rule_problems, name, rule, list(variants), root))
+        else:
+            yield from _targeting_problems(name, rule, list(variants), root)
+
+
+def _rule_problems(name: str, rule: dict[str, Any], variants: list[str], root: LocatedMap) -> list[Problem]:
+    return list(_targeting_problems(name, rule, variants, root))
 
 
 def _targeting_problems(

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any
 
-from azconf.config.located import KeyPath, LocatedMap, format_path
+from azconf.config.located import KeyPath, LocatedList, LocatedMap, derived_once, format_path
 from azconf.model.locate import value_at
 from azconf.problems import Location, Problem
 from azconf.secrets import (
@@ -69,15 +69,14 @@ def _reference_error(ref: str) -> ReferenceSyntaxError | None:
 class PlaintextScanner:
     """Finds secret-looking literals, item by item, skipping allow-listed ones.
 
-    Results are kept by the identity of each item (see :class:`azconf.model.build.ItemCache`), so
-    items shared by several environments are scanned once.
+    What an item holds is kept on it (see :func:`azconf.config.located.derived_once`), so an item
+    shared by several environments, or not touched by a write, is scanned once.
     """
 
     def __init__(self, allowed: list[Allowed], read_line: Any) -> None:
         self.allowed = allowed
         self.read_line = read_line
         self.exceptions: list[tuple[str, str]] = []  # (path, reason) of allowed findings
-        self._cache: dict[tuple[KeyPath, int], tuple[Any, list[Problem]]] = {}
 
     def scan(self, root: LocatedMap) -> list[Problem]:
         """Plaintext secrets in every section of ``root``."""
@@ -90,31 +89,38 @@ class PlaintextScanner:
         return problems
 
     def _scan_item(self, root: LocatedMap, path: KeyPath, item: Any) -> list[Problem]:
-        key = (path, id(item))
-        cached = self._cache.get(key)
-        if cached is None:
-            # The item's name goes in as the first path element: it is the key a scalar item sits under.
-            found = [
-                self._problem(root, (path[0], *inner), finding)
-                for inner, finding in iter_plaintext_secrets(item, (path[1],))
-            ]
-            cached = self._cache[key] = (item, [p for p in found if p is not None])
-        return cached[1]
+        if isinstance(item, LocatedMap | LocatedList):
+            key = ("plaintext", path, tuple(self.allowed))
+            found, allowed = derived_once(item, key, lambda: self._findings(root, path, item))
+        else:
+            found, allowed = self._findings(root, path, item)
+        self.exceptions += allowed
+        return found
 
-    def _problem(self, root: LocatedMap, path: KeyPath, finding: Any) -> Problem | None:
-        text = format_path(path)
-        where = value_at(root, path)
-        reason = self._allowed(text, where)
-        if reason is not None:
-            self.exceptions.append((text, reason))
-            return None
-        return Problem(
-            "AZC0702",
-            f"{finding.message} ({finding.masked})",
-            where,
-            path=text,
-            hint=PLAINTEXT_HINT,
-        )
+    def _findings(
+        self, root: LocatedMap, path: KeyPath, item: Any
+    ) -> tuple[list[Problem], list[tuple[str, str]]]:
+        """The item's plaintext secrets, and its allow-listed ones as (path, reason)."""
+        problems: list[Problem] = []
+        allowed: list[tuple[str, str]] = []
+        # The item's name goes in as the first path element: it is the key a scalar item sits under.
+        for inner, finding in iter_plaintext_secrets(item, (path[1],)):
+            at = (path[0], *inner)
+            text, where = format_path(at), value_at(root, at)
+            reason = self._allowed(text, where)
+            if reason is None:
+                problems.append(
+                    Problem(
+                        "AZC0702",
+                        f"{finding.message} ({finding.masked})",
+                        where,
+                        path=text,
+                        hint=PLAINTEXT_HINT,
+                    )
+                )
+            else:
+                allowed.append((text, reason))
+        return problems, allowed
 
     def _allowed(self, text: str, where: Location) -> str | None:
         for entry in self.allowed:

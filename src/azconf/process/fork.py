@@ -39,8 +39,8 @@ def can_fork() -> bool:
 class Background(Generic[T]):
     """The pending result of ``work``, computed in a child process when possible."""
 
-    def __init__(self, work: Callable[[], T]) -> None:
-        self._staged: Staged[T, None] = Staged(work)
+    def __init__(self, work: Callable[[], T], *, fork: bool = True) -> None:
+        self._staged: Staged[T, None] = Staged(work, fork=fork)
 
     def result(self) -> T:
         """Wait for the child and return what ``work`` returned (re-raising in the parent on failure)."""
@@ -55,12 +55,14 @@ class Staged(Generic[T, U]):
     Without ``second`` the child leaves as soon as ``first`` is done.
     """
 
-    def __init__(self, first: Callable[[], T], second: Callable[[], U] | None = None) -> None:
+    def __init__(
+        self, first: Callable[[], T], second: Callable[[], U] | None = None, *, fork: bool = True
+    ) -> None:
         self._pid = 0
         self._first: T | None = None
         self._second = second
         self._received = False
-        if not can_fork():
+        if not (fork and can_fork()):  # fork=False: the caller knows the work is too small to fork for
             self._first, self._received = first(), True
             return
         results, child_results = os.pipe()

@@ -27,7 +27,7 @@ class Reuse:
     """What targets derive from one typed item, kept for the other environments of the same run.
 
     An item that no overlay touches is the very same typed object in every environment (see
-    :class:`azconf.model.build.ItemCache`), so a pure function of it, of inputs that compare equal
+    :func:`azconf.model.build._typed_item`), so a pure function of it, of inputs that compare equal
     and of the run's options gives the same result in each: :meth:`item` computes it once. One per
     run (and per process that builds); treat what it returns as read-only, since several
     environments' files share it.

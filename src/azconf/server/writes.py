@@ -104,7 +104,7 @@ def plan_write(project: Project, write: FlagWrite) -> Plan:
     from azconf.edit.plan import Planner
 
     planner = Planner(project, write.env)
-    for path, value in planned_values(planner.before.get("flags") or {}, write).items():
+    for path, value in planned_values(planner.located_before.get("flags") or {}, write).items():
         planner.want(path, value)
     return planner.plan()
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import copy
+import pickle
+
 from hypothesis import given
 from hypothesis import strategies as st
 
-from azconf.config.located import chain_at, deepest_loc, format_path, parse_path
+from azconf.config.located import chain_at, deepest_loc, derived_once, format_path, parse_path
 from azconf.config.yaml_io import parse_yaml
 
 segments = st.one_of(st.text(min_size=1, max_size=8), st.integers(0, 50))
@@ -36,3 +39,16 @@ def test_deepest_loc_falls_back_to_the_nearest_ancestor() -> None:
     data = parse_yaml(b"s:\n  web:\n    port: 80\n", "t.yaml").data
     loc = deepest_loc(data, ("s", "web", "missing"))
     assert loc is not None and (loc.key_line, loc.key_column) == (2, 3)
+
+
+def test_what_is_derived_from_a_map_is_made_once_and_never_copied() -> None:
+    data = parse_yaml(b"flags:\n  a: {state: ENABLED}\n", "f.yaml").data
+    item = data["flags"]["a"]
+    made: list[int] = []
+    assert derived_once(item, "k", lambda: made.append(1) or "first") == "first"
+    assert derived_once(item, "k", lambda: made.append(1) or "second") == "first"
+    assert made == [1]
+    # A copy may be edited, and a pickle is another process's: neither takes what was derived.
+    for other in (copy.deepcopy(item), copy.copy(item), pickle.loads(pickle.dumps(item))):
+        assert other == item and other.origins == item.origins
+        assert derived_once(other, "k", lambda: "again") == "again"

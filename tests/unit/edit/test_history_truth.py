@@ -1,7 +1,9 @@
 """Property: random sequences of set / unset / promote / restore / commit / hand edits keep history true.
 
 After every azconf write, ``ENV@latest`` holds exactly what the files resolve to; at the end, folding
-the audit entries (old -> new, in order) reproduces every recorded version.
+the audit entries (old -> new, in order) reproduces every recorded version. The writes keep their
+parses between them, as the flags service does, so what was derived from an item one write did not
+touch (its history item, its typed model) is reused by the next: it must never go stale.
 """
 
 from __future__ import annotations
@@ -13,13 +15,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from azconf.config.located import plain
-from azconf.config.project import Project
+from azconf.config.project import ParsedFiles, Project
 from azconf.config.resolve import Resolver
 from azconf.diff.sides import Side
-from azconf.edit.plan import ABSENT, Plan
+from azconf.edit.plan import ABSENT, Plan, Planner
 from azconf.edit.promote import plan_promotion
 from azconf.edit.restore import plan_restore
-from azconf.edit.transaction import Recording, WriteOutcome, fresh_project, set_values, write_recorded
+from azconf.edit.transaction import Recording, WriteOutcome, fresh_project, write_recorded
 from azconf.edit.yaml_text import YamlText
 from azconf.errors import DataError
 from azconf.history import api
@@ -54,19 +56,19 @@ def working_tree(root: Path, env: str) -> dict[str, Any]:
     return snapshot(Resolver(project).resolve(env))
 
 
-def run_step(root: Path, step: tuple[Any, ...]) -> str | None:
+def run_step(root: Path, step: tuple[Any, ...], kept: ParsedFiles) -> str | None:
     """Carry out one step; the environment azconf wrote files of, or None."""
     kind, env, path, value = step
     recording = Recording(f"{kind} {env}", "tester", kind)
     try:
         if kind in ("set", "unset"):
             wanted = {path: value if kind == "set" else ABSENT}
-            return _written(set_values(root, env, wanted, message=kind, actor="tester", action=kind))
+            return _written(write_recorded(root, lambda p: _set(p, env, wanted), recording, parsed=kept))
         if kind == "promote" and env != "prod":
             dst = ENVS[ENVS.index(env) + 1]
-            return _written(write_recorded(root, lambda p: _promotion(p, env, dst), recording))
+            return _written(write_recorded(root, lambda p: _promotion(p, env, dst), recording, parsed=kept))
         if kind == "restore":
-            return _written(write_recorded(root, lambda p: _restore(p, env), recording))
+            return _written(write_recorded(root, lambda p: _restore(p, env), recording, parsed=kept))
         if kind == "commit":
             api.commit_environments(fresh_project(root), ENVS, message="commit", actor="tester")
         if kind == "hand":
@@ -79,6 +81,13 @@ def run_step(root: Path, step: tuple[Any, ...]) -> str | None:
 def _written(outcome: WriteOutcome) -> str | None:
     """The environment when the write changed files ("nothing to change" writes and records nothing)."""
     return outcome.env if outcome.files else None
+
+
+def _set(project: Project, env: str, wanted: dict[tuple[str, ...], Any]) -> Plan:
+    planner = Planner(project, env)  # what set_values plans
+    for path, value in wanted.items():
+        planner.want(path, value)
+    return planner.plan()
 
 
 def _promotion(project: Project, src: str, dst: str) -> Plan:
@@ -126,8 +135,9 @@ def test_history_tells_the_truth_after_any_sequence_of_writes(
     root = tmp_path_factory.mktemp("project")
     create_project(root, "shop")
     api.commit_environments(fresh_project(root), ENVS, message="base", actor="tester")
+    kept = ParsedFiles()
     for step in chosen:
-        written = run_step(root, step)
+        written = run_step(root, step, kept)
         if written is not None:
             latest = api.load_ref(fresh_project(root), f"{written}@latest")[1]
             assert latest == working_tree(root, written), step

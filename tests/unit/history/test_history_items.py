@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
 
+from azconf.config.yaml_io import parse_yaml
 from azconf.history.items import join, make_item, prepare, resource_type, split
 from azconf.snapshot import content_hash
 
@@ -63,3 +65,30 @@ def test_resource_types_are_singular() -> None:
     assert resource_type("settings.database") == "setting"
     assert resource_type('services."a.b"') == "service"
     assert resource_type("extra") == "extra"
+
+
+names = st.text("abxy-_.", min_size=1, max_size=5)
+config_values = st.recursive(  # what YAML reads back as written (no nulls: a null key is no key)
+    st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text("ab é1", max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(names, inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@given(st.dictionaries(names, st.dictionaries(names, config_values, max_size=3) | config_values, max_size=4))
+def test_resolved_data_splits_into_the_items_of_its_snapshot(data: dict[str, Any]) -> None:
+    # Items of resolved data are hashed once and kept on their maps; twice in a row, they are still
+    # exactly the items of the plain snapshot.
+    located = parse_yaml(json.dumps(data, ensure_ascii=False).encode("utf-8"), "data.json").data
+    expected = [(item.path, item.digest, item.value) for item in split(data)]
+    for _ in range(2):
+        assert [(item.path, item.digest, item.value) for item in split(located)] == expected
+
+
+def test_scalars_equal_in_python_are_different_items() -> None:
+    # True == 1 == 1.0 in Python, and scalar items are kept by value: the kept item must not be reused.
+    digests = {split({"settings": {"x": value}})[0].canonical for value in (True, 1, 1.0, "1")}
+    assert digests == {b"true", b"1", b"1.0", b'"1"'}

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from project_files import resolved
 
-from azconf.model.build import ItemCache, build_environment
+from azconf.model.build import build_environment
 
 SERVICES = "services:\n  web:\n    image: ghcr.io/shop/web:1.0\n    port: 8080\n"
 
@@ -36,7 +36,6 @@ def test_an_unknown_key_is_an_error_not_ignored(tmp_path: Path) -> None:
 
 def test_an_item_equal_in_two_environments_is_typed_once(tmp_path: Path) -> None:
     _, data = resolved(tmp_path, {"config/base/services.yaml": SERVICES})
-    cache = ItemCache()
-    first, _ = build_environment(data, cache)
-    second, _ = build_environment(data, cache)
+    first, _ = build_environment(data)
+    second, _ = build_environment(data)
     assert first.services["web"] is second.services["web"]

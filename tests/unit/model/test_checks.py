@@ -8,7 +8,7 @@ from pathlib import Path
 from project_files import resolved
 
 from azconf.model.build import build_environment
-from azconf.model.checks import CheckCache, check_environment, check_names, check_rules
+from azconf.model.checks import check_environment, check_names, check_rules
 from azconf.problems import Severity
 
 SERVICE = "services:\n  web:\n    image: ghcr.io/shop/web:1.0\n    port: 8080\n"
@@ -52,10 +52,9 @@ def test_names_and_rules_need_only_the_resolved_data(tmp_path: Path) -> None:
     }
     _, data = resolved(tmp_path, files)
     assert [(p.code, p.path) for p in check_names(data)] == [("AZC0303", "routes.Bad_Name")]
-    cache = CheckCache()
-    first = [(p.code, p.path) for p in check_rules(data, cache)]
+    first = [(p.code, p.path) for p in check_rules(data)]
     assert first and {code for code, _ in first} == {"AZC0403"}
-    assert [(p.code, p.path) for p in check_rules(data, cache)] == first  # a cached rule, the same answer
+    assert [(p.code, p.path) for p in check_rules(data)] == first  # a kept answer, the same answer
 
 
 def test_a_route_exposed_directly_is_a_warning_naming_what_the_gateway_no_longer_applies(
