@@ -82,6 +82,22 @@ class FlagSet:
         self.names: list[str] = sorted(self.flags)  # bulk evaluation's order
         self._ordered = [self.flags[name] for name in self.names]
 
+    def updated(self, document: Mapping[str, Any], changed: set[str]) -> FlagSet:
+        """The flag set of ``document``, which differs from this set's only in the flags ``changed``
+        (and has no ``$evaluators``, as azconf's documents): only those are compiled again."""
+        if document.get("$evaluators") or dict(document.get("metadata") or {}) != self.metadata:
+            return FlagSet(document)
+        new = object.__new__(FlagSet)
+        new.metadata = self.metadata
+        entries = document.get("flags") or {}
+        new.flags = {
+            key: _compile_flag(key, entry, self.metadata) if key in changed else self.flags[key]
+            for key, entry in entries.items()
+        }
+        new.names = sorted(new.flags)
+        new._ordered = [new.flags[name] for name in new.names]
+        return new
+
     def evaluate(
         self, key: str, context: Mapping[str, Any] | None = None, now: float | None = None
     ) -> Evaluation:

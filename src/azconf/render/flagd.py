@@ -67,6 +67,24 @@ def flag_file(
 DOCUMENT_KEY = "flagd.document"  # the flag document in RenderContext.shared
 
 
+def updated_flag_file(document: dict[str, Any], model: Environment, changed: set[str]) -> dict[str, Any]:
+    """``document``, a flag file of ``model``'s environment before some flags changed, with the flags
+    ``changed`` built again from ``model`` (left out where it has none): what :func:`flag_file`
+    gives for ``model``, building only those flags (each flag's entry depends on nothing else)."""
+    flags = dict(document["flags"])
+    violations: list[str] = []
+    for key in sorted(changed):
+        flags.pop(key, None)
+        if key in model.flags:
+            try:
+                flags[key] = _flag(model.flags[key])
+            except ValueError as error:
+                violations.append(f"flags.{key}: {error}")
+    if violations:
+        raise RenderError("flagd", violations)
+    return {**document, "flags": dict(sorted(flags.items()))}
+
+
 def _document(model: Environment, project: str, env: str, version: str, reuse: Reuse) -> dict[str, Any]:
     flags: dict[str, Any] = {}
     violations: list[str] = []

@@ -27,6 +27,7 @@ from azconf.render.base import RenderError
 from azconf.server.settings import ServeSettings
 
 if TYPE_CHECKING:
+    from azconf.diff import Change
     from azconf.edit.transaction import WriteOutcome
 
 WORKING_TREE = "working tree"
@@ -104,6 +105,42 @@ def served_from_document(env: str, version: str, project_name: str, document: di
     )
 
 
+def served_after_changes(base: Served, model: Any, changed: set[str]) -> Served:
+    """``base`` after a write that changed the flags ``changed`` (``model``: the environment as
+    written): those flags built and compiled again, the others' kept (what
+    :func:`served_from_model` would give, for the share of the work the write touched)."""
+    from azconf.render.flagd import updated_flag_file
+    from azconf.server.ofrep import static_bodies
+
+    document = updated_flag_file(base.document, model, changed)
+    flags = base.flags.updated(document, changed)
+    fixed = {key: body for key, body in base.static_bodies.items() if key not in changed}
+    new = [flags.flags[key].static for key in changed if key in flags.flags]
+    fixed.update(static_bodies([answer for answer in new if answer is not None]))
+    return Served(
+        base.env,
+        base.version,
+        document,
+        flags,
+        document_etag(document),
+        time.time(),
+        fixed,
+        project=base.project,
+    )
+
+
+def changed_flags(changes: list[Change]) -> set[str] | None:
+    """The names of the flags ``changes`` touch; None when the flags section changed as a whole."""
+    names: set[str] = set()
+    for change in changes:
+        if change.section != "flags":
+            continue
+        if len(change.path) < 2:
+            return None
+        names.add(str(change.path[1]))
+    return names
+
+
 def _served_again(fields: dict[str, Any]) -> Served:
     """A :class:`Served` from what its ``__reduce__`` kept."""
     served = served_from_document(fields["env"], fields["version"], fields["project"], fields["document"])
@@ -178,11 +215,15 @@ class Source:
         if outcome.written is None:
             return  # nothing was written
         async with self._lock:
+            changed = changed_flags(outcome.changes)
             if self.current(outcome.env) is not base:
                 loaded = (await asyncio.to_thread(self.load_all, [outcome.env]))[outcome.env]
             else:
                 model = outcome.written.model
-                served = await asyncio.to_thread(_compiled, outcome.env, base.project, model)
+                if changed is None:
+                    served = await asyncio.to_thread(_compiled, outcome.env, base.project, model)
+                else:  # only the flags the write changed are built and compiled again
+                    served = await asyncio.to_thread(served_after_changes, base, model, changed)
                 files = {**base.files, **{name: _sha256(text) for name, text in outcome.texts.items()}}
                 loaded = Loaded(replace(served, files=files))
             self._apply(outcome.env, loaded)

@@ -13,12 +13,15 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from azconf.config.project import load_project
 from azconf.config.resolve import Resolution, Resolver
 from azconf.edit.transaction import WriteOutcome
-from azconf.history.api import load_ref
+from azconf.history.api import commit_environments, load_ref
 from azconf.server import writes
+from azconf.server.responses import ApiError
 from azconf.server.settings import ServeSettings
 from azconf.server.source import Source
 from azconf.snapshot import snapshot
@@ -83,3 +86,57 @@ def fresh_resolution(project: Path) -> Resolution:
     loaded, _ = load_project(project)
     assert loaded is not None
     return Resolver(loaded).resolve("prod")
+
+
+FLAGS = ["dark-mode", "beta-banner", "new-checkout", "staff-tools"]
+CONTEXTS = [{}, {"targetingKey": "user-7", "email": "ops@azora.example"}, {"targetingKey": "user-1"}]
+
+
+@st.composite
+def flag_writes(draw: st.DrawFn) -> list[dict[str, dict[str, object]]]:
+    """Sequences of one- or two-flag changes: a state, a default variant (now and then one that is
+    not a variant: the write is refused)."""
+    chosen = []
+    for _ in range(draw(st.integers(1, 5))):
+        names = draw(st.lists(st.sampled_from(FLAGS), min_size=1, max_size=2, unique=True))
+        fields = st.one_of(
+            st.fixed_dictionaries({"state": st.sampled_from(["ENABLED", "DISABLED"])}),
+            st.fixed_dictionaries(
+                {"defaultVariant": st.sampled_from(["on", "off", "true", "false", "nope"])}
+            ),
+        )
+        chosen.append({name: draw(fields) for name in names})
+    return chosen
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(changes=flag_writes())
+def test_after_any_writes_the_service_serves_what_a_fresh_load_serves(
+    tmp_path_factory: pytest.TempPathFactory, changes: list[dict[str, dict[str, object]]]
+) -> None:
+    # Each write builds and compiles only the flags it changed, and reuses what it derived from the
+    # items it did not touch: none of it may differ from loading the files from scratch.
+    root = tmp_path_factory.mktemp("serve") / "azora"
+    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns(".azconf", "deploy"))
+    project, _ = load_project(root)
+    assert project is not None
+    commit_environments(project, ["prod"], message="base", actor="tester")
+    source = Source(ServeSettings(root, ("prod",)))
+    source.load_now()
+    for change in changes:
+        try:
+            write(source, change)
+        except ApiError as error:
+            assert error.status == 422, error.message  # a default that is not a variant
+        served = source.current("prod")
+        fresh = Source(ServeSettings(root, ("prod",)))
+        fresh.load_now()
+        again = fresh.current("prod")
+        assert served is not None and again is not None
+        assert (served.document, served.etag, served.files) == (again.document, again.etag, again.files)
+        assert served.static_bodies == again.static_bodies
+        for context in CONTEXTS:
+            assert served.flags.evaluate_all(context, now=0) == again.flags.evaluate_all(context, now=0)
+        loaded, _ = load_project(root)
+        assert loaded is not None
+        assert load_ref(loaded, "prod@latest")[1] == snapshot(fresh_resolution(root))
