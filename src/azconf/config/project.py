@@ -21,17 +21,20 @@ class ParsedFiles:
 
     Each read still reads the file's bytes fresh; only a file whose bytes are exactly those parsed
     before is not parsed again (parsing is deterministic, and nothing changes a parsed document).
+    The last two texts of each file are kept: a planned edit parses the file's new text while the
+    file still holds the old one, and the write that follows reads both again.
     """
 
-    kept: dict[str, tuple[bytes, Document]] = field(default_factory=dict)  # display path -> bytes, parse
+    kept: dict[str, list[tuple[bytes, Document]]] = field(default_factory=dict)  # path -> (bytes, parse)
 
     def parse(self, data: bytes, display: str) -> Document:
         """The parse of ``data`` (the file ``display``): the kept one when the bytes are the same."""
-        kept = self.kept.get(display)
-        if kept is not None and kept[0] == data:
-            return kept[1]
+        texts = self.kept.setdefault(display, [])
+        for kept, document in texts:
+            if kept == data:
+                return document
         document = parse_yaml(data, display)
-        self.kept[display] = (data, document)
+        texts[:] = [(data, document), *texts[:1]]
         return document
 
 

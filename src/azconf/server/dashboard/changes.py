@@ -78,6 +78,24 @@ def plan_change(
     settings: ServeSettings, served: Served, change: Change, parsed: ParsedFiles | None = None
 ) -> dict[str, Any]:
     """The plan of ``change``: each file's text diff, the changed paths, validation problems."""
+    from azconf.process.gcpause import gc_paused
+
+    with gc_paused():  # as a write: large acyclic trees (see azconf.process.gcpause)
+        plan, problems = _planned(settings, change, parsed)
+    return {
+        "env": change.env,
+        "etag": served.etag,
+        "files": [{"file": edit.file, "diff": masked_diff(edit)} for edit in plan.files],
+        "changes": [c.dotted for c in plan.changes],
+        "skipped": [f"{'.'.join(s.path)}: {s.reason}" for s in plan.skipped],
+        "problems": problems,
+    }
+
+
+def _planned(
+    settings: ServeSettings, change: Change, parsed: ParsedFiles | None
+) -> tuple[Plan, list[dict[str, Any]]]:
+    """The plan of ``change`` on the project as it is now, and the plan's validation problems."""
     from azconf.edit.transaction import check_plan, fresh_project
 
     try:
@@ -87,19 +105,11 @@ def plan_change(
         raise ApiError(400, "INVALID_REQUEST", error.message) from None
     except DataError as error:
         raise writes.data_error(error) from None
-    problems: list[dict[str, Any]] = []
     try:
         check_plan(project, plan)
     except DataError as error:
-        problems = writes.data_error(error).extra.get("problems", [])
-    return {
-        "env": change.env,
-        "etag": served.etag,
-        "files": [{"file": edit.file, "diff": masked_diff(edit)} for edit in plan.files],
-        "changes": [c.dotted for c in plan.changes],
-        "skipped": [f"{'.'.join(s.path)}: {s.reason}" for s in plan.skipped],
-        "problems": problems,
-    }
+        return plan, writes.data_error(error).extra.get("problems", [])
+    return plan, []
 
 
 def apply_change(
