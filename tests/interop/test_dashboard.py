@@ -86,6 +86,19 @@ def test_toggle_shows_its_plan_then_writes(seen: dict[str, Any]) -> None:
     assert "disabled" in seen["toggledCell"]
 
 
+def test_apply_shows_the_row_from_its_answer_without_reading_the_table(seen: dict[str, Any]) -> None:
+    assert seen["applyAnswer"] == {"etags": ["prod"], "rows": ["dark-mode"]}
+    assert seen["tableReadsForApply"] == 0 and "disabled" in seen["toggledCell"]
+    assert seen["rowsAfterApply"] == ["dark-mode"]  # the search filter stays
+    assert seen["focusAfterApply"] == "toggle-prod-dark-mode"  # the keyboard user keeps their place
+
+
+def test_the_applys_own_event_is_no_news_but_a_disk_edit_is(seen: dict[str, Any]) -> None:
+    assert seen["heardTheApply"] is True  # the stream announced the ETag the Apply answered
+    # From the Apply until the disk edit is shown: exactly one table read, the disk edit's.
+    assert seen["tableReadsAfterApply"] == 1 and seen["refreshesAfterApply"] == 1
+
+
 def test_the_toggle_is_in_the_history_and_the_audit_log(seen: dict[str, Any]) -> None:
     assert seen["history"].startswith("writer ")
     assert "DISABLED" in seen["history"]

@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 from serve_helpers import READER, SECRET_VALUES, WRITER, Server, azconf_executable, commit_all, write_tokens
+from sse_reader import EventReader
 
 API = "/dashboard/api"
 
@@ -121,6 +122,19 @@ def test_bad_input_is_a_json_error(serve: Callable[..., Server], tmp_path: Path)
         assert answer.json()["errorCode"] == "INVALID_CONTEXT"
 
 
+def assert_answers_what_the_table_shows(
+    client: httpx.Client, done: dict[str, Any], before: dict[str, Any]
+) -> None:
+    """An Apply's ``rows`` and ``etags`` are what ``GET /flags`` shows after it: the rows of the
+    flags it names (in name order), the new ETag of the one environment it wrote."""
+    after = client.get(f"{API}/flags").json()
+    [written] = done["etags"]
+    assert written == done["env"] and done["etags"][written] != before["etags"][written]
+    assert after["etags"] == {**before["etags"], **done["etags"]}
+    names = [row["name"] for row in done["rows"]]
+    assert names == sorted(names) and done["rows"] == [row for row in after["flags"] if row["name"] in names]
+
+
 def test_bulk_change_is_one_recorded_version(
     serve: Callable[..., Server], project: Path, tmp_path: Path
 ) -> None:
@@ -132,15 +146,24 @@ def test_bulk_change_is_one_recorded_version(
         "env": "staging",
         "flags": {"dark-mode": {"state": "DISABLED"}, "beta-banner": {"state": "DISABLED"}},
     }
+    events = EventReader(
+        f"{server.base}{API}/events", {"Cookie": f"azconf_session={client.cookies['azconf_session']}"}
+    )
     with closing(client):
+        before = client.get(f"{API}/flags").json()
         plan = post(client, "/plan", csrf, change).json()
         assert plan["problems"] == [] and sorted(plan["changes"]) == ["flags.beta-banner", "flags.dark-mode"]
         assert "+    state: DISABLED" in plan["files"][0]["diff"]
+        assert plan["etag"] == before["etags"]["staging"]
         done = post(client, "/apply", csrf, {**change, "etag": plan["etag"]})
         assert done.status_code == 200, done.text
         assert done.json()["version"] == "staging@2"
-        cells = {f["name"]: f["cells"]["staging"] for f in client.get(f"{API}/flags").json()["flags"]}
-        assert cells["dark-mode"]["state"] == cells["beta-banner"]["state"] == "DISABLED"
+        assert_answers_what_the_table_shows(client, done.json(), before)
+        rows = done.json()["rows"]
+        assert [r["name"] for r in rows] == ["beta-banner", "dark-mode"]
+        assert {r["cells"]["staging"]["state"] for r in rows} == {"DISABLED"}
+        # The change stream announces the ETag the Apply answered: the page knows it already shows it.
+        assert events.wait_for(1)[0]["etag"] == done.json()["etags"]["staging"]
         again = post(client, "/apply", csrf, {**change, "etag": plan["etag"]})
         assert again.status_code == 409 and again.json()["errorCode"] == "CONFLICT"
     entries = audit(project)
@@ -153,10 +176,15 @@ def test_promote_one_flag(serve: Callable[..., Server], project: Path, tmp_path:
     client, csrf = signed_in(server, WRITER)
     change = {"action": "promote", "flag": "ai-recommendations", "from": "staging"}
     with closing(client):
+        before = client.get(f"{API}/flags").json()
         plan = post(client, "/plan", csrf, change).json()
         assert plan["env"] == "prod" and plan["changes"] == ["flags.ai-recommendations.state"]
         done = post(client, "/apply", csrf, {**change, "etag": plan["etag"]})
         assert done.status_code == 200, done.text
+        assert_answers_what_the_table_shows(client, done.json(), before)
+        [row] = done.json()["rows"]  # the destination's row, every readable environment's cell
+        assert row["name"] == "ai-recommendations" and list(row["cells"]) == ["staging", "prod"]
+        assert row["cells"]["prod"]["state"] == row["cells"]["staging"]["state"] == "ENABLED"
         detail = client.get(f"{API}/flags/ai-recommendations").json()
         prod = next(e for e in detail["envs"] if e["env"] == "prod")
         assert prod["flag"]["state"] == "ENABLED"

@@ -44,6 +44,8 @@ async function writer() {
   const page = await context.newPage();
   page.on('console', (m) => { if (m.type() === 'error') seen.console.push(m.text()); });
   page.on('pageerror', (error) => seen.console.push(`page error: ${error.message}`));
+  let tableReads = 0; // GET /dashboard/api/flags: the whole table read again
+  page.on('request', (r) => { if (r.method() === 'GET' && new URL(r.url()).pathname === '/dashboard/api/flags') tableReads += 1; });
   await page.goto(base + '/');
   await page.waitForSelector('#token', { timeout: TIMEOUT });
   await audit(page, 'signin');
@@ -68,10 +70,25 @@ async function writer() {
   await page.waitForSelector('dialog#plan[open] pre', { timeout: TIMEOUT });
   seen.planText = await page.locator('#plan-body').innerText();
   await audit(page, 'plan');
+  // The test's own listener on the change stream: it hears the event the Apply causes, as the page does.
+  await page.evaluate(() => {
+    window.heardEtags = [];
+    new EventSource('/dashboard/api/events').onmessage = (e) => window.heardEtags.push(JSON.parse(e.data).etag);
+  });
+  const readsBeforeApply = tableReads;
+  const refreshesBeforeApply = await page.evaluate(() => Number(document.body.dataset.refreshed || 0));
+  const applied = page.waitForResponse((r) => new URL(r.url()).pathname === '/dashboard/api/apply', { timeout: TIMEOUT });
   await page.keyboard.press('Enter'); // the Apply button has the focus
+  const answer = await (await applied).json();
   await page.waitForFunction(() => /Recorded/.test(document.getElementById('status').textContent), null, { timeout: TIMEOUT });
   seen.status = await page.locator('#status').innerText();
   seen.toggledCell = await cellText(page, 'dark-mode', 'prod');
+  seen.tableReadsForApply = tableReads - readsBeforeApply; // the row came in the Apply's answer
+  seen.rowsAfterApply = await page.locator('#flag-table tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.flag));
+  seen.focusAfterApply = await page.evaluate(() => document.activeElement.id);
+  await page.waitForFunction(() => window.heardEtags.length > 0, null, { timeout: TIMEOUT });
+  seen.applyAnswer = { etags: Object.keys(answer.etags), rows: answer.rows.map((r) => r.name) };
+  seen.heardTheApply = await page.evaluate((etag) => window.heardEtags[0] === etag, answer.etags.prod);
 
   // The forged write: the session cookie rides along (same origin), the CSRF header does not.
   seen.forged = await page.evaluate(async () => (await fetch('/dashboard/api/apply', {
@@ -85,6 +102,9 @@ async function writer() {
     '  beta-banner:\n    state: ENABLED\n    variants: {"on": true, "off": false}\n    defaultVariant: "on"\n');
   await page.waitForFunction(() => /enabled on/.test(document.querySelector('tr[data-flag="beta-banner"] td[data-env="prod"]').innerText), null, { timeout: TIMEOUT });
   seen.afterDisk = await cellText(page, 'beta-banner', 'prod');
+  // From the Apply to here: one re-read of the table, the disk edit's (the Apply's own event was no news).
+  seen.tableReadsAfterApply = tableReads - readsBeforeApply;
+  seen.refreshesAfterApply = await page.evaluate((n) => Number(document.body.dataset.refreshed || 0) - n, refreshesBeforeApply);
   seen.reloaded = await page.evaluate(() => performance.getEntriesByType('navigation').length);
 
   // One flag: history with the actor, provenance, evaluate.

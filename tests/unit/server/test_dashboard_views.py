@@ -1,12 +1,16 @@
-"""The flags table's cells: chain order, differences from the previous environment, expiry."""
+"""The flags table's cells: chain order, differences from the previous environment, expiry; the rows
+an Apply answers are the table's."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from azconf.flags.evaluate import FlagSet
-from azconf.server.dashboard.views import flags_table, value_diff
+from azconf.server.dashboard.views import flag_rows, flags_table, value_diff
 from azconf.server.source import Served, document_etag
 
 
@@ -34,6 +38,18 @@ def test_a_flag_absent_from_an_environment_and_expiry() -> None:
     (row,) = flags_table(envs, dt.date(2026, 1, 1))["flags"]
     assert row["cells"]["prod"] == {"state": None, "variant": None, "changed": True}
     assert row["expired"] is True and row["owner"] == "team-web"
+
+
+NAMES = st.sampled_from(["a", "b", "c", "d"])
+ENVS = st.dictionaries(NAMES, st.sampled_from([ON, OFF, {**ON, "defaultVariant": "off"}]), max_size=4)
+
+
+@given(st.lists(ENVS, min_size=1, max_size=3), st.lists(NAMES, unique=True).map(sorted))
+def test_flag_rows_are_the_tables_rows_of_those_names(flags: list[dict[str, Any]], names: list[str]) -> None:
+    envs = {f"env{i}": served(f"env{i}", each) for i, each in enumerate(flags)}
+    table = flags_table(envs, dt.date(2026, 1, 1))
+    assert flag_rows(envs, names, dt.date(2026, 1, 1)) == [r for r in table["flags"] if r["name"] in names]
+    assert table["etags"] == {env: s.etag for env, s in envs.items()}
 
 
 def test_value_diff_is_a_unified_diff() -> None:

@@ -206,12 +206,18 @@ async def apply(request: Request) -> Response:
             lambda: changes.apply_change(service.settings, served, change, etag, who.actor, parsed=parsed)
         )
         await service.source.written(outcome, served)  # served (and announced) before answering
+        # What the page needs to show the write without reading the whole table again: the rows of
+        # the flags it names, and the ETag they were read from (the one the change stream announces).
+        now = _readable(request, who)
+        rows = views.flag_rows(now, sorted(change.flags), dt.date.today())
     return JSON(
         {
             "env": change.env,
             "version": outcome.version.ref if outcome.version else None,
             "files": outcome.files,
             "changes": [c.dotted for c in outcome.changes],
+            "etags": {env: now[env].etag for env in (change.env,) if env in now},
+            "rows": rows,
         }
     )
 

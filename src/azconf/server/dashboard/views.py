@@ -22,14 +22,23 @@ if TYPE_CHECKING:
 
 
 def flags_table(served: dict[str, Served], today: dt.date) -> dict[str, Any]:
-    """Every flag of every environment (in chain order), a cell per environment, differences marked."""
-    envs = list(served)
+    """Every flag of every environment (in chain order), a cell per environment, differences marked,
+    and the ETag of each environment the table was read from."""
     names = sorted({name for s in served.values() for name in s.document["flags"]})
+    etags = {env: s.etag for env, s in served.items()}
+    return {"envs": list(served), "etags": etags, "flags": flag_rows(served, names, today)}
+
+
+def flag_rows(served: dict[str, Served], names: list[str], today: dt.date) -> list[dict[str, Any]]:
+    """The table rows of ``names`` (as :func:`flags_table` builds them); a name that no environment
+    defines has no row."""
+    envs = list(served)
     rows = []
     for name in names:
         entries = [served[env].document["flags"].get(name) for env in envs]
-        rows.append(_row(name, envs, entries, today))
-    return {"envs": envs, "flags": rows}
+        if any(entries):
+            rows.append(_row(name, envs, entries, today))
+    return rows
 
 
 def _row(name: str, envs: list[str], entries: list[dict[str, Any] | None], today: dt.date) -> dict[str, Any]:

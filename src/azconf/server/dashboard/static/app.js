@@ -8,6 +8,8 @@ const PAGE_SIZE = 50;
 const state = {
   session: null, table: null, stale: null, selected: new Set(),
   filters: { q: '', state: '', env: '', staleOnly: false, differs: false }, page: 0, plan: null,
+  etags: {}, // env -> the ETag of what the page shows: a change event announcing one of them is not news
+  applying: null, // this page's Apply in flight (the change events it causes wait for its answer)
 };
 
 function h(tag, attrs = {}, ...children) {
@@ -168,8 +170,23 @@ function renderTable() {
       h('tbody', {}, slice.map(row))));
 }
 
-async function flagsPage() {
+async function loadTable() {
   state.table = await api('/flags');
+  state.etags = state.table.etags || {};
+}
+
+function patchRows(done) {
+  // Put the rows an Apply answered in place of the table's (by name; filters, page and order stay).
+  // False when it cannot (another page, no rows, a flag the table lacks): the caller re-reads instead.
+  if (!onTablePage() || !state.table || !done.rows || !done.etags) return false;
+  const at = new Map(state.table.flags.map((flag, index) => [flag.name, index]));
+  if (!done.rows.length || !done.rows.every((flag) => at.has(flag.name))) return false;
+  for (const flag of done.rows) state.table.flags[at.get(flag.name)] = flag;
+  return true;
+}
+
+async function flagsPage() {
+  await loadTable();
   const writable = state.table.envs.some(canWrite);
   show(h('h2', {}, 'Flags'), filterBar(), writable ? h('div', { id: 'bulk', class: 'bulk' }) : null, h('div', { id: 'flags' }));
   renderBulk();
@@ -302,24 +319,37 @@ function problemList(problems) {
 async function applyPlan() {
   const body = document.getElementById('plan-body');
   if (!state.plan) return;
-  const { change, plan } = state.plan;
   document.getElementById('plan-apply').disabled = true;
+  state.applying = carryOut(state.plan);
   try {
-    const done = await api('/apply', { ...change, etag: plan.etag });
-    document.getElementById('plan').close();
-    state.selected.clear();
-    await refresh(); // the rows show the change before it is announced as recorded
+    const done = await state.applying;
     say(`Recorded ${done.version || 'no change'}: ${done.changes.join(', ')}`);
   } catch (error) {
     const message = error.status === 409 ? `Conflict: ${error.message}. Close this and plan again to see the current files.` : error.message;
     body.append(...[h('p', { class: 'error', role: 'alert' }, message), problemList(error.data && error.data.problems)].filter(Boolean));
+  } finally {
+    state.applying = null;
   }
+}
+
+async function carryOut({ change, plan }) {
+  const done = await api('/apply', { ...change, etag: plan.etag });
+  document.getElementById('plan').close();
+  state.selected.clear();
+  // The rows show the change before it is announced as recorded: on the flags table the answer's
+  // own rows, elsewhere (or without them) the page read again.
+  if (patchRows(done)) await keepingFocus(() => { renderBulk(); renderTable(); }); else await refresh();
+  Object.assign(state.etags, done.etags);
+  return done;
 }
 
 // -- routing and live updates ----------------------------------------------------------------------
 
+const onTablePage = () => /^#\/?(\?|$)/.test(location.hash || '#/');
+
 async function route() {
   const hash = location.hash || '#/';
+  state.etags = {}; // only the flags table knows what it was read from
   for (const link of document.querySelectorAll('nav a')) {
     link.toggleAttribute('aria-current', link.getAttribute('href') === hash.split('?')[0]);
     if (link.hasAttribute('aria-current')) link.setAttribute('aria-current', 'page');
@@ -335,23 +365,40 @@ async function route() {
   }
 }
 
+async function keepingFocus(update) {
+  // Rebuilt controls keep their ids, so the focus goes back to the one a keyboard user was on.
+  const focused = document.activeElement && document.activeElement.id;
+  await update();
+  if (focused && document.getElementById(focused)) document.getElementById(focused).focus();
+}
+
 async function refresh() {
   // Re-read the current page's data; on the flags page keep filters, page and focus.
-  const focused = document.activeElement && document.activeElement.id;
-  if ((location.hash || '#/').match(/^#\/?(\?|$)/) && state.table) {
-    state.table = await api('/flags');
-    renderTable();
-  } else {
-    await route();
-  }
-  if (focused && document.getElementById(focused)) document.getElementById(focused).focus();
+  await keepingFocus(async () => {
+    if (onTablePage() && state.table) { await loadTable(); renderTable(); } else await route();
+  });
   document.body.dataset.refreshed = String(Number(document.body.dataset.refreshed || 0) + 1);
 }
 
 function listen() {
+  // Each event carries the changed environment's new ETag. The page re-reads unless it already
+  // shows that ETag (its own Apply, whose answer carried the rows): a saved file, a REST write or
+  // another browser is news.
   const stream = new EventSource(`${API}/events`);
+  const heard = new Set();
   let timer = null;
-  stream.onmessage = () => { clearTimeout(timer); timer = setTimeout(refresh, 50); };
+  const check = async () => {
+    const etags = [...heard];
+    heard.clear();
+    await state.applying?.catch(() => null); // an Apply in flight may be what was announced
+    const shown = Object.values(state.etags);
+    if (etags.some((etag) => !shown.includes(etag))) refresh();
+  };
+  stream.onmessage = (event) => {
+    heard.add(JSON.parse(event.data).etag);
+    clearTimeout(timer);
+    timer = setTimeout(check, 50);
+  };
 }
 
 function started() {
