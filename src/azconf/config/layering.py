@@ -57,7 +57,7 @@ def merge(base: LocatedMap, overlay: LocatedMap, atomic: Any = ATOMIC) -> Locate
             if inner is FLAG_ITEM and isinstance(old, bool):  # a shorthand overridden by its long form
                 old = _located(flag_shorthand(old), result.origins[key])
             if isinstance(old, LocatedMap) and inner is not True:
-                result[key] = merge(old, value, inner)
+                result[key] = _merged(old, value, inner)
             else:
                 result[key] = prune_nulls(value)
         else:
@@ -66,6 +66,24 @@ def merge(base: LocatedMap, overlay: LocatedMap, atomic: Any = ATOMIC) -> Locate
         if result.deleted:
             result.deleted.pop(key, None)
     return result
+
+
+def _merged(old: LocatedMap, value: LocatedMap, atomic: Any) -> LocatedMap:
+    """``merge(old, value, atomic)``, kept on ``value`` for as long as it is merged over the same
+    ``old``: an overlay's item over an unchanged lower item is then the same object in every
+    resolver, and so is all that is derived from it (see derived_once). The last merge is kept."""
+    kept = value.derived.get(_MERGED) if value.derived else None
+    if kept is not None and kept[0] is old and kept[1] is atomic:
+        merged: LocatedMap = kept[2]
+        return merged
+    merged = merge(old, value, atomic)
+    if value.derived is None:
+        value.derived = {}
+    value.derived[_MERGED] = (old, atomic, merged)  # holding ``old``: its id is never another's
+    return merged
+
+
+_MERGED = "merged over"
 
 
 def prune_nulls(value: LocatedMap) -> LocatedMap:

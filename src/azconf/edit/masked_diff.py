@@ -9,15 +9,22 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
+from azconf.config.yaml_io import parse_yaml
 from azconf.edit.plan import FileEdit
+from azconf.edit.yaml_text import Parse
 
 
-def masked_diff(edit: FileEdit) -> str:
-    """The unified diff of one file edit; literals that look like secrets read ``<sensitive value>``."""
+def masked_diff(edit: FileEdit, parse: Parse = parse_yaml) -> str:
+    """The unified diff of one file edit; literals that look like secrets read ``<sensitive value>``.
+
+    ``parse``: how the texts are parsed to find them (a long-running process passes its kept parses).
+    """
     from azconf.problems import redact
     from azconf.report.diff_report import SENSITIVE
 
-    hidden = sorted(_secret_literals(edit.before or "") | _secret_literals(edit.after), key=len, reverse=True)
+    sides = (edit.before or "", edit.after)
+    found = {literal for side in sides for literal in _secret_literals(side, edit.file, parse)}
+    hidden = sorted(found, key=len, reverse=True)
     old = (edit.before or "").splitlines(keepends=True)
     new = edit.after.splitlines(keepends=True)
     lines = []
@@ -30,12 +37,11 @@ def masked_diff(edit: FileEdit) -> str:
     return "".join(lines)
 
 
-def _secret_literals(text: str) -> set[str]:
+def _secret_literals(text: str, file: str, parse: Parse) -> set[str]:
     """The string literals in a YAML text that look like secrets."""
-    from azconf.config.yaml_io import parse_yaml
     from azconf.secrets import iter_plaintext_secrets
 
-    data = parse_yaml(text.encode("utf-8"), "plan").data
+    data = parse(text.encode("utf-8"), file).data
     found: set[str] = set()
     for path, _ in iter_plaintext_secrets(data):
         value: Any = data

@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -23,7 +24,7 @@ from typing import Any
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from azconf.config.located import plain
-from azconf.config.yaml_io import compose_nodes, dump_indented, parse_yaml
+from azconf.config.yaml_io import Document, compose_nodes, dump_indented, parse_yaml
 from azconf.errors import DataError
 
 Key = str
@@ -60,10 +61,14 @@ class _Span:
     depth: int
 
 
+Parse = Callable[[bytes, str], Document]
+
+
 class YamlText:
     """One YAML file: parsed once, edited in memory, its new text produced on demand."""
 
-    def __init__(self, text: str, display: str = "<text>") -> None:
+    def __init__(self, text: str, display: str = "<text>", parse: Parse = parse_yaml) -> None:
+        """``parse``: how the file's text is parsed (a long-running process passes its kept parses)."""
         self.display = display
         self.source = text
         # A byte-order mark and CRLF line ends are taken off for editing and put back on the new text,
@@ -71,8 +76,10 @@ class YamlText:
         self._bom = text.startswith(BOM)
         body = text[len(BOM) :] if self._bom else text
         self._crlf = "\r\n" in body and body.count("\r\n") == body.count("\n")
-        self._body = text = body.replace("\r\n", "\n") if self._crlf else body
-        document = parse_yaml(text.encode("utf-8"), display)
+        self._body = body.replace("\r\n", "\n") if self._crlf else body
+        # The text as it is on disk may have been parsed already; the text without BOM or CRLF is not.
+        parse = parse if self._body == text else parse_yaml
+        document = parse(self._body.encode("utf-8"), display)
         if document.problems:
             raise DataError(
                 f"cannot edit {display}: it is not valid YAML",

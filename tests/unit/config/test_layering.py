@@ -211,3 +211,27 @@ def test_a_shorthand_flag_is_overridden_by_its_long_form() -> None:
     # Elsewhere a mapping still replaces a scalar whole.
     other = merge(doc("settings:\n  x: true\n", "b.yaml"), doc("settings:\n  x: {a: 1}\n", "o.yaml"))
     assert plain(other)["settings"]["x"] == {"a": 1}
+
+
+items = st.dictionaries(
+    keys, st.dictionaries(keys, trees, max_size=3), min_size=1, max_size=4
+)  # name -> item
+
+
+@given(
+    items, items, st.dictionaries(keys, st.dictionaries(keys, overlays, max_size=3), min_size=1, max_size=4)
+)
+def test_a_kept_merge_is_reused_only_over_the_same_lower_layer(
+    base: dict[str, Any], other_base: dict[str, Any], overlay: dict[str, Any]
+) -> None:
+    # The flags service merges the same parsed overlay again and again: an item merged over the same
+    # lower item is the same object, and over another lower item (a base file edited) it is merged anew.
+    upper = located(overlay, "over.yaml")
+    lower, other = located(base, "base.yaml"), located(other_base, "base.yaml")
+    first = merge(lower, upper)
+    again = merge(lower, upper)
+    merged_items = [key for key in upper if isinstance(upper[key], dict) and isinstance(lower.get(key), dict)]
+    assert all(again[key] is first[key] for key in merged_items)
+    assert plain(merge(other, upper)) == reference_merge(other_base, overlay)
+    assert plain(merge(lower, upper)) == reference_merge(base, overlay)
+    assert merge(lower, upper).origins == first.origins

@@ -69,10 +69,7 @@ def test_resource_types_are_singular() -> None:
 
 names = st.text("abxy-_.", min_size=1, max_size=5)
 config_values = st.recursive(  # what YAML reads back as written (no nulls: a null key is no key)
-    st.booleans()
-    | st.integers()
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text("ab é1", max_size=5),
+    st.booleans() | st.integers() | st.text("ab é1", max_size=5),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(names, inner, max_size=3),
     max_leaves=8,
 )

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from azconf.config.yaml_io import parse_yaml
 from azconf.edit.masked_diff import masked_diff
 from azconf.errors import DataError, UsageError
 from azconf.server import writes
@@ -82,10 +83,11 @@ def plan_change(
 
     with gc_paused():  # as a write: large acyclic trees (see azconf.process.gcpause)
         plan, problems = _planned(settings, change, parsed)
+    parse = parsed.parse if parsed is not None else parse_yaml  # both texts were parsed by the plan
     return {
         "env": change.env,
         "etag": served.etag,
-        "files": [{"file": edit.file, "diff": masked_diff(edit)} for edit in plan.files],
+        "files": [{"file": edit.file, "diff": masked_diff(edit, parse)} for edit in plan.files],
         "changes": [c.dotted for c in plan.changes],
         "skipped": [f"{'.'.join(s.path)}: {s.reason}" for s in plan.skipped],
         "problems": problems,
