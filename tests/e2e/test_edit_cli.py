@@ -130,6 +130,20 @@ def test_set_and_unset(azconf: RunAzconf, project: Path) -> None:
     assert again.returncode == 1 and "is not set by" in again.stderr
 
 
+def test_unsetting_a_kept_value_says_so(azconf: RunAzconf, project: Path) -> None:
+    # prod's rollout step is marked `# azconf:keep` (promote leaves it alone); an explicit unset may
+    # remove it, but says what it removes. Here it equals what the layers below give: no value changes.
+    run = azconf("-C", project, "unset", "prod", "flags.new-checkout.targeting", "--yes")
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()
+    assert lines[0] == "no value of prod changes; only its overlay's text does"
+    assert (
+        "removes flags.new-checkout.targeting, marked # azconf:keep at config/envs/prod/flags.yaml:4: "
+        "prod's rollout step (staging runs wider)"
+    ) in lines
+    assert "azconf:keep" not in (project / "config/envs/prod/flags.yaml").read_text(encoding="utf-8")
+
+
 def test_set_refuses_an_invalid_value_and_unreadable_yaml(azconf: RunAzconf, project: Path) -> None:
     before = snapshot_files(project)
     typed = azconf("-C", project, "set", "prod", "services.web.replicas", "many", "--yes")

@@ -268,12 +268,33 @@ def _print_plan(project: Project, plan: Plan) -> None:
 
     before = Side(f"{plan.env} (now)", plan.env, {})
     after = Side(f"{plan.env} (planned)", plan.env, {})
-    print_lines(render_text(before, after, plan.changes)[2:] or [("no changes", "")])
+    if plan.changes or not plan.files:
+        print_lines(render_text(before, after, plan.changes)[2:] or [("no changes", "")])
+    else:  # an override equal to what the layers below give: removing it changes no value
+        typer.echo(f"no value of {plan.env} changes; only its overlay's text does")
     _print_held_back(plan)
+    _print_dropped_keeps(plan)
     for edit in plan.files:
         label = edit.file if edit.before is not None else f"{edit.file} (new file)"
         typer.echo(f"\n{label}:")
         sys.stdout.write(masked_diff(edit))
+
+
+def _print_dropped_keeps(plan: Plan) -> None:
+    """Each key marked ``# azconf:keep`` that the plan removes: the person asked for it (promote holds
+    them back), but should not lose an environment-owned value without a word."""
+    from azconf.config.located import format_path
+    from azconf.edit.yaml_text import YamlText
+    from azconf.problems import redact
+
+    for edit in plan.files:
+        if edit.before is None:
+            continue
+        after = {kept.path for kept in YamlText(edit.after, edit.file).kept()}
+        for kept in YamlText(edit.before, edit.file).kept():
+            if kept.path not in after:
+                path, where = format_path(kept.path), f"{edit.file}:{kept.line}"
+                typer.echo(redact(f"\nremoves {path}, marked # azconf:keep at {where}: {kept.reason}"))
 
 
 def _print_held_back(plan: Plan) -> None:
