@@ -16,6 +16,11 @@ def test_an_environment_given_as_argument_and_option_is_refused(azconf: RunAzcon
         run = azconf("-C", tmp_path / "p", "secrets", command, "dev", "--env", "prod")
         assert run.returncode == 2, command
         assert "the environment is given twice (prod and dev)" in run.stderr
+    run = azconf("-C", tmp_path / "p", "show", "dev", "--env", "prod")  # was: no "dev" under the top level
+    assert run.returncode == 2 and "the environment is given twice (prod and dev)" in run.stderr
+    assert azconf("-C", tmp_path / "p", "show", "--env", "prod", "nope").stderr.startswith(
+        'azconf: error: no "nope" under the top level'
+    )
 
 
 def test_end_of_input_at_the_prompt_is_an_interrupt_not_an_error(azconf: RunAzconf, tmp_path: Path) -> None:

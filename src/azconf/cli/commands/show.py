@@ -51,7 +51,12 @@ def run(
     if path is None:
         raise UsageError(f'malformed path "{path_text}"', hint="write it like services.web")
     project = open_project(project_dir)
-    value = lookup(_with_defaults(project, env) if defaults else _data(project, env), path)
+    data = _with_defaults(project, env) if defaults else _data(project, env)
+    try:
+        value = lookup(data, path)
+    except UsageError:
+        _refuse_second_environment(project, env, path_text or "")
+        raise
     if output == "json":
         import json
 
@@ -59,6 +64,16 @@ def run(
     else:
         sys.stdout.write(emit_yaml(value))
     return 0
+
+
+def _refuse_second_environment(project: Project, env: str, path_text: str) -> None:
+    """A path that is an environment (``show prod --env staging``) names the environment twice."""
+    named = path_text.split("@", 1)[0]
+    if named in project.manifest.environments:
+        raise UsageError(
+            f"the environment is given twice ({env} and {path_text})",
+            hint=f"azconf show {path_text} [PATH], or azconf show --env {env} [PATH]",
+        )
 
 
 def _data(project: Project, env: str) -> Any:
