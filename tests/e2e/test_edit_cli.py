@@ -144,6 +144,20 @@ def test_unsetting_a_kept_value_says_so(azconf: RunAzconf, project: Path) -> Non
     assert "azconf:keep" not in (project / "config/envs/prod/flags.yaml").read_text(encoding="utf-8")
 
 
+def test_setting_a_kept_value_to_what_the_base_gives_keeps_it_and_its_marker(
+    azconf: RunAzconf, project: Path
+) -> None:
+    # prod's mfa_required is kept (`# azconf:keep`); the base says false. Setting prod to false would
+    # normally remove the override; a kept one stays, marker and all, so promote still leaves it alone.
+    path = "services.auth.settings.auth.mfa_required"
+    assert azconf("-C", project, "set", "prod", path, "false", "--yes").returncode == 0
+    overlay = (project / "config/envs/prod/services.yaml").read_text(encoding="utf-8")
+    assert "mfa_required: false     # azconf:keep mandatory MFA for every prod account" in overlay
+    assert azconf("-C", project, "set", "staging", path, "true", "--yes").returncode == 0
+    promote = azconf("-C", project, "promote", "staging", "prod", "--dry-run")
+    assert f"= {path}: kept by config/envs/prod/services.yaml:16" in promote.stdout
+
+
 def test_set_refuses_an_invalid_value_and_unreadable_yaml(azconf: RunAzconf, project: Path) -> None:
     before = snapshot_files(project)
     typed = azconf("-C", project, "set", "prod", "services.web.replicas", "many", "--yes")

@@ -162,7 +162,7 @@ class Planner:
                 self._remove_overrides(path)
             else:
                 self._set(path, None)
-        elif below is not ABSENT and _same(plain(below), value):
+        elif below is not ABSENT and _same(plain(below), value) and not self._kept_around(path):
             self._remove_overrides(path)
         else:
             self._set(path, value)
@@ -173,6 +173,19 @@ class Planner:
             return False
         self._remove_overrides(path)
         return True
+
+    def _kept_around(self, path: StrPath) -> bool:
+        """Whether the overlay marks ``path``, a key above it or one below it ``# azconf:keep``: its
+        override is then set even where it equals the layers below, so that the value (and the
+        marker) stays the environment's own and a later promotion still leaves it alone."""
+        for name in self._names():
+            edited = self._file(name)
+            if edited.has(path[:1]):
+                for kept in edited.kept():
+                    shortest = min(len(kept.path), len(path))
+                    if kept.path[:shortest] == path[:shortest]:
+                        return True
+        return False
 
     def kept(self) -> list[Kept]:
         """The overlay's keys marked ``# azconf:keep`` (as the files are on disk)."""

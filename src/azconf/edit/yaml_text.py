@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from azconf.config.located import plain
@@ -142,13 +143,33 @@ class YamlText:
         edited = self._render()
         check = parse_yaml(edited.encode("utf-8"), self.display)
         if check.problems or not _same(plain(check.data), self.data):
-            raise DataError(  # a bug in this module; nothing is written
-                f"azconf could not edit {self.display} in place without changing other values",
-                hint="edit the file by hand, and report this with the file's shape",
-            )
+            raise self._not_editable()
         if self._crlf:
             edited = edited.replace("\n", "\r\n")
         return BOM + edited if self._bom else edited
+
+    def _not_editable(self) -> DataError:
+        """Why the edited text could not be made without changing other values; nothing is written.
+
+        YAML anchors and aliases share one node between several keys: changing it in place would
+        change every alias, and their spans do not map to keys one to one."""
+        shared = [
+            f"{'&' if isinstance(token, yaml.AnchorToken) else '*'}{token.value} at "
+            f"{token.start_mark.line + 1}:{token.start_mark.column + 1}"
+            for token in yaml.scan(self._body)
+            if isinstance(token, yaml.AnchorToken | yaml.AliasToken)
+        ]
+        if shared:
+            return DataError(
+                f"cannot edit {self.display} in place: the edit touches YAML anchors and aliases "
+                f"({', '.join(shared)}), which azconf does not rewrite; nothing was written",
+                hint="write the aliased values out in full (then azconf can edit them), or edit by hand",
+            )
+        return DataError(  # a bug in this module
+            f"azconf could not edit {self.display} in place without changing other values; "
+            "nothing was written",
+            hint="edit the file by hand, and report this with the file's shape",
+        )
 
     def kept(self) -> list[Kept]:
         """The keys whose line carries an ``# azconf:keep`` comment (block mappings, any depth)."""

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from azconf.config.located import plain
 from azconf.config.yaml_io import parse_yaml
-from azconf.edit.yaml_text import delete_key, set_value
+from azconf.edit.yaml_text import YamlText, delete_key, set_value
+from azconf.errors import DataError
 
 OVERLAY = """\
 # Overlay for prod: what differs from the base.
@@ -236,3 +238,27 @@ def test_edits_parse_the_file_once_however_many_values_change() -> None:
         result = edited.text()
     assert compose.call_count == 1
     assert result.count("DISABLED") == 200
+
+
+SHARED = (
+    "flags:\n  beta-banner: &off\n    state: DISABLED\n  debug-toolbar: *off\n  other:\n    state: ENABLED\n"
+)
+
+
+def test_an_edit_that_touches_anchors_and_aliases_is_refused_naming_them() -> None:
+    # One node shared by two keys: changing it in place would change both, so azconf refuses, says
+    # where the anchor and the alias are, and how to get on.
+    for edit in (
+        lambda text: text.set(("flags", "beta-banner", "state"), "ENABLED"),
+        lambda text: text.delete(("flags", "debug-toolbar")),
+    ):
+        edited = YamlText(SHARED, "flags.yaml")
+        edit(edited)
+        with pytest.raises(DataError) as refused:
+            edited.text()
+        assert "(&off at 2:16, *off at 4:18)" in refused.value.message
+        assert "nothing was written" in refused.value.message
+        assert refused.value.hint.startswith("write the aliased values out in full")
+    elsewhere = YamlText(SHARED, "flags.yaml")
+    elsewhere.set(("flags", "other", "state"), "DISABLED")
+    assert elsewhere.text() == SHARED.replace("state: ENABLED", "state: DISABLED")
