@@ -158,6 +158,20 @@ def test_setting_a_kept_value_to_what_the_base_gives_keeps_it_and_its_marker(
     assert f"= {path}: kept by config/envs/prod/services.yaml:16" in promote.stdout
 
 
+def test_paths_in_messages_quote_dotted_names_so_they_can_be_pasted(azconf: RunAzconf, project: Path) -> None:
+    base = project / "config/base/flags.yaml"
+    base.write_text(base.read_text(encoding="utf-8") + '  "ui.banner": false\n', encoding="utf-8")
+    prod = project / "config/envs/prod/flags.yaml"
+    prod.write_text(prod.read_text(encoding="utf-8") + '  "ui.banner": true  # azconf:keep prod owns it\n')
+    staging = project / "config/envs/staging/flags.yaml"
+    staging.write_text(staging.read_text(encoding="utf-8") + '  "ui.banner": false\n', encoding="utf-8")
+    held = azconf("-C", project, "promote", "staging", "prod", "--dry-run")
+    assert '  = flags."ui.banner": kept by config/envs/prod/flags.yaml:' in held.stdout
+    refused = azconf("-C", project, "promote", "staging", "prod", 'flags."ui.banner"', "--dry-run")
+    assert refused.returncode == 1, refused.stderr
+    assert refused.stderr.startswith('azconf: error: flags."ui.banner" is not promoted: it is kept by')
+
+
 def test_set_refuses_an_invalid_value_and_unreadable_yaml(azconf: RunAzconf, project: Path) -> None:
     before = snapshot_files(project)
     typed = azconf("-C", project, "set", "prod", "services.web.replicas", "many", "--yes")

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from azconf import progress
+from azconf.config.located import format_path
 from azconf.config.project import Project
 from azconf.diff import diff
 from azconf.diff.sides import Side
@@ -132,7 +133,7 @@ def select_paths(selectors: list[StrPath], trees: list[Any], source: str, dst: s
         found = [p for p in expand(selector, trees) if any(lookup(t, p) is not ABSENT for t in trees)]
         if not found:
             raise UsageError(
-                f'"{".".join(selector)}" matches nothing in {source} or {dst}',
+                f'"{format_path(selector)}" matches nothing in {source} or {dst}',
                 hint="check the path with `azconf show`; quote globs so the shell leaves them alone",
             )
         paths.update(dict.fromkeys(found))
@@ -170,7 +171,7 @@ def _refuse_protected(selectors: list[StrPath], protection: Protection) -> None:
         reason = None if is_glob(selector) else protection.reason(selector)
         if reason:
             raise DataError(
-                f"{'.'.join(selector)} is not promoted: it is {reason}; nothing was written",
+                f"{format_path(selector)} is not promoted: it is {reason}; nothing was written",
                 hint="change it in that environment with `azconf set`, or remove the marker/exclusion",
             )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from azconf.config.located import walk_leaves
+from azconf.config.located import format_path, walk_leaves
 from azconf.config.project import Project
 from azconf.edit.plan import ABSENT, Plan, Planner, StrPath, lookup, put
 from azconf.edit.promote import converge, restrict, select_paths
@@ -44,7 +44,7 @@ def unredacted(snapshot: dict[str, Any], current: dict[str, Any], label: str) ->
         have = lookup(current, keys) if all(isinstance(part, str) for part in path) else ABSENT
         if not isinstance(have, str) or marker(have) != value:
             raise DataError(
-                f"cannot restore {label}: {'.'.join(keys)} was stored redacted (a secret-shaped literal) "
+                f"cannot restore {label}: {format_path(keys)} was stored redacted (a secret-shaped literal) "
                 "and the working tree's value differs",
                 hint="restore the other paths (name them), and set that value by hand",
             )

@@ -164,7 +164,8 @@ def check_plan(project: Project, plan: Plan) -> LoadedEnvironment:
     if errors:
         raise DataError(
             f'the result would not be valid: {len(errors)} error(s) in "{plan.env}"; nothing was written',
-            hint="fix the source values or narrow the paths",
+            hint="fix the values being written, or the files (`azconf validate` shows every error, "
+            "including any that were there before)",
             problems=errors,
         )
     warnings = [p for p in problems if concerns(p, plan.env)]

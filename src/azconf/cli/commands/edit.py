@@ -299,13 +299,14 @@ def _print_dropped_keeps(plan: Plan) -> None:
 
 def _print_held_back(plan: Plan) -> None:
     """What the plan leaves alone on purpose: each kept key, and the excluded paths by pattern."""
+    from azconf.config.located import format_path
     from azconf.problems import redact
 
     if not plan.skipped:
         return
     by_reason: dict[str, list[str]] = {}
     for skipped in plan.skipped:
-        by_reason.setdefault(skipped.reason, []).append(".".join(skipped.path))
+        by_reason.setdefault(skipped.reason, []).append(format_path(skipped.path))
     typer.echo("\nheld back (not promoted):")
     for reason, paths in by_reason.items():
         if len(paths) == 1:

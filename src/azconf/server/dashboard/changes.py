@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from azconf.config.located import format_path
 from azconf.config.yaml_io import parse_yaml
 from azconf.edit.masked_diff import masked_diff
 from azconf.errors import DataError, UsageError
@@ -89,7 +90,7 @@ def plan_change(
         "etag": served.etag,
         "files": [{"file": edit.file, "diff": masked_diff(edit, parse)} for edit in plan.files],
         "changes": [c.dotted for c in plan.changes],
-        "skipped": [f"{'.'.join(s.path)}: {s.reason}" for s in plan.skipped],
+        "skipped": [f"{format_path(s.path)}: {s.reason}" for s in plan.skipped],
         "problems": problems,
     }
 
