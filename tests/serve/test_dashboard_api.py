@@ -152,7 +152,11 @@ def test_bulk_change_is_one_recorded_version(
     with closing(client):
         before = client.get(f"{API}/flags").json()
         plan = post(client, "/plan", csrf, change).json()
-        assert plan["problems"] == [] and sorted(plan["changes"]) == ["flags.beta-banner", "flags.dark-mode"]
+        # both were shorthand flags (true/false): the changes read field by field
+        assert plan["problems"] == [] and sorted(plan["changes"]) == [
+            "flags.beta-banner.state",
+            "flags.dark-mode.state",
+        ]
         assert "+    state: DISABLED" in plan["files"][0]["diff"]
         assert plan["etag"] == before["etags"]["staging"]
         done = post(client, "/apply", csrf, {**change, "etag": plan["etag"]})

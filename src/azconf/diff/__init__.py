@@ -6,6 +6,6 @@ No formatting here: :mod:`azconf.report.diff_report` renders changes.
 
 from __future__ import annotations
 
-from azconf.diff.changes import Change, Kind, diff, list_delta, select
+from azconf.diff.changes import Change, Kind, diff, in_long_form, list_delta, select
 
-__all__ = ["Change", "Kind", "diff", "list_delta", "select"]
+__all__ = ["Change", "Kind", "diff", "in_long_form", "list_delta", "select"]

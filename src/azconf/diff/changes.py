@@ -79,6 +79,32 @@ def list_delta(old: list[Any], new: list[Any]) -> tuple[list[Any], list[Any]]:
     return added, removed
 
 
+def in_long_form(changes: list[Change]) -> list[Change]:
+    """``changes``, with a flag written in shorthand on one side (``dark-mode: true``) and in full on
+    the other compared field by field, as the full flag the shorthand stands for: a toggle then reads
+    ``flags.dark-mode.state: "ENABLED" -> "DISABLED"`` rather than a whole new value. For people;
+    history and machine-readable output keep the changes as they are."""
+    from azconf.config.layering import flag_shorthand
+
+    def long(value: Any) -> Any:
+        return flag_shorthand(value) if isinstance(value, bool) else value
+
+    expanded: list[Change] = []
+    for change in changes:
+        sides = (change.old, change.new)
+        if (
+            change.kind is Kind.CHANGED
+            and len(change.path) == 2
+            and change.section == "flags"
+            and any(isinstance(side, bool) for side in sides)
+            and any(isinstance(side, dict) for side in sides)
+        ):
+            expanded += diff(long(change.old), long(change.new), change.path)
+        else:
+            expanded.append(change)
+    return expanded
+
+
 def select(changes: list[Change], sections: list[str], prefixes: list[KeyPath]) -> list[Change]:
     """The changes in ``sections`` (all when empty) under any of ``prefixes`` (all when empty)."""
     chosen = [c for c in changes if not sections or c.section in sections]

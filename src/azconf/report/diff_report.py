@@ -11,7 +11,7 @@ from collections import Counter
 from typing import Any
 
 from azconf.config.located import plain
-from azconf.diff import Change, Kind, list_delta
+from azconf.diff import Change, Kind, in_long_form, list_delta
 from azconf.diff.sides import Side
 from azconf.problems import redact, redacted
 from azconf.secrets import iter_plaintext_secrets
@@ -46,9 +46,11 @@ def _where(side: Side, change: Change) -> str:
 def render_text(old: Side, new: Side, changes: list[Change]) -> list[tuple[str, str]]:
     """Lines of text, each with a style name for rich (``""`` for none).
 
-    A token-shaped key or value (an env var named like a GitHub token) is masked in every line.
+    A token-shaped key or value (an env var named like a GitHub token) is masked in every line. A flag
+    that changed between its shorthand and its full form is shown field by field (``in_long_form``).
     """
     lines: list[tuple[str, str]] = [(f"--- {old.label}", "bold red"), (f"+++ {new.label}", "bold green")]
+    changes = in_long_form(changes)
     if not changes:
         return [*lines, ("no differences", "")]
     section = ""

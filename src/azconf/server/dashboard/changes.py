@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from azconf.config.located import format_path
 from azconf.config.yaml_io import parse_yaml
+from azconf.diff import in_long_form
 from azconf.edit.masked_diff import masked_diff
 from azconf.errors import DataError, UsageError
 from azconf.server import writes
@@ -89,7 +90,7 @@ def plan_change(
         "env": change.env,
         "etag": served.etag,
         "files": [{"file": edit.file, "diff": masked_diff(edit, parse)} for edit in plan.files],
-        "changes": [c.dotted for c in plan.changes],
+        "changes": [c.dotted for c in in_long_form(plan.changes)],
         "skipped": [f"{format_path(s.path)}: {s.reason}" for s in plan.skipped],
         "problems": problems,
     }
