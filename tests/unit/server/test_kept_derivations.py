@@ -184,3 +184,24 @@ def test_after_any_retyped_rules_the_service_serves_the_files(
             assert error.status == 422, error.message
         assert_serves_the_files(source)
         assert latest(root, "prod") == fresh_snapshot(root, "prod")
+
+
+# -- a scalar item typed and hashed once per value ---------------------------------------------------
+
+
+def test_a_negative_zero_setting_is_recorded_as_written(tmp_path: Path) -> None:
+    # -0.0 == 0.0 (and hashes the same), but canonical JSON writes "-0.0": the history item of a
+    # scalar, kept per value, must not hand one environment's 0.0 to another's -0.0.
+    root = make_project(
+        tmp_path / "p",
+        {
+            "config/base/settings.yaml": "settings:\n  region: eu\n",
+            "config/envs/dev/settings.yaml": "settings:\n  ratio: 0.0\n",
+            "config/envs/prod/settings.yaml": "settings:\n  ratio: -0.0\n",
+        },
+    )
+    committed = azconf(root, "commit", "-m", "both", "--actor", "tester")  # one process, both envs
+    assert committed.returncode == 0, committed.stderr
+    assert latest(root, "prod") == fresh_snapshot(root, "prod")
+    again = azconf(root, "commit", "-e", "prod", "-m", "again", "--actor", "tester")
+    assert "unchanged since prod@1" in again.stdout, again.stdout
