@@ -20,9 +20,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from azconf.config.project import load_project
+from azconf.config.project import ParsedFiles, load_project
 from azconf.config.resolve import Resolver
-from azconf.edit.transaction import WriteOutcome
+from azconf.edit.plan import Plan, Planner
+from azconf.edit.transaction import Recording, WriteOutcome, write_recorded
 from azconf.history.api import commit_environments, load_ref
 from azconf.server import writes
 from azconf.server.responses import ApiError
@@ -205,3 +206,73 @@ def test_a_negative_zero_setting_is_recorded_as_written(tmp_path: Path) -> None:
     assert latest(root, "prod") == fresh_snapshot(root, "prod")
     again = azconf(root, "commit", "-e", "prod", "-m", "again", "--actor", "tester")
     assert "unchanged since prod@1" in again.stdout, again.stdout
+
+
+# -- the file lines an inline `# azconf:allow-secret` is read from -----------------------------------
+
+ALLOWED_BELOW = """\
+flags:
+  beta: false
+settings:
+  legacy:
+    password: "Xk9#mQ2$vL7pR4tZ"   # azconf:allow-secret reviewed: a fake for the demo
+"""
+
+
+def set_value(root: Path, env: str, path: tuple[str, ...], value: Any, kept: ParsedFiles) -> WriteOutcome:
+    def build(project: Any) -> Plan:
+        planner = Planner(project, env)
+        planner.want(path, value)
+        return planner.plan()
+
+    return write_recorded(root, build, Recording("set", "tester", "set"), parsed=kept)
+
+
+def test_an_allowed_secret_stays_allowed_when_a_write_moves_its_line(tmp_path: Path) -> None:
+    # The marker is on the secret's line in the written text; the old text has another line there.
+    root = make_project(
+        tmp_path / "p",
+        {"config/base/flags.yaml": BASE_FLAGS, "config/envs/prod/flags.yaml": ALLOWED_BELOW},
+    )
+    assert azconf(root, "validate").returncode == 0
+    kept = ParsedFiles()
+    outcome = set_value(root, "prod", ("flags", "gamma"), True, kept)
+    assert outcome.version is not None
+    assert azconf(root, "validate").returncode == 0
+    set_value(root, "prod", ("flags", "delta"), False, kept)  # the kept parse of the written text
+    assert_history_tells_the_truth(root, secrets=True)
+    cli = azconf(root, "set", "prod", "flags.epsilon", "true", "-y")
+    assert cli.returncode == 0, cli.stderr
+
+
+def marked_comments(count: int) -> str:
+    """Comment lines that each carry an allow marker (a note about the file, not about a value)."""
+    return "".join(f"# azconf:allow-secret note {i}: the fakes are in settings.yaml\n" for i in range(count))
+
+
+def test_a_secret_written_where_the_old_text_had_a_marker_is_refused_and_stays_refused(
+    tmp_path: Path,
+) -> None:
+    # A write puts a token in a rule, on a line that held an allow marker before the write. The
+    # marker is not on the token's line: the write must be refused (422), and no kept finding may
+    # say otherwise later.
+    prod = "flags:\n  layout:\n    state: ENABLED\n" + marked_comments(20)
+    files = {"config/base/flags.yaml": BASE_FLAGS, "config/envs/prod/flags.yaml": prod}
+    root = make_project(tmp_path / "p", files)
+    assert azconf(root, "validate").returncode == 0
+    source = serve(root)
+    rule = {"if": [{"==": [{"var": "token"}, TOKEN]}, "on", "off"]}
+    with pytest.raises(ApiError) as refused:
+        service_write(source, {"layout": {"targeting": rule}})
+    assert refused.value.status == 422
+    assert [p["code"] for p in refused.value.extra["problems"]] == ["AZC0702"]
+    path = root / "config/envs/prod/flags.yaml"
+    assert TOKEN not in path.read_text(encoding="utf-8")
+    # The same text saved by hand: its parse is the one the write checked (kept), and so is what
+    # was found in it; the service must refuse it as `azconf validate` does.
+    rule_text = f"    targeting:\n      if:\n        - ==:\n            - var: token\n            - {TOKEN}\n"
+    path.write_text(prod.replace("ENABLED\n", "ENABLED\n" + rule_text + '        - "on"\n        - "off"\n'))
+    assert source.stale({str(path)}) == ["prod"]
+    assert asyncio.run(source.reload(["prod"])) == []
+    assert [p.code for p in source.envs["prod"].problems] == ["AZC0702"]
+    assert azconf(root, "validate").returncode == 1
