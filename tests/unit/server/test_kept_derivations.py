@@ -11,6 +11,7 @@ subprocess, history's latest version against the files' resolution (as canonical
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import subprocess
 import sys
 from pathlib import Path
@@ -20,10 +21,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from azconf.check.engine import Check
 from azconf.config.project import ParsedFiles, load_project
 from azconf.config.resolve import Resolver
 from azconf.edit.plan import Plan, Planner
-from azconf.edit.transaction import Recording, WriteOutcome, write_recorded
+from azconf.edit.transaction import Recording, WriteOutcome, fresh_project, write_recorded
+from azconf.errors import DataError
 from azconf.history.api import commit_environments, load_ref
 from azconf.server import writes
 from azconf.server.responses import ApiError
@@ -276,3 +279,97 @@ def test_a_secret_written_where_the_old_text_had_a_marker_is_refused_and_stays_r
     assert asyncio.run(source.reload(["prod"])) == []
     assert [p.code for p in source.envs["prod"].problems] == ["AZC0702"]
     assert azconf(root, "validate").returncode == 1
+
+
+# -- what the manifest, the day and the files' hand edits say, between kept writes -------------------
+
+
+def test_a_manifest_allow_list_change_between_kept_writes(tmp_path: Path) -> None:
+    prod = 'settings:\n  legacy:\n    password: "Xk9#mQ2$vL7pR4tZ"\n'
+    allow = "secrets:\n  allow:\n    - {path: settings.legacy.password, reason: a fake}\n"
+    root = make_project(
+        tmp_path / "p",
+        {"config/base/flags.yaml": BASE_FLAGS, "config/envs/prod/settings.yaml": prod},
+    )
+    (root / "azconf.yaml").write_text(MANIFEST + allow, encoding="utf-8")
+    kept = ParsedFiles()
+    set_value(root, "prod", ("flags", "a"), True, kept)
+    (root / "azconf.yaml").write_text(MANIFEST, encoding="utf-8")  # the exception withdrawn by hand
+    with pytest.raises(DataError) as refused:
+        set_value(root, "prod", ("flags", "b"), True, kept)
+    assert [p.code for p in refused.value.problems] == ["AZC0702"]
+    (root / "azconf.yaml").write_text(MANIFEST + allow, encoding="utf-8")
+    set_value(root, "prod", ("flags", "c"), True, kept)
+    assert_history_tells_the_truth(root, secrets=True)
+
+
+def test_an_inline_marker_added_by_hand_between_kept_writes(tmp_path: Path) -> None:
+    settings_file = "config/envs/prod/settings.yaml"
+    prod = 'settings:\n  legacy:\n    password: "Xk9#mQ2$vL7pR4tZ"\n'
+    root = make_project(tmp_path / "p", {"config/base/flags.yaml": BASE_FLAGS, settings_file: prod})
+    kept = ParsedFiles()
+    with pytest.raises(DataError):
+        set_value(root, "prod", ("flags", "a"), True, kept)
+    path = root / settings_file
+    path.write_text(prod.replace('tZ"', 'tZ"  # azconf:allow-secret a fake'), encoding="utf-8")
+    set_value(root, "prod", ("flags", "a"), True, kept)
+    path.write_text(prod, encoding="utf-8")  # and taken back out
+    with pytest.raises(DataError):
+        set_value(root, "prod", ("flags", "b"), True, kept)
+    assert azconf(root, "validate").returncode == 1
+
+
+def test_an_expiry_is_judged_by_each_check_s_day(tmp_path: Path) -> None:
+    flags = BASE_FLAGS + "    expires: 2030-01-01\n"
+    root = make_project(tmp_path / "p", {"config/base/flags.yaml": flags})
+    kept = ParsedFiles()
+
+    def warnings(today: dt.date) -> list[str]:
+        project = fresh_project(root, kept)
+        return [p.code for p in Check(project, ["prod"], today=today).result().problems]
+
+    assert warnings(dt.date(2029, 12, 31)) == []
+    assert warnings(dt.date(2030, 1, 2)) == ["AZC0404"]
+    assert warnings(dt.date(2029, 12, 31)) == []
+
+
+def test_hand_edits_of_the_base_between_service_writes(tmp_path: Path) -> None:
+    # Between two writes the base changes by hand: a shorthand written out in full and back, a flag
+    # deleted in prod by null and restored, an item shared through a YAML alias edited on one side.
+    base = (
+        BASE_FLAGS
+        + "  aliased: &shared\n    state: ENABLED\n    variants: {a: 1, b: 2}\n"
+        + ("    defaultVariant: a\n  copy: *shared\n")
+    )
+    root = make_project(tmp_path / "p", {"config/base/flags.yaml": base})
+    project, _ = load_project(root)
+    assert project is not None
+    commit_environments(project, ["prod"], message="base", actor="tester")
+    source = serve(root)
+    base_file, prod_file = root / "config/base/flags.yaml", root / "config/envs/prod/flags.yaml"
+    hand_edits = [
+        (base_file, base.replace("dark-mode: true", "dark-mode: {state: ENABLED, variants: {x: 1}}")),
+        (prod_file, "flags:\n  dark-mode: null\n"),
+        (base_file, base.replace("dark-mode: true", "dark-mode: false")),
+        (prod_file, "flags:\n  dark-mode: {state: DISABLED}\n"),
+        (base_file, base),
+        (prod_file, "flags:\n  copy: {defaultVariant: b}\n"),
+    ]
+    for path, text in hand_edits:
+        path.write_text(text, encoding="utf-8")
+        assert source.stale({str(path)}) in (["prod"], None)  # what the watcher asks, then reloads
+        asyncio.run(source.reload(["prod"]))
+        assert_serves_the_files(source)
+        # Each write changes something (and so records the hand edit before it, as any write does).
+        flip(source, "layout", ("on", "off"))
+        flip(source, "aliased", ("a", "b"))
+        assert_serves_the_files(source)
+        assert_history_tells_the_truth(root)
+
+
+def flip(source: Source, flag: str, variants: tuple[str, str]) -> None:
+    """A service write of ``flag``'s default variant: the one of ``variants`` it is not now."""
+    served = source.current("prod")
+    assert served is not None
+    now = served.document["flags"][flag]["defaultVariant"]
+    service_write(source, {flag: {"defaultVariant": variants[now == variants[0]]}})
