@@ -22,8 +22,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from azconf.check.engine import Check
+from azconf.config.located import LocatedList, LocatedMap, same_data
 from azconf.config.project import ParsedFiles, load_project
 from azconf.config.resolve import Resolver
+from azconf.config.yaml_io import parse_yaml
 from azconf.edit.plan import Plan, Planner
 from azconf.edit.transaction import Recording, WriteOutcome, fresh_project, write_recorded
 from azconf.errors import DataError
@@ -113,6 +115,34 @@ def assert_serves_the_files(source: Source) -> None:
     assert (served.etag, served.files, served.static_bodies) == (again.etag, again.files, again.static_bodies)
     for context in ({}, {"tier": "1"}, {"tier": "true"}, {"x": 1}, {"x": True}, {"x": 0}):
         assert served.flags.evaluate_all(context, now=0) == again.flags.evaluate_all(context, now=0)
+    assert_parses_untouched(source.parsed)
+
+
+def assert_parses_untouched(parsed: ParsedFiles) -> None:
+    """Every kept parse is still what its bytes parse to, locations included: nothing derived from
+    it, merged over it or built from it changed it (the premise of keeping what is derived)."""
+    for display, texts in parsed.kept.items():
+        for data, document in texts:
+            assert located_equal(document.data, parse_yaml(data, display).data), display
+
+
+def located_equal(left: Any, right: Any) -> bool:
+    """The same data with the same locations, all the way down."""
+    if isinstance(left, LocatedMap):
+        return (
+            isinstance(right, LocatedMap)
+            and (left.origins, left.deleted) == (right.origins, right.deleted)
+            and left.keys() == right.keys()
+            and all(located_equal(item, right[key]) for key, item in left.items())
+        )
+    if isinstance(left, LocatedList):
+        return (
+            isinstance(right, LocatedList)
+            and left.origins == right.origins
+            and len(left) == len(right)
+            and all(map(located_equal, left, right))
+        )
+    return same_data(left, right)
 
 
 def assert_history_tells_the_truth(root: Path, *, secrets: bool = False) -> None:
@@ -244,6 +274,7 @@ def test_an_allowed_secret_stays_allowed_when_a_write_moves_its_line(tmp_path: P
     assert azconf(root, "validate").returncode == 0
     set_value(root, "prod", ("flags", "delta"), False, kept)  # the kept parse of the written text
     assert_history_tells_the_truth(root, secrets=True)
+    assert_parses_untouched(kept)
     cli = azconf(root, "set", "prod", "flags.epsilon", "true", "-y")
     assert cli.returncode == 0, cli.stderr
 
@@ -301,6 +332,7 @@ def test_a_manifest_allow_list_change_between_kept_writes(tmp_path: Path) -> Non
     (root / "azconf.yaml").write_text(MANIFEST + allow, encoding="utf-8")
     set_value(root, "prod", ("flags", "c"), True, kept)
     assert_history_tells_the_truth(root, secrets=True)
+    assert_parses_untouched(kept)
 
 
 def test_an_inline_marker_added_by_hand_between_kept_writes(tmp_path: Path) -> None:
