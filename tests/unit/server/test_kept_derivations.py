@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_source_written import write as service_write  # a write through the service's path
 
 from azconf.check.engine import Check
 from azconf.config.located import LocatedList, LocatedMap, same_data
@@ -30,7 +31,6 @@ from azconf.edit.plan import Plan, Planner
 from azconf.edit.transaction import Recording, WriteOutcome, fresh_project, write_recorded
 from azconf.errors import DataError
 from azconf.history.api import commit_environments, load_ref
-from azconf.server import writes
 from azconf.server.responses import ApiError
 from azconf.server.settings import ServeSettings
 from azconf.server.source import Source
@@ -95,16 +95,6 @@ def serve(root: Path) -> Source:
     source = Source(ServeSettings(root, ("prod",)))
     source.load_now()
     return source
-
-
-def service_write(source: Source, changes: dict[str, dict[str, Any]]) -> WriteOutcome:
-    """One write through the service's path, then served as the handlers serve it."""
-    base = source.current("prod")
-    assert base is not None
-    request = writes.FlagWrite("prod", changes, base.etag, "test", "tester")
-    outcome = writes.apply(source.settings, base, request, source.parsed)
-    asyncio.run(source.written(outcome, base))
-    return outcome
 
 
 def assert_serves_the_files(source: Source) -> None:
