@@ -99,7 +99,9 @@ class Project:
         lines = self._lines.get(file)
         if lines is None:
             try:
-                data = self._texts.get(file) or read_regular(self.root / file, MAX_FILE_BYTES)
+                data = self._texts.get(file)
+                if data is None:
+                    data = read_regular(self.root / file, MAX_FILE_BYTES)
                 text = data.decode("utf-8-sig")
             except (OSError, UnicodeDecodeError):
                 text = ""
