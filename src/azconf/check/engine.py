@@ -121,7 +121,7 @@ class Check:
         self.envs = envs
         self.resolver = resolver or Resolver(project)
         self.resolutions = [self.resolver.resolve(env) for env in envs]
-        # second_core=False runs them here, after typing (for a small check, forking costs more).
+        # second_core=False runs them here, at once (for a small check, forking costs more).
         self._data_checks = Background(partial(_second_core, project, self.resolutions), fork=second_core)
         self._today = today or dt.date.today()
         self._typed: tuple[list[Problem], dict[str, Environment]] | None = None

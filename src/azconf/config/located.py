@@ -9,6 +9,7 @@ a lookup, not a search.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable, Hashable, Iterator
 from typing import Any, NamedTuple, TypeVar
@@ -84,6 +85,29 @@ def derived_once(node: LocatedMap | LocatedList, key: Hashable, derive: Callable
         kept[key] = derive()
     value: T = kept[key]
     return value
+
+
+def scalar_kind(value: Any) -> str:
+    """What tells apart scalars that compare equal but are not the same data: the type (``True == 1
+    == 1.0`` in Python) and a zero's sign (``-0.0 == 0.0``, but JSON writes ``-0.0``). A cache keyed
+    by a scalar's value keys it by its kind too."""
+    if isinstance(value, float) and value == 0.0 and math.copysign(1.0, value) < 0:
+        return "-float"
+    return type(value).__name__
+
+
+def same_data(left: Any, right: Any) -> bool:
+    """Whether ``left`` and ``right`` are the same data (plain or located): equal, with scalars of the
+    same kind all the way down (see :func:`scalar_kind`; ``[True] == [1]`` in Python, not in JSON)."""
+    if isinstance(left, dict):
+        return (
+            isinstance(right, dict)
+            and left.keys() == right.keys()
+            and all(same_data(item, right[key]) for key, item in left.items())
+        )
+    if isinstance(left, list):
+        return isinstance(right, list) and len(left) == len(right) and all(map(same_data, left, right))
+    return scalar_kind(left) == scalar_kind(right) and bool(left == right)
 
 
 def chain_at(root: LocatedMap, path: KeyPath) -> Chain:

@@ -50,6 +50,7 @@ class Project:
     # through them before anything is written.
     pending: dict[str, str] = field(default_factory=dict)
     _lines: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    _texts: dict[str, bytes] = field(default_factory=dict, repr=False)  # the bytes read() parsed
     parsed: ParsedFiles | None = field(default=None, repr=False)  # parses kept across reads (serve)
 
     def display(self, path: Path) -> str:
@@ -63,7 +64,12 @@ class Project:
         """The parsed file at ``relative`` (read once, however many environments use it)."""
         document = self.documents.get(relative)
         if document is None:
-            parse = self.parsed.parse if self.parsed is not None else parse_yaml
+            kept = self.parsed.parse if self.parsed is not None else parse_yaml
+
+            def parse(data: bytes, display: str) -> Document:
+                self._texts[relative] = data  # the text its lines are read from (source_line)
+                return kept(data, display)
+
             if relative in self.pending:
                 document = parse(self.pending[relative].encode("utf-8"), relative)
             else:
@@ -79,16 +85,24 @@ class Project:
         """
         kept = {name: document for name, document in self.documents.items() if name not in texts}
         pending = {**self.pending, **texts}
-        return Project(
+        project = Project(
             self.root, self.manifest, self.manifest_data, documents=kept, pending=pending, parsed=self.parsed
         )
+        project._texts = {name: data for name, data in self._texts.items() if name in kept}
+        return project
 
     def source_line(self, file: str, line: int) -> str:
-        """The text of one line of a project file ('' when it cannot be read)."""
+        """The text of one line of a project file ('' when it cannot be read).
+
+        A file this project read is the text it parsed (a planned edit's, not the disk's: its lines
+        are others), so a location found in its parse names the line it was found on."""
         lines = self._lines.get(file)
         if lines is None:
             try:
-                text = read_regular(self.root / file, MAX_FILE_BYTES).decode("utf-8-sig")
+                data = self._texts.get(file)
+                if data is None:
+                    data = read_regular(self.root / file, MAX_FILE_BYTES)
+                text = data.decode("utf-8-sig")
             except (OSError, UnicodeDecodeError):
                 text = ""
             lines = self._lines[file] = text.splitlines()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from azconf.config.located import KeyPath, format_path
+from azconf.config.located import KeyPath, format_path, same_data
 
 _ABSENT: Any = object()
 
@@ -63,13 +63,10 @@ def _diff(old: Any, new: Any, path: KeyPath) -> Iterator[Change]:
                 yield Change(child, Kind.REMOVED, before, None)
             else:
                 yield from _diff(before, after, child)
-    elif not _same(old, new):
+    elif not same_data(old, new):
+        # True == 1 in Python, but a boolean replacing a number is a change of type, and so a change
+        # (inside a list too: a rule's [true] and [1] answer differently, and render differently).
         yield Change(path, Kind.CHANGED, old, new)
-
-
-def _same(old: Any, new: Any) -> bool:
-    # True == 1 in Python, but a boolean replacing a number is a change of type, and so a change.
-    return type(old) is type(new) and old == new
 
 
 def list_delta(old: list[Any], new: list[Any]) -> tuple[list[Any], list[Any]]:

@@ -15,7 +15,7 @@ from fnmatch import fnmatchcase
 from functools import cached_property
 from typing import Any
 
-from azconf.config.located import LocatedMap, plain
+from azconf.config.located import LocatedMap, plain, same_data
 from azconf.config.project import Project
 from azconf.config.resolve import Resolver
 from azconf.config.yaml_io import parse_yaml
@@ -162,7 +162,7 @@ class Planner:
                 self._remove_overrides(path)
             else:
                 self._set(path, None)
-        elif below is not ABSENT and _same(plain(below), value) and not self._kept_around(path):
+        elif below is not ABSENT and same_data(below, value) and not self._kept_around(path):
             self._remove_overrides(path)
         else:
             self._set(path, value)
@@ -252,7 +252,3 @@ class Planner:
             edited = self._file(name)
             if edited.has(path):
                 edited.delete(path)
-
-
-def _same(left: Any, right: Any) -> bool:
-    return type(left) is type(right) and left == right

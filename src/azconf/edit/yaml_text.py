@@ -24,7 +24,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from azconf.config.located import plain
+from azconf.config.located import plain, same_data
 from azconf.config.yaml_io import Document, compose_nodes, dump_indented, parse_yaml
 from azconf.errors import DataError
 
@@ -138,11 +138,11 @@ class YamlText:
 
     def text(self) -> str:
         """The edited text: the source with only the changed nodes' spans replaced."""
-        if not self._touched or _same(self._original, self.data):
+        if not self._touched or same_data(self._original, self.data):
             return self.source
         edited = self._render()
         check = parse_yaml(edited.encode("utf-8"), self.display)
-        if check.problems or not _same(plain(check.data), self.data):
+        if check.problems or not same_data(plain(check.data), self.data):
             raise self._not_editable()
         if self._crlf:
             edited = edited.replace("\n", "\r\n")
@@ -223,7 +223,7 @@ def _mapping_spans(
         if key not in new:
             spans.append(_delete_span(text, key_node, value_node, depth))
             continue
-        if key in old and _same(old[key], new[key]):
+        if key in old and same_data(old[key], new[key]):
             continue
         if _recurse_into(value_node, old.get(key), new[key]):
             spans += _mapping_spans(text, value_node, old[key], new[key], depth + 1)
@@ -389,17 +389,6 @@ def _append_top(text: str, value: dict[str, Any]) -> str:
     lines = [line for key, item in value.items() for line in _entry_lines(key, item)]
     prefix = text if not text or text.endswith("\n") else text + "\n"
     return prefix + "\n".join(lines) + "\n"
-
-
-def _same(left: Any, right: Any) -> bool:
-    """Equal values of equal types all the way down (``True == 1`` is a change here)."""
-    if type(left) is not type(right):
-        return False
-    if isinstance(left, dict):
-        return left.keys() == right.keys() and all(_same(left[k], right[k]) for k in left)
-    if isinstance(left, list):
-        return len(left) == len(right) and all(_same(a, b) for a, b in zip(left, right, strict=True))
-    return bool(left == right)
 
 
 # -- keep markers -----------------------------------------------------------------------------------

@@ -19,7 +19,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from azconf.config.located import LocatedList, LocatedMap, derived_once, format_path, parse_path, plain
+from azconf.config.located import (
+    LocatedList,
+    LocatedMap,
+    derived_once,
+    format_path,
+    parse_path,
+    plain,
+    scalar_kind,
+)
 from azconf.snapshot import assembled_hash, canonical_json
 
 # The singular a resource type is named by; other sections keep their own name.
@@ -89,13 +97,13 @@ def _item(section: str, name: str | None, value: Any) -> Item:
         return derived_once(value, ("item", section, name), lambda: make_item(section, name, plain(value)))
     if isinstance(value, dict | list):
         return make_item(section, name, value)
-    return _scalar_item(section, name, type(value).__name__, value)
+    return _scalar_item(section, name, scalar_kind(value), value)
 
 
 @functools.lru_cache(maxsize=1 << 16)
 def _scalar_item(section: str, name: str | None, kind: str, value: Any) -> Item:
     """A scalar item (a flag's ``true``), hashed once per name and value (``kind`` tells ``True`` from
-    ``1``, which compare equal)."""
+    ``1`` and ``-0.0`` from ``0.0``, which compare equal: see scalar_kind)."""
     return make_item(section, name, value)
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from azconf.config.located import LocatedList, LocatedMap, derived_once
+from azconf.config.located import LocatedList, LocatedMap, derived_once, scalar_kind
 from azconf.model import SECTIONS
 from azconf.model.locate import key_at, value_at
 from azconf.model.pydantic_problems import validation_problems
@@ -71,7 +71,7 @@ def _typed_item(section: str, name: str, raw: Any, root: LocatedMap) -> tuple[An
     if isinstance(raw, LocatedMap | LocatedList):
         return derived_once(raw, ("typed", section, name), lambda: _validate_item(section, name, raw, root))
     if not isinstance(raw, dict | list):
-        model = _valid_scalar(section, name, type(raw).__name__, raw)
+        model = _valid_scalar(section, name, scalar_kind(raw), raw)
         if model is not None:
             return model, []
     return _validate_item(section, name, raw, root)
@@ -79,7 +79,8 @@ def _typed_item(section: str, name: str, raw: Any, root: LocatedMap) -> tuple[An
 
 @functools.lru_cache(maxsize=1 << 16)
 def _valid_scalar(section: str, name: str, kind: str, raw: Any) -> Any:
-    """The typed scalar item, or None when it is invalid (``kind`` tells ``True`` from ``1``)."""
+    """The typed scalar item, or None when it is invalid (``kind`` tells ``True`` from ``1``: see
+    scalar_kind)."""
     try:
         return _adapter(section).validate_python(raw)
     except ValidationError:
