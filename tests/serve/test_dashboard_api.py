@@ -216,3 +216,28 @@ def test_no_token_or_secret_reaches_the_page(serve: Callable[..., Server], tmp_p
     for body in bodies:
         assert not any(value in body for value in SECRET_VALUES)
         assert "secrets" not in body  # the dashboard reads flags only; secrets are never in its answers
+
+
+def add_dotted_flag(project: Path, name: str = "ui.dark-mode") -> None:
+    """A flag whose name holds a dot (audited as ``flags."ui.dark-mode"``), used by the web service."""
+    flags = project / "config/base/flags.yaml"
+    flags.write_text(flags.read_text().replace("flags:\n", f"flags:\n  {name}: false\n", 1))
+    services = project / "config/base/services.yaml"
+    services.write_text(services.read_text().replace("flags: [dark-mode,", f"flags: [{name}, dark-mode,", 1))
+
+
+def test_a_dotted_flag_has_its_history_and_can_be_unchanged(
+    serve: Callable[..., Server], project: Path, tmp_path: Path
+) -> None:
+    add_dotted_flag(project)
+    commit_all(project)
+    server = serve("--tokens", str(write_tokens(tmp_path)))
+    client, _ = signed_in(server, WRITER)
+    with closing(client):
+        detail = client.get(f"{API}/flags/ui.dark-mode")
+        assert detail.status_code == 200, detail.text
+        for env in detail.json()["envs"]:
+            [entry] = env["history"]
+            assert (entry["action"], entry["resource"]) == ("commit", 'flags."ui.dark-mode"'), env["env"]
+        stale = {row["name"]: row["reasons"] for row in client.get(f"{API}/stale?days=0").json()["flags"]}
+        assert stale["ui.dark-mode"] == ["unchanged", "identical"]  # used by web, never expires

@@ -361,11 +361,14 @@ def _used_flags(loaded: LoadedEnvironment) -> set[str]:
 def _stale_flags(context: Context, env: str, names: list[str]) -> list[str]:
     """Flags whose last recorded change is older than ``health.stale_flag_days`` (from the audit log)."""
     from azconf.history.api import audit_entries
+    from azconf.history.items import item_name
 
     days = context.project.manifest.health.stale_flag_days
     last: dict[str, dt.datetime] = {}
     for entry in audit_entries(context.project, env=env, resource="flags", db=context.db):
-        last[entry.resource_id.removeprefix("flags.")] = _parse_time(entry.time)
+        name = item_name("flags", entry.resource_id)
+        if name is not None:
+            last[name] = _parse_time(entry.time)
     cutoff = context.now - dt.timedelta(days=days)
     return sorted(name for name in names if name in last and last[name] < cutoff)
 

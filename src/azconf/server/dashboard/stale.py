@@ -55,24 +55,14 @@ def stale_flags(
 def _last_changes(project: Project, envs: list[str], names: set[str], db: Any) -> dict[str, dt.datetime]:
     """Each flag's newest audit entry in any of ``envs``."""
     from azconf.history.api import audit_entries
+    from azconf.history.items import item_name
 
     last: dict[str, dt.datetime] = {}
     for env in envs:
         for entry in audit_entries(project, env=env, resource="flags", db=db):
-            name = _flag_of(entry.resource_id.removeprefix("flags."), names)
-            if name is None:
+            name = item_name("flags", entry.resource_id)
+            if name is None or name not in names:
                 continue
             when = dt.datetime.fromisoformat(entry.time.replace("Z", "+00:00"))
             last[name] = max(last.get(name, when), when)
     return last
-
-
-def _flag_of(resource: str, names: set[str]) -> str | None:
-    """The flag a resource id names: ``my.flag.state`` is flag ``my.flag`` when that flag exists (flag
-    names may hold dots, so the longest known prefix wins)."""
-    parts = resource.split(".")
-    for end in range(len(parts), 0, -1):
-        candidate = ".".join(parts[:end])
-        if candidate in names:
-            return candidate
-    return None

@@ -116,8 +116,9 @@ def _sources(resolver: Any, env: str, name: str) -> list[dict[str, Any]]:
 def _history(project: Project, env: str, name: str, db: Any) -> list[dict[str, Any]]:
     """The flag's audit entries in ``env``, newest first, each with a text diff of old -> new."""
     from azconf.history.api import audit_entries
+    from azconf.history.items import resource_id
 
-    entries = audit_entries(project, env=env, resource=f"flags.{name}", db=db)
+    entries = audit_entries(project, env=env, resource=resource_id("flags", name), db=db)
     return [
         {
             "seq": e.seq,
