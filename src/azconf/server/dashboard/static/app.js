@@ -334,7 +334,8 @@ async function applyPlan() {
     const done = await state.applying;
     say(`Recorded ${done.version || 'no change'}: ${done.changes.join(', ')}`);
   } catch (error) {
-    const message = error.status === 409 ? `Conflict: ${error.message}. Close this and plan again to see the current files.` : error.message;
+    const stale = error.status === 409 && error.data && error.data.errorCode === 'CONFLICT'; // not HELD_BACK
+    const message = stale ? `Conflict: ${error.message}. Close this and plan again to see the current files.` : error.message;
     body.append(...[h('p', { class: 'error', role: 'alert' }, message), problemList(error.data && error.data.problems)].filter(Boolean));
   } finally {
     state.applying = null;
