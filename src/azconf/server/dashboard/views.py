@@ -1,10 +1,10 @@
 """What the dashboard shows, as plain JSON-ready data: the flags table, one flag, stale flags, alerts.
 
 The table reads what the service serves (the flagd documents already in memory), so the first load of
-3,000 flags costs no YAML parsing. One flag's provenance and history, and the stale view, read the
-project through the core (resolve + explain, the audit log, the health checks' rules), in a worker
-thread. Flag documents hold no secrets; audit values come from history, where plaintext secrets are
-stored only as hashes.
+3,000 flags costs no YAML parsing. One flag's provenance reads the project through the core (resolve
++ explain, through the service's kept parses) and its history the audit log (that flag's entries
+only), in a worker thread. Flag documents hold no secrets; audit values come from history, where
+plaintext secrets are stored only as hashes.
 """
 
 from __future__ import annotations
