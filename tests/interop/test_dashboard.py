@@ -93,6 +93,12 @@ def test_apply_shows_the_row_from_its_answer_without_reading_the_table(seen: dic
     assert seen["focusAfterApply"] == "toggle-prod-dark-mode"  # the keyboard user keeps their place
 
 
+def test_the_bulk_bar_keeps_the_chosen_environment_and_the_focus(seen: dict[str, Any]) -> None:
+    assert seen["bulk"]["env"] == "prod"  # picked before the second flag was ticked
+    assert seen["bulk"]["count"].startswith("2 selected")
+    assert seen["bulk"]["focus"] == "Select dark-mode"
+
+
 def test_the_applys_own_event_is_no_news_but_a_disk_edit_is(seen: dict[str, Any]) -> None:
     assert seen["heardTheApply"] is True  # the stream announced the ETag the Apply answered
     # From the Apply until the disk edit is shown: exactly one table read, the disk edit's.

@@ -3,6 +3,7 @@ promotion and bulk changes recorded with the token's name, and every bad input a
 
 from __future__ import annotations
 
+import json
 import subprocess
 from collections.abc import Callable
 from contextlib import closing
@@ -220,3 +221,76 @@ def test_no_token_or_secret_reaches_the_page(serve: Callable[..., Server], tmp_p
     for body in bodies:
         assert not any(value in body for value in SECRET_VALUES)
         assert "secrets" not in body  # the dashboard reads flags only; secrets are never in its answers
+
+
+def add_dotted_flag(project: Path, name: str = "ui.dark-mode") -> None:
+    """A flag whose name holds a dot (audited as ``flags."ui.dark-mode"``), used by the web service."""
+    flags = project / "config/base/flags.yaml"
+    flags.write_text(flags.read_text().replace("flags:\n", f"flags:\n  {name}: false\n", 1))
+    services = project / "config/base/services.yaml"
+    services.write_text(services.read_text().replace("flags: [dark-mode,", f"flags: [{name}, dark-mode,", 1))
+
+
+def test_a_dotted_flag_has_its_history_and_can_be_unchanged(
+    serve: Callable[..., Server], project: Path, tmp_path: Path
+) -> None:
+    add_dotted_flag(project)
+    commit_all(project)
+    server = serve("--tokens", str(write_tokens(tmp_path)))
+    client, _ = signed_in(server, WRITER)
+    with closing(client):
+        detail = client.get(f"{API}/flags/ui.dark-mode")
+        assert detail.status_code == 200, detail.text
+        for env in detail.json()["envs"]:
+            [entry] = env["history"]
+            assert (entry["action"], entry["resource"]) == ("commit", 'flags."ui.dark-mode"'), env["env"]
+        stale = {row["name"]: row["reasons"] for row in client.get(f"{API}/stale?days=0").json()["flags"]}
+        assert stale["ui.dark-mode"] == ["unchanged", "identical"]  # used by web, never expires
+
+
+def last_message(project: Path, env: str) -> str:
+    done = subprocess.run(
+        [azconf_executable(), "log", "--env", env, "-n", "1", "--format", "json"],
+        cwd=project, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    message: str = json.loads(done.stdout)["versions"][0]["message"]
+    return message
+
+
+def test_promoting_a_dotted_flag_names_its_path_as_the_cli_reads_it(
+    serve: Callable[..., Server], project: Path, tmp_path: Path
+) -> None:
+    add_dotted_flag(project)
+    staging = project / "config/envs/staging/flags.yaml"
+    staging.write_text(staging.read_text().replace("flags:\n", "flags:\n  ui.dark-mode: true\n", 1))
+    commit_all(project)
+    server = serve("--tokens", str(write_tokens(tmp_path)))
+    client, csrf = signed_in(server, WRITER)
+    change = {"action": "promote", "flag": "ui.dark-mode", "from": "staging"}
+    with closing(client):
+        plan = post(client, "/plan", csrf, change).json()
+        assert plan["changes"] == ['flags."ui.dark-mode"']
+        done = post(client, "/apply", csrf, {**change, "etag": plan["etag"]})
+        assert done.status_code == 200, done.text
+    # The path in the message can be pasted into the CLI: azconf show prod 'flags."ui.dark-mode"'.
+    assert last_message(project, "prod") == 'dashboard: promote staging -> prod flags."ui.dark-mode"'
+
+
+def test_promoting_a_flag_kept_in_the_destination_says_so(
+    serve: Callable[..., Server], project: Path, tmp_path: Path
+) -> None:
+    prod = project / "config/envs/prod/flags.yaml"
+    kept = "flags:\n  ai-recommendations:   # azconf:keep launches with the campaign\n    state: DISABLED\n"
+    prod.write_text(prod.read_text().replace("flags:\n", kept, 1))
+    commit_all(project)
+    server = serve("--tokens", str(write_tokens(tmp_path)))
+    client, csrf = signed_in(server, WRITER)
+    change = {"action": "promote", "flag": "ai-recommendations", "from": "staging"}
+    with closing(client):
+        etag = client.get(f"{API}/flags").json()["etags"]["prod"]
+        for path, body in (("/plan", change), ("/apply", {**change, "etag": etag})):
+            answer = post(client, path, csrf, body)
+            assert (answer.status_code, answer.json()["errorCode"]) == (409, "HELD_BACK"), answer.text
+            details = answer.json()["errorDetails"]
+            assert "flags.ai-recommendations is kept in prod" in details, details
+            assert "config/envs/prod/flags.yaml:3 (launches with the campaign)" in details, details

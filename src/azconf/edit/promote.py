@@ -38,6 +38,17 @@ from azconf.errors import DataError, UsageError
 MAX_PASSES = 4
 
 
+class HeldBack(DataError):
+    """A path named for promotion is one promotion leaves alone in ``env``: kept there (``kept``: its
+    marker), or excluded by ``promotion.exclude``; nothing was written."""
+
+    def __init__(
+        self, message: str, *, hint: str, path: StrPath, env: str, reason: str, kept: Kept | None
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.path, self.env, self.reason, self.kept = path, env, reason, kept
+
+
 def check_chain(project: Project, src: str, dst: str, *, skip_chain: bool) -> str | None:
     """Promotion goes to the next environment of ``environments`` only, unless ``skip_chain``; what
     the promotion does against the chain (for its audit note), or None for one step up."""
@@ -78,12 +89,16 @@ class Protection:
     excludes: list[str]
     kept: list[Kept]
 
+    def kept_at(self, path: StrPath) -> Kept | None:
+        """The kept key ``path`` is (or is under), if any."""
+        return next((kept for kept in self.kept if path[: len(kept.path)] == kept.path), None)
+
     def reason(self, path: StrPath) -> str | None:
         """Why ``path`` is not promoted, or None when it is."""
-        for kept in self.kept:
-            if path[: len(kept.path)] == kept.path:
-                because = f" ({kept.reason})" if kept.reason else ""
-                return f"kept by {kept.file}:{kept.line}{because}"
+        kept = self.kept_at(path)
+        if kept is not None:
+            because = f" ({kept.reason})" if kept.reason else ""
+            return f"kept by {kept.file}:{kept.line}{because}"
         pattern = matching_pattern(path, self.excludes)
         return f'excluded by promotion.exclude "{pattern}"' if pattern else None
 
@@ -93,7 +108,7 @@ def plan_promotion(project: Project, source: Side, dst: str, selectors: list[Str
     progress.report(f"planning {source.label} -> {dst}")
     planner = Planner(project, dst)
     protection = Protection(project.manifest.promotion.exclude, planner.kept())
-    _refuse_protected(selectors, protection)
+    _refuse_protected(selectors, protection, dst)
     goal, skipped = protected_goal(source.data, planner.before, protection)
     if selectors:
         paths = select_paths(selectors, [planner.before, goal], source.label, dst)
@@ -166,13 +181,17 @@ def converge(planner: Planner, goal: dict[str, Any]) -> Plan:
     )
 
 
-def _refuse_protected(selectors: list[StrPath], protection: Protection) -> None:
+def _refuse_protected(selectors: list[StrPath], protection: Protection, dst: str) -> None:
     for selector in selectors:
         reason = None if is_glob(selector) else protection.reason(selector)
         if reason:
-            raise DataError(
+            raise HeldBack(
                 f"{format_path(selector)} is not promoted: it is {reason}; nothing was written",
                 hint="change it in that environment with `azconf set`, or remove the marker/exclusion",
+                path=selector,
+                env=dst,
+                reason=reason,
+                kept=protection.kept_at(selector),
             )
 
 

@@ -319,7 +319,7 @@ def _flags(context: Context, env: str, loaded: LoadedEnvironment, skipped: list[
     expired = sorted(
         name for name, flag in flags.items() if flag.expires and flag.expires < context.now.date()
     )
-    used = _used_flags(loaded)
+    used = used_flags(loaded.model)
     unused = sorted(name for name in flags if name not in used)
     expired_text = _names("expired", expired, "no flag has expired")
     unused_text = _names("used by no service", unused, "every flag is used by a service")
@@ -350,22 +350,34 @@ def _stale(context: Context, env: str, loaded: LoadedEnvironment) -> list[Check]
     ]  # fmt: skip
 
 
-def _used_flags(loaded: LoadedEnvironment) -> set[str]:
+def used_flags(model: Any) -> set[str]:
+    """The flags an environment's services use: in a service's ``flags`` list or an env value."""
     used: set[str] = set()
-    for service in loaded.model.services.values():
+    for service in model.services.values():
         used.update(service.flags)
         used.update(value.flag for value in service.env.values() if hasattr(value, "flag"))
     return used
 
 
+def last_flag_changes(project: Project, env: str, db: Path | str | None) -> dict[str, dt.datetime]:
+    """When each flag last changed in ``env``: the time of its newest audit entry (by flag name, a
+    name holding a dot too: its entries are ``flags."ui.dark-mode"``)."""
+    from azconf.history.api import last_changes
+    from azconf.history.items import item_name
+
+    last: dict[str, dt.datetime] = {}
+    for resource, time in last_changes(project, "flags", env=env, db=db).items():
+        name = item_name("flags", resource)
+        if name is not None:
+            when = _parse_time(time)
+            last[name] = max(last.get(name, when), when)
+    return last
+
+
 def _stale_flags(context: Context, env: str, names: list[str]) -> list[str]:
     """Flags whose last recorded change is older than ``health.stale_flag_days`` (from the audit log)."""
-    from azconf.history.api import audit_entries
-
     days = context.project.manifest.health.stale_flag_days
-    last: dict[str, dt.datetime] = {}
-    for entry in audit_entries(context.project, env=env, resource="flags", db=context.db):
-        last[entry.resource_id.removeprefix("flags.")] = _parse_time(entry.time)
+    last = last_flag_changes(context.project, env, context.db)
     cutoff = context.now - dt.timedelta(days=days)
     return sorted(name for name in names if name in last and last[name] < cutoff)
 

@@ -43,6 +43,7 @@ __all__ = [
     "commit_validated",
     "database_path",
     "is_latest",
+    "last_changes",
     "load_ref",
     "load_snapshot",
     "open_history",
@@ -317,12 +318,29 @@ def audit_entries(
         _check_env(project, store, env)
         if store is None:
             return []
+        # A plain id is looked up by the database (a flag's history among thousands of entries); a glob
+        # is matched here.
+        glob = resource is not None and _is_glob(resource)
         found = [
             to_entry(stored)
-            for stored in store.audit(env=env, actor=actor, since=since)
-            if resource is None or _matches(resource, stored.resource_id)
+            for stored in store.audit(env=env, actor=actor, since=since, resource=None if glob else resource)
+            if not glob or _matches(str(resource), stored.resource_id)
         ]
     return found[-limit:] if limit else found
+
+
+def last_changes(
+    project: Project, resource: str, *, env: str | None = None, db: Path | str | None = None
+) -> dict[str, str]:
+    """When each resource id at or below ``resource`` (an id, not a glob) last changed: the time of
+    its newest audit entry (in ``env``), as ISO 8601 UTC."""
+    with open_history(project, db) as store:
+        _check_env(project, store, env)
+        return {} if store is None else store.last_changes(env=env, resource=resource)
+
+
+def _is_glob(pattern: str) -> bool:
+    return any(char in pattern for char in "*?[")
 
 
 def _matches(pattern: str, resource_id: str) -> bool:

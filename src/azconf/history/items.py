@@ -132,7 +132,7 @@ def snapshot_hash(items: list[Item]) -> str:
 def make_item(section: str, name: str | None, value: Any) -> Item:
     """The item at ``section`` (and ``name``) holding ``value``."""
     canonical = canonical_json(value)
-    path = format_path((section,) if name is None else (section, name))
+    path = format_path((section,)) if name is None else resource_id(section, name)
     return Item(section, name, path, value, canonical, hashlib.sha256(canonical).digest())
 
 
@@ -153,6 +153,21 @@ def join(items: Iterable[tuple[str, Any]]) -> dict[str, Any]:
         else:
             data.setdefault(str(path[0]), {})[str(path[1])] = value
     return data
+
+
+def resource_id(section: str, name: str) -> str:
+    """The audit resource id of item ``name`` of ``section``, as recorded: ``flags."ui.dark-mode"``
+    (a name holding a dot is quoted, so the id can be pasted into ``azconf set`` and parsed back)."""
+    return format_path((section, name))
+
+
+def item_name(section: str, resource: str) -> str | None:
+    """The name of the ``section`` item an audit resource id is about (``flags."ui.dark-mode"`` and
+    ``flags."ui.dark-mode".state`` are flag ``ui.dark-mode``); None for another section's."""
+    path = parse_path(resource)
+    if path is None or len(path) < 2 or path[0] != section:
+        return None
+    return str(path[1])
 
 
 def resource_type(path: str) -> str:

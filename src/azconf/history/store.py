@@ -415,6 +415,23 @@ LEFT JOIN blobs AS old ON old.id = a.old_blob
 LEFT JOIN blobs AS new ON new.id = a.new_blob
 """
 
+
+def _audit_where(
+    *, env: str | None = None, actor: str | None = None, since: str | None = None, resource: str | None = None
+) -> tuple[str, list[Any]]:
+    """The WHERE clause (and its parameters) of an audit query over ``a`` (audit) and ``o`` (operations)."""
+    conditions: list[str] = []
+    params: list[Any] = []
+    for column, value in (("o.environment = ?", env), ("o.actor = ?", actor), ("o.time >= ?", since)):
+        if value is not None:
+            conditions.append(column)
+            params.append(value)
+    if resource is not None:
+        conditions.append("(a.resource_id = ? OR substr(a.resource_id, 1, ?) = ?)")
+        params.extend([resource, len(resource) + 1, resource + "."])
+    return (f"WHERE {' AND '.join(conditions)}" if conditions else ""), params
+
+
 # For each item of the environment, its latest entry at or before the version: one seek per item.
 _ITEMS_AT = """
 SELECT i.id, i.path, e.blob_id, b.key{json}
@@ -758,17 +775,24 @@ class Store:
         env: str | None = None,
         actor: str | None = None,
         since: str | None = None,
+        resource: str | None = None,
     ) -> Iterator[StoredEntry]:
-        """Audit entries in order, optionally of one environment, by one actor, or from a time on."""
-        conditions, params = [], []
-        for column, value in (("o.environment = ?", env), ("o.actor = ?", actor), ("o.time >= ?", since)):
-            if value is not None:
-                conditions.append(column)
-                params.append(value)
-        where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+        """Audit entries in order, optionally of one environment, by one actor, from a time on, or of
+        one resource id and what is below it (``flags.x``: also ``flags.x.state``)."""
+        where, params = _audit_where(env=env, actor=actor, since=since, resource=resource)
         for row in self.conn.execute(f"{_AUDIT_SELECT} {where} ORDER BY a.seq", params):
             operation = Operation(row[2], row[3], row[4], row[7], row[10], row[11], None, row[13])
             yield StoredEntry(row[0], row[1], operation, *row[5:7], *row[8:10], *row[12:13], *row[14:16])
+
+    def last_changes(self, *, env: str | None = None, resource: str) -> dict[str, str]:
+        """The time of the newest audit entry of each resource id at or below ``resource``, without
+        reading the entries' values (the stale-flags views need only when)."""
+        where, params = _audit_where(env=env, resource=resource)
+        query = (
+            "SELECT a.resource_id, max(o.time) FROM audit AS a JOIN operations AS o ON o.id = a.operation_id"
+            f" {where} GROUP BY a.resource_id"
+        )
+        return dict(self.conn.execute(query, params).fetchall())
 
     def integrity(self) -> list[str]:
         """SQLite's own check of the file: ``[]`` when it is sound."""

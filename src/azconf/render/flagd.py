@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any, overload
 
-from azconf.config.located import plain
+from azconf.config.located import format_path, plain
 from azconf.jsontext import dumps_pretty
 from azconf.model.sections import Environment, Flag
 from azconf.render.base import RenderContext, RenderError, Reuse, TargetOptions
@@ -79,7 +79,7 @@ def updated_flag_file(document: dict[str, Any], model: Environment, changed: set
             try:
                 flags[key] = _flag(model.flags[key])
             except ValueError as error:
-                violations.append(f"flags.{key}: {error}")
+                violations.append(f"{format_path(('flags', key))}: {error}")
     if violations:
         raise RenderError("flagd", violations)
     return {**document, "flags": dict(sorted(flags.items()))}
@@ -92,7 +92,7 @@ def _document(model: Environment, project: str, env: str, version: str, reuse: R
         try:
             flags[key] = reuse.item(_flag, model.flags[key])
         except ValueError as error:
-            violations.append(f"flags.{key}: {error}")
+            violations.append(f"{format_path(('flags', key))}: {error}")
     if violations:
         raise RenderError("flagd", violations)
     return {

@@ -46,11 +46,12 @@ class Served:
     static_bodies: dict[str, dict[str, Any]] = field(default_factory=dict)  # OFREP bodies of fixed answers
     files: dict[str, str] = field(default_factory=dict)  # what it was loaded from: path -> sha256
     project: str = ""  # the manifest's project name (in the flagd document's metadata)
+    used: frozenset[str] = frozenset()  # the flags some service of the environment uses (Stale view)
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         # Pickled as its document (a first load done in a child process sends it back this way): the
         # compiled rules hold closures, and compiling them again is cheap (~50 ms for 3,000 flags).
-        kept = ("env", "version", "project", "document", "loaded_at", "files")
+        kept = ("env", "version", "project", "document", "loaded_at", "files", "used")
         return _served_again, ({name: getattr(self, name) for name in kept},)
 
 
@@ -90,19 +91,21 @@ def served_from_model(env: str, version: str, project_name: str, model: Any) -> 
     """Compile an environment model's flags (the flagd target's document, so both serve the same)."""
     from azconf.render.flagd import flag_file
 
-    return served_from_document(env, version, project_name, flag_file(model, project_name, env, version))
+    document = flag_file(model, project_name, env, version)
+    return served_from_document(env, version, project_name, document, _used(model))
 
 
-def served_from_document(env: str, version: str, project_name: str, document: dict[str, Any]) -> Served:
-    """Compile a flagd document's flags."""
+def served_from_document(
+    env: str, version: str, project_name: str, document: dict[str, Any], used: frozenset[str] = frozenset()
+) -> Served:
+    """Compile a flagd document's flags (``used``: the flags the environment's services use)."""
     from azconf.server.ofrep import static_bodies
 
     flags = FlagSet(document)
     fixed = [flag.static for flag in flags.flags.values() if flag.static is not None]
     etag = document_etag(document)
-    return Served(
-        env, version, document, flags, etag, time.time(), static_bodies(fixed), project=project_name
-    )
+    bodies = static_bodies(fixed)
+    return Served(env, version, document, flags, etag, time.time(), bodies, project=project_name, used=used)
 
 
 def served_after_changes(base: Served, model: Any, changed: set[str]) -> Served:
@@ -126,7 +129,14 @@ def served_after_changes(base: Served, model: Any, changed: set[str]) -> Served:
         time.time(),
         fixed,
         project=base.project,
+        used=_used(model),
     )
+
+
+def _used(model: Any) -> frozenset[str]:
+    from azconf.health.checks import used_flags  # the doctor's own reading of "used"
+
+    return frozenset(used_flags(model))
 
 
 def changed_flags(changes: list[Change]) -> set[str] | None:
@@ -143,7 +153,9 @@ def changed_flags(changes: list[Change]) -> set[str] | None:
 
 def _served_again(fields: dict[str, Any]) -> Served:
     """A :class:`Served` from what its ``__reduce__`` kept."""
-    served = served_from_document(fields["env"], fields["version"], fields["project"], fields["document"])
+    served = served_from_document(
+        fields["env"], fields["version"], fields["project"], fields["document"], fields["used"]
+    )
     return replace(served, loaded_at=fields["loaded_at"], files=fields["files"])
 
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from azconf.config.located import format_path
 from azconf.errors import DataError, UsageError
 from azconf.server.responses import ApiError
 from azconf.server.settings import ServeSettings
@@ -41,17 +42,13 @@ def parse_changes(flags: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """The changes of a request body; ApiError 400 for a field that cannot be changed here."""
     changes: dict[str, dict[str, Any]] = {}
     for name, fields in flags.items():
+        where = format_path(("flags", name))  # as the CLI reads it: flags."a.b"
         if not isinstance(fields, dict) or not fields:
-            raise ApiError(
-                400, "INVALID_REQUEST", f'flags.{name}: expected {{"state": "ENABLED"}} or similar'
-            )
+            raise ApiError(400, "INVALID_REQUEST", f'{where}: expected {{"state": "ENABLED"}} or similar')
         unknown = sorted(set(fields) - set(FIELDS))
         if unknown:
-            raise ApiError(
-                400,
-                "INVALID_REQUEST",
-                f"flags.{name}: cannot change {', '.join(unknown)} (only {', '.join(FIELDS)})",
-            )
+            message = f"{where}: cannot change {', '.join(unknown)} (only {', '.join(FIELDS)})"
+            raise ApiError(400, "INVALID_REQUEST", message)
         changes[name] = dict(fields)
     return changes
 

@@ -95,6 +95,21 @@ async function writer() {
     method: 'POST', body: JSON.stringify({ action: 'set', env: 'prod', flags: { 'dark-mode': { state: 'ENABLED' } }, etag: 'x' }),
   })).status);
 
+  // The bulk bar: the environment chosen under "in" stays chosen, and the keyboard focus stays on the
+  // box just ticked, when another flag is selected (the bar counts again).
+  await page.locator('#search').fill('');
+  await page.getByLabel('Select beta-banner').check();
+  await page.locator('#bulk-env').selectOption('prod');
+  await page.getByLabel('Select dark-mode').focus();
+  await page.keyboard.press('Space');
+  seen.bulk = {
+    env: await page.locator('#bulk-env').inputValue(),
+    count: await page.locator('#bulk').innerText(),
+    focus: await page.evaluate(() => document.activeElement.getAttribute('aria-label')),
+  };
+  await page.keyboard.press('Space');
+  await page.getByLabel('Select beta-banner').uncheck();
+
   // A change on disk reaches the open page without a reload.
   await page.locator('#search').fill('beta');
   seen.beforeDisk = await cellText(page, 'beta-banner', 'prod');

@@ -191,6 +191,26 @@ def test_audit_filters(project: Project) -> None:
     assert api.audit_entries(project, since="2999-01-01T00:00:00.000000Z") == []
 
 
+RESOURCES = [
+    "flags", "flags.a", "flags.a.state", "flags.ab", 'flags."a.b"', 'flags."a.b".state', "flags.a_b",
+    "flags.a%", "flags.é.state", "flagsx.a", "settings.a",
+]  # fmt: skip
+
+
+def test_an_ids_entries_are_those_the_pattern_matches(project: Project) -> None:
+    """The database's lookup of a plain id (and what is below it) finds what matching every entry
+    finds, and the newest time of each; odd characters (LIKE's wildcards, quotes, non-ASCII) included."""
+    for number, resource in enumerate(RESOURCES):
+        api.record_changes(project, action="set", env="prod", changes=[Change("x", resource, None, number)])
+    every = api.audit_entries(project)
+    for query in [*RESOURCES, "flags.a.", "flag", 'flags."a.b', ""]:
+        wanted = [e for e in every if api._matches(query, e.resource_id)]
+        assert api.audit_entries(project, resource=query) == wanted, query
+        newest = {e.resource_id: e.time for e in wanted}
+        assert api.last_changes(project, query, env="prod") == newest, query
+    assert api.last_changes(project, "flags", env="dev") == {}
+
+
 def test_working_tree_differs(project: Project) -> None:
     assert not api.working_tree_differs(project, "prod")  # nothing recorded: nothing to differ from
     api.commit_environment(project, "prod", message="")
@@ -214,7 +234,7 @@ def test_the_public_surface() -> None:
     assert sorted(api.__all__) == [
         "DB_VARIABLE", "audit_entries", "commit_environment", "commit_environments", "commit_snapshots",
         "commit_validated",
-        "database_path", "is_latest", "load_ref", "load_snapshot", "open_history",
+        "database_path", "is_latest", "last_changes", "load_ref", "load_snapshot", "open_history",
         "read_snapshot", "record_changes", "resolve_ref", "verify_audit",
         "versions",
         "working_tree_differs",

@@ -1,4 +1,4 @@
-"""A snapshot as items and back; the content hash assembled from the items'."""
+"""A snapshot as items and back; the content hash assembled from the items'; audit resource ids."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from azconf.config.yaml_io import parse_yaml
-from azconf.history.items import join, make_item, prepare, resource_type, split
+from azconf.history.items import item_name, join, make_item, prepare, resource_id, resource_type, split
 from azconf.snapshot import content_hash
 
 ODD = {
@@ -89,3 +89,19 @@ def test_scalars_equal_in_python_are_different_items() -> None:
     # True == 1 == 1.0 in Python, and scalar items are kept by value: the kept item must not be reused.
     digests = {split({"settings": {"x": value}})[0].canonical for value in (True, 1, 1.0, "1")}
     assert digests == {b"true", b"1", b"1.0", b'"1"'}
+
+
+@given(st.text(min_size=1, max_size=12), st.sampled_from(["", ".state", ".variants.on", "[0]"]))
+def test_an_items_resource_id_names_it_back(name: str, below: str) -> None:
+    """Whatever the name (dots, quotes, brackets), the item and any path below it map back to it."""
+    recorded = resource_id("flags", name)
+    assert recorded == make_item("flags", name, True).path  # the id audit entries carry
+    assert item_name("flags", recorded + below) == name
+    assert item_name("routes", recorded) is None
+
+
+def test_a_dotted_flag_name_is_quoted() -> None:
+    assert resource_id("flags", "ui.dark-mode") == 'flags."ui.dark-mode"'
+    assert item_name("flags", 'flags."ui.dark-mode".state') == "ui.dark-mode"
+    assert item_name("flags", "flags.ui.dark-mode") == "ui"  # unquoted: the dot is a path step
+    assert item_name("flags", "flags") is None

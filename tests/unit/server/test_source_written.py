@@ -9,6 +9,7 @@ The watcher must then see the written files as served (nothing to load), and a h
 from __future__ import annotations
 
 import asyncio
+import pickle
 import shutil
 from pathlib import Path
 
@@ -60,6 +61,9 @@ def test_a_write_serves_what_it_recorded(project: Path) -> None:
     again = fresh.current("prod")
     assert again is not None
     assert (served.document, served.etag, served.files) == (again.document, again.etag, again.files)
+    # Which flags the services use (the Stale view's "unused"), also as a first load in a child sends it.
+    assert served.used == again.used == pickle.loads(pickle.dumps(again)).used
+    assert {"dark-mode", "new-checkout"} <= again.used
 
     assert outcome.version is not None and outcome.written is not None
     loaded, _ = load_project(project)
@@ -134,7 +138,7 @@ def test_after_any_writes_the_service_serves_what_a_fresh_load_serves(
         again = fresh.current("prod")
         assert served is not None and again is not None
         assert (served.document, served.etag, served.files) == (again.document, again.etag, again.files)
-        assert served.static_bodies == again.static_bodies
+        assert served.static_bodies == again.static_bodies and served.used == again.used
         for context in CONTEXTS:
             assert served.flags.evaluate_all(context, now=0) == again.flags.evaluate_all(context, now=0)
         loaded, _ = load_project(root)

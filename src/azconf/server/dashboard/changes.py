@@ -29,6 +29,7 @@ from azconf.server.source import Served
 if TYPE_CHECKING:
     from azconf.config.project import ParsedFiles, Project
     from azconf.edit.plan import Plan
+    from azconf.edit.promote import HeldBack
     from azconf.edit.transaction import WriteOutcome
 
 SET_FIELDS = ("state", "defaultVariant")  # what the dashboard changes; targeting stays in the files
@@ -47,7 +48,8 @@ class Change:
     def summary(self) -> str:
         """A one-line description for the recorded version's message."""
         if self.action == "promote":
-            return f"dashboard: promote {self.source} -> {self.env} flags.{next(iter(self.flags))}"
+            flag = format_path(("flags", next(iter(self.flags))))  # as the CLI reads it: flags."a.b"
+            return f"dashboard: promote {self.source} -> {self.env} {flag}"
         return "dashboard: " + ", ".join(f"{n} {'/'.join(f)}" for n, f in self.flags.items())
 
 
@@ -72,7 +74,7 @@ def parse_change(body: dict[str, Any], envs: list[str]) -> Change:
     changes = writes.parse_changes(flags)
     for name, fields in changes.items():
         if set(fields) - set(SET_FIELDS):
-            message = f"flags.{name}: the dashboard changes state and defaultVariant"
+            message = f"{format_path(('flags', name))}: the dashboard changes state and defaultVariant"
             raise ApiError(400, "INVALID_REQUEST", message)
     return Change("set", str(env), changes)
 
@@ -100,11 +102,14 @@ def _planned(
     settings: ServeSettings, change: Change, parsed: ParsedFiles | None
 ) -> tuple[Plan, list[dict[str, Any]]]:
     """The plan of ``change`` on the project as it is now, and the plan's validation problems."""
+    from azconf.edit.promote import HeldBack
     from azconf.edit.transaction import check_plan, fresh_project
 
     try:
         project = fresh_project(settings.project_root, parsed)
         plan = _build(project, change, settings)
+    except HeldBack as error:
+        raise held_back(error) from None
     except UsageError as error:
         raise ApiError(400, "INVALID_REQUEST", error.message) from None
     except DataError as error:
@@ -129,6 +134,7 @@ def apply_change(
     if change.action == "set":
         request = writes.FlagWrite(change.env, change.flags, etag, change.summary, actor)
         return writes.apply(settings, served, request, parsed)
+    from azconf.edit.promote import HeldBack
     from azconf.edit.transaction import Conflict, Recording, write_recorded
 
     try:
@@ -141,10 +147,27 @@ def apply_change(
         )
     except Conflict as error:
         raise ApiError(409, "CONFLICT", error.message) from None
+    except HeldBack as error:
+        raise held_back(error) from None
     except UsageError as error:
         raise ApiError(400, "INVALID_REQUEST", error.message) from None
     except DataError as error:
         raise writes.data_error(error) from None
+
+
+def held_back(error: HeldBack) -> ApiError:
+    """409 for a promotion of a flag its destination keeps (``# azconf:keep``) or excludes: the
+    destination's own files say it is not promoted, so it is changed there, not by promotion."""
+    path = format_path(error.path)
+    if error.kept is None:
+        return ApiError(409, "HELD_BACK", f"{path} is not promoted into {error.env}: it is {error.reason}")
+    marker = f"{error.kept.file}:{error.kept.line}" + (f" ({error.kept.reason})" if error.kept.reason else "")
+    return ApiError(
+        409,
+        "HELD_BACK",
+        f"{path} is kept in {error.env} by the azconf:keep marker at {marker}: promotion leaves it "
+        f"alone; change it in {error.env}, or remove the marker. Nothing was written",
+    )
 
 
 def _build(project: Project, change: Change, settings: ServeSettings) -> Plan:

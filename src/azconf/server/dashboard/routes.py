@@ -166,8 +166,10 @@ async def flags(request: Request) -> Response:
 async def flag(request: Request) -> Response:
     """One flag: definition, readable targeting, provenance and history per environment."""
     served = _readable(request, _session(request))
-    settings = service_of(request).settings
-    project = await asyncio.to_thread(_project, settings.project_root)
+    service = service_of(request)
+    settings = service.settings
+    # Through the service's kept parses: a file the service (or an earlier page) parsed is not parsed again.
+    project = await asyncio.to_thread(_project, settings.project_root, service.source.parsed)
     name = request.path_params["name"]
     detail = await asyncio.to_thread(views.flag_detail, project, served, name, settings.db)
     if detail is None:
@@ -271,10 +273,10 @@ async def events(request: Request) -> Response:
     return StreamingResponse(service.events.stream("*"), media_type="text/event-stream", headers=headers)
 
 
-def _project(root: Any) -> Any:
+def _project(root: Any, parsed: Any = None) -> Any:
     from azconf.edit.transaction import fresh_project
 
-    return fresh_project(root)
+    return fresh_project(root, parsed)
 
 
 async def _body(request: Request) -> dict[str, Any]:

@@ -23,15 +23,14 @@ ACTIONS = {
 def stale_flags(
     project: Project, served: dict[str, Served], days: int | None, db: Any, now: dt.datetime
 ) -> dict[str, Any]:
-    """Every flag with at least one reason to clean it up; ``days`` defaults to health.stale_flag_days."""
-    from azconf.environment import load_environments
-    from azconf.health.checks import _used_flags  # the doctor's own reading of "used"
+    """Every flag with at least one reason to clean it up; ``days`` defaults to health.stale_flag_days.
 
+    What is served says which flags the services use; the audit log says when each last changed, so
+    no file is read or validated again."""
     days = project.manifest.health.stale_flag_days if days is None else days
-    loaded = load_environments(project, list(served))
-    used = set().union(*(_used_flags(env) for env in loaded))
+    used = set().union(*(s.used for s in served.values()))
     names = sorted({n for s in served.values() for n in s.document["flags"]})
-    last = _last_changes(project, list(served), set(names), db)
+    last = _last_changes(project, list(served), db)
     cutoff = now - dt.timedelta(days=days)
     found: dict[str, list[str]] = {}
     for name in names:
@@ -52,27 +51,12 @@ def stale_flags(
     return {"days": days, "flags": rows, "actions": ACTIONS}
 
 
-def _last_changes(project: Project, envs: list[str], names: set[str], db: Any) -> dict[str, dt.datetime]:
-    """Each flag's newest audit entry in any of ``envs``."""
-    from azconf.history.api import audit_entries
+def _last_changes(project: Project, envs: list[str], db: Any) -> dict[str, dt.datetime]:
+    """Each flag's newest audit entry in any of ``envs`` (the doctor's reading, per environment)."""
+    from azconf.health.checks import last_flag_changes
 
     last: dict[str, dt.datetime] = {}
     for env in envs:
-        for entry in audit_entries(project, env=env, resource="flags", db=db):
-            name = _flag_of(entry.resource_id.removeprefix("flags."), names)
-            if name is None:
-                continue
-            when = dt.datetime.fromisoformat(entry.time.replace("Z", "+00:00"))
+        for name, when in last_flag_changes(project, env, db).items():
             last[name] = max(last.get(name, when), when)
     return last
-
-
-def _flag_of(resource: str, names: set[str]) -> str | None:
-    """The flag a resource id names: ``my.flag.state`` is flag ``my.flag`` when that flag exists (flag
-    names may hold dots, so the longest known prefix wins)."""
-    parts = resource.split(".")
-    for end in range(len(parts), 0, -1):
-        candidate = ".".join(parts[:end])
-        if candidate in names:
-            return candidate
-    return None

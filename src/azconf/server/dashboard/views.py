@@ -1,10 +1,10 @@
 """What the dashboard shows, as plain JSON-ready data: the flags table, one flag, stale flags, alerts.
 
 The table reads what the service serves (the flagd documents already in memory), so the first load of
-3,000 flags costs no YAML parsing. One flag's provenance and history, and the stale view, read the
-project through the core (resolve + explain, the audit log, the health checks' rules), in a worker
-thread. Flag documents hold no secrets; audit values come from history, where plaintext secrets are
-stored only as hashes.
+3,000 flags costs no YAML parsing. One flag's provenance reads the project through the core (resolve
++ explain, through the service's kept parses) and its history the audit log (that flag's entries
+only), in a worker thread. Flag documents hold no secrets; audit values come from history, where
+plaintext secrets are stored only as hashes.
 """
 
 from __future__ import annotations
@@ -74,7 +74,8 @@ def flag_detail(project: Project, served: dict[str, Served], name: str, db: Any)
     """One flag in every environment: definition, readable targeting, provenance, history."""
     from azconf.config.resolve import Resolver
 
-    resolver = Resolver(project)
+    resolver = Resolver(project)  # through the service's kept parses: files are read, not parsed again
+    history = _history(project, name, db)
     envs = []
     for env, current in served.items():
         entry = current.document["flags"].get(name)
@@ -84,7 +85,7 @@ def flag_detail(project: Project, served: dict[str, Served], name: str, db: Any)
                 "flag": entry,
                 "targeting": describe(entry["targeting"]) if entry and entry.get("targeting") else None,
                 "sources": _sources(resolver, env, name) if entry else [],
-                "history": _history(project, env, name, db),
+                "history": history.get(env, []),
             }
         )
     if all(e["flag"] is None for e in envs):
@@ -113,24 +114,26 @@ def _sources(resolver: Any, env: str, name: str) -> list[dict[str, Any]]:
     return sources
 
 
-def _history(project: Project, env: str, name: str, db: Any) -> list[dict[str, Any]]:
-    """The flag's audit entries in ``env``, newest first, each with a text diff of old -> new."""
+def _history(project: Project, name: str, db: Any) -> dict[str, list[dict[str, Any]]]:
+    """The flag's audit entries by environment, newest first, each with a text diff of old -> new."""
     from azconf.history.api import audit_entries
+    from azconf.history.items import resource_id
 
-    entries = audit_entries(project, env=env, resource=f"flags.{name}", db=db)
-    return [
-        {
-            "seq": e.seq,
-            "time": e.time,
-            "actor": e.actor,
-            "action": e.action,
-            "resource": e.resource_id,
-            "version": e.version,
-            "note": e.note,
-            "diff": value_diff(e.old_value, e.new_value),
-        }
-        for e in reversed(entries)
-    ]
+    history: dict[str, list[dict[str, Any]]] = {}
+    for e in reversed(audit_entries(project, resource=resource_id("flags", name), db=db)):
+        history.setdefault(str(e.environment), []).append(
+            {
+                "seq": e.seq,
+                "time": e.time,
+                "actor": e.actor,
+                "action": e.action,
+                "resource": e.resource_id,
+                "version": e.version,
+                "note": e.note,
+                "diff": value_diff(e.old_value, e.new_value),
+            }
+        )
+    return history
 
 
 def value_diff(old: Any, new: Any) -> str:

@@ -8,6 +8,7 @@ const PAGE_SIZE = 50;
 const state = {
   session: null, table: null, stale: null, selected: new Set(),
   filters: { q: '', state: '', env: '', staleOnly: false, differs: false }, page: 0, plan: null,
+  bulkEnv: null, // the environment chosen in the bulk bar (kept while the bar is rebuilt)
   etags: {}, // env -> the ETag of what the page shows: a change event announcing one of them is not news
   applying: null, // this page's Apply in flight (the change events it causes wait for its answer)
 };
@@ -137,16 +138,24 @@ function row(flag) {
 }
 
 function renderBulk() {
+  // Built once per page, then only its count and buttons updated: the environment chosen under "in"
+  // and the keyboard focus stay where they are while flags are ticked (and across an Apply).
   const bar = document.getElementById('bulk');
   if (!bar) return;
-  const writable = state.table.envs.filter(canWrite);
+  if (!bar.firstChild) {
+    const writable = state.table.envs.filter(canWrite);
+    if (!writable.includes(state.bulkEnv)) state.bulkEnv = writable[0];
+    const envSelect = h('select', { id: 'bulk-env', onchange: (e) => { state.bulkEnv = e.target.value; } },
+      writable.map((env) => h('option', { value: env, selected: env === state.bulkEnv }, env)));
+    const run = (target) => planChange({ action: 'set', env: envSelect.value,
+      flags: Object.fromEntries([...state.selected].map((name) => [name, { state: target }])) });
+    fill(bar, h('span', { id: 'bulk-count' }), h('label', { for: 'bulk-env' }, 'in'), envSelect,
+      h('button', { type: 'button', class: 'bulk-run', onclick: () => run('ENABLED') }, 'Enable selected'),
+      h('button', { type: 'button', class: 'bulk-run', onclick: () => run('DISABLED') }, 'Disable selected'));
+  }
   const count = state.selected.size;
-  const envSelect = h('select', { id: 'bulk-env' }, writable.map((env) => h('option', { value: env }, env)));
-  const run = (target) => planChange({ action: 'set', env: envSelect.value,
-    flags: Object.fromEntries([...state.selected].map((name) => [name, { state: target }])) });
-  fill(bar, h('span', {}, `${count} selected`), h('label', { for: 'bulk-env' }, 'in'), envSelect,
-    h('button', { type: 'button', disabled: !count, onclick: () => run('ENABLED') }, 'Enable selected'),
-    h('button', { type: 'button', disabled: !count, onclick: () => run('DISABLED') }, 'Disable selected'));
+  document.getElementById('bulk-count').textContent = `${count} selected`;
+  for (const button of bar.querySelectorAll('.bulk-run')) button.disabled = !count;
 }
 
 function renderTable() {
@@ -325,7 +334,8 @@ async function applyPlan() {
     const done = await state.applying;
     say(`Recorded ${done.version || 'no change'}: ${done.changes.join(', ')}`);
   } catch (error) {
-    const message = error.status === 409 ? `Conflict: ${error.message}. Close this and plan again to see the current files.` : error.message;
+    const stale = error.status === 409 && error.data && error.data.errorCode === 'CONFLICT'; // not HELD_BACK
+    const message = stale ? `Conflict: ${error.message}. Close this and plan again to see the current files.` : error.message;
     body.append(...[h('p', { class: 'error', role: 'alert' }, message), problemList(error.data && error.data.problems)].filter(Boolean));
   } finally {
     state.applying = null;
