@@ -272,8 +272,9 @@ class Source:
         state.problems, state.refused = [], None
         if state.served is not None and state.served.etag == served.etag:
             # Same flags (a comment or another section changed): nothing to announce, but a write's
-            # precondition must compare with the files as they are now, or it would refuse forever.
-            state.served = replace(state.served, files=served.files)
+            # precondition must compare with the files as they are now, or it would refuse forever,
+            # and the services may use other flags now (the Stale view).
+            state.served = replace(state.served, files=served.files, used=served.used)
             return False
         state.served = served
         for listener in self.listeners:

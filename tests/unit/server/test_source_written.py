@@ -144,3 +144,18 @@ def test_after_any_writes_the_service_serves_what_a_fresh_load_serves(
         loaded, _ = load_project(root)
         assert loaded is not None
         assert load_ref(loaded, "prod@latest")[1] == snapshot(fresh_resolution(root))
+
+
+def test_a_reload_that_changes_no_flag_still_updates_which_flags_services_use(project: Path) -> None:
+    source = Source(ServeSettings(project, ("prod",)))
+    source.load_now()
+    served = source.current("prod")
+    assert served is not None and "sms-notifications" in served.used
+    services = project / "config" / "base" / "services.yaml"
+    text = services.read_text(encoding="utf-8")
+    text = text.replace("      SMS_ENABLED: {flag: sms-notifications}\n", "")
+    services.write_text(text.replace("flags: [sms-notifications]", "flags: []"), encoding="utf-8")
+    asyncio.run(source.reload(["prod"]))
+    now = source.current("prod")
+    assert now is not None and now.etag == served.etag  # the flags themselves did not change
+    assert "sms-notifications" not in now.used
