@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,6 +14,13 @@ from azconf.config.yaml_io import MAX_FILE_BYTES, Document, parse_yaml, read_yam
 from azconf.errors import ProjectNotFound
 from azconf.fileread import read_regular
 from azconf.problems import Problem
+
+Parse = Callable[[bytes, str], Document]
+
+
+def parser(kept: ParsedFiles | None) -> Parse:
+    """How a file's bytes are parsed: through ``kept`` (a long-running process's parses) if given."""
+    return kept.parse if kept is not None else parse_yaml
 
 
 @dataclass
@@ -64,7 +72,7 @@ class Project:
         """The parsed file at ``relative`` (read once, however many environments use it)."""
         document = self.documents.get(relative)
         if document is None:
-            kept = self.parsed.parse if self.parsed is not None else parse_yaml
+            kept = parser(self.parsed)
 
             def parse(data: bytes, display: str) -> Document:
                 self._texts[relative] = data  # the text its lines are read from (source_line)

@@ -9,9 +9,9 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
+from azconf.config.project import Parse
 from azconf.config.yaml_io import parse_yaml
 from azconf.edit.plan import FileEdit
-from azconf.edit.yaml_text import Parse
 
 
 def masked_diff(edit: FileEdit, parse: Parse = parse_yaml) -> str:

@@ -16,9 +16,8 @@ from functools import cached_property
 from typing import Any
 
 from azconf.config.located import LocatedMap, plain, same_data
-from azconf.config.project import Project
+from azconf.config.project import Project, parser
 from azconf.config.resolve import Resolver
-from azconf.config.yaml_io import parse_yaml
 from azconf.diff import Change, diff
 from azconf.edit.yaml_text import Kept, YamlText
 
@@ -228,8 +227,7 @@ class Planner:
             # Bytes decoded as they are: reading in text mode would turn CRLF line ends into LF.
             original = path.read_bytes().decode("utf-8") if path.is_file() else None
             self._originals[name] = original
-            kept = self.project.parsed
-            parse = kept.parse if kept is not None else parse_yaml  # the resolver parsed it already
+            parse = parser(self.project.parsed)  # the resolver parsed it already
             edited = self._files_edited[name] = YamlText(original or "", name, parse)
         return edited
 

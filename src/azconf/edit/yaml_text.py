@@ -16,7 +16,6 @@ from __future__ import annotations
 import copy
 import json
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -25,7 +24,8 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from azconf.config.located import plain, same_data
-from azconf.config.yaml_io import Document, compose_nodes, dump_indented, parse_yaml
+from azconf.config.project import Parse
+from azconf.config.yaml_io import compose_nodes, dump_indented, parse_yaml
 from azconf.errors import DataError
 
 Key = str
@@ -60,9 +60,6 @@ class _Span:
     end: int
     new: str
     depth: int
-
-
-Parse = Callable[[bytes, str], Document]
 
 
 class YamlText:

@@ -15,6 +15,7 @@ error code. The rules, case by case (flagd's ``FlagdCore._resolve``):
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import time
@@ -75,27 +76,30 @@ class FlagSet:
     def __init__(self, document: Mapping[str, Any]) -> None:
         set_metadata = dict(document.get("metadata") or {})
         flags = _with_evaluators(document.get("flags") or {}, document.get("$evaluators"))
-        self.metadata: Mapping[str, Any] = set_metadata
-        self.flags: dict[str, CompiledFlag] = {
-            key: _compile_flag(key, entry, set_metadata) for key, entry in flags.items()
-        }
-        self.names: list[str] = sorted(self.flags)  # bulk evaluation's order
-        self._ordered = [self.flags[name] for name in self.names]
+        self._hold(
+            set_metadata, {key: _compile_flag(key, entry, set_metadata) for key, entry in flags.items()}
+        )
+
+    def _hold(self, metadata: Mapping[str, Any], flags: dict[str, CompiledFlag]) -> None:
+        self.metadata: Mapping[str, Any] = metadata
+        self.flags: dict[str, CompiledFlag] = flags
+        self.names: list[str] = sorted(flags)  # bulk evaluation's order
+        self._ordered = [flags[name] for name in self.names]
 
     def updated(self, document: Mapping[str, Any], changed: set[str]) -> FlagSet:
         """The flag set of ``document``, which differs from this set's only in the flags ``changed``
         (and has no ``$evaluators``, as azconf's documents): only those are compiled again."""
         if document.get("$evaluators") or dict(document.get("metadata") or {}) != self.metadata:
             return FlagSet(document)
-        new = object.__new__(FlagSet)
-        new.metadata = self.metadata
         entries = document.get("flags") or {}
-        new.flags = {
-            key: _compile_flag(key, entry, self.metadata) if key in changed else self.flags[key]
-            for key, entry in entries.items()
-        }
-        new.names = sorted(new.flags)
-        new._ordered = [new.flags[name] for name in new.names]
+        new = copy.copy(self)
+        new._hold(
+            self.metadata,
+            {
+                key: _compile_flag(key, entry, self.metadata) if key in changed else self.flags[key]
+                for key, entry in entries.items()
+            },
+        )
         return new
 
     def evaluate(

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from azconf.config.located import format_path
-from azconf.config.yaml_io import parse_yaml
+from azconf.config.project import parser
 from azconf.diff import in_long_form
 from azconf.edit.masked_diff import masked_diff
 from azconf.errors import DataError, UsageError
@@ -87,7 +87,7 @@ def plan_change(
 
     with gc_paused():  # as a write: large acyclic trees (see azconf.process.gcpause)
         plan, problems = _planned(settings, change, parsed)
-    parse = parsed.parse if parsed is not None else parse_yaml  # both texts were parsed by the plan
+    parse = parser(parsed)  # both texts were parsed by the plan
     return {
         "env": change.env,
         "etag": served.etag,
