@@ -172,6 +172,17 @@ def test_paths_in_messages_quote_dotted_names_so_they_can_be_pasted(azconf: RunA
     assert refused.stderr.startswith('azconf: error: flags."ui.banner" is not promoted: it is kept by')
 
 
+def test_a_shorthand_flag_set_back_to_what_the_base_says_follows_the_base_again(
+    azconf: RunAzconf, project: Path
+) -> None:
+    overlay = project / "config/envs/prod/flags.yaml"
+    original = overlay.read_text(encoding="utf-8")
+    for state in ("DISABLED", "ENABLED"):  # base: `dark-mode: true`, a shorthand for an enabled flag
+        run = azconf("-C", project, "set", "prod", "flags.dark-mode.state", state, "--yes")
+        assert run.returncode == 0, run.stderr
+    assert overlay.read_text(encoding="utf-8") == original
+
+
 def test_set_refuses_an_invalid_value_and_unreadable_yaml(azconf: RunAzconf, project: Path) -> None:
     before = snapshot_files(project)
     typed = azconf("-C", project, "set", "prod", "services.web.replicas", "many", "--yes")

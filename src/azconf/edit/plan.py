@@ -15,6 +15,7 @@ from fnmatch import fnmatchcase
 from functools import cached_property
 from typing import Any
 
+from azconf.config.layering import flag_shorthand
 from azconf.config.located import LocatedMap, plain, same_data
 from azconf.config.project import Project, parser
 from azconf.config.resolve import Resolver
@@ -155,7 +156,7 @@ class Planner:
 
     def want(self, path: StrPath, value: Any) -> None:
         """Make ``path`` resolve to ``value`` (ABSENT: not exist)."""
-        below = lookup(self.below, path)
+        below = _below(self.below, path)
         if value is ABSENT:
             if below is ABSENT:
                 self._remove_overrides(path)
@@ -250,3 +251,13 @@ class Planner:
             edited = self._file(name)
             if edited.has(path):
                 edited.delete(path)
+
+
+def _below(below: Any, path: StrPath) -> Any:
+    """What the layers below give at ``path``, a flag written in shorthand (``dark-mode: true``) read
+    as the full flag it stands for, which is what an overlay's fields merge over."""
+    if len(path) >= 2 and path[0] == "flags":
+        flag = lookup(below, path[:2])
+        if isinstance(flag, bool):
+            return lookup({path[1]: flag_shorthand(flag)}, path[1:])
+    return lookup(below, path)

@@ -4,8 +4,9 @@
 does (:class:`azconf.edit.plan.Planner`, the planner of :func:`azconf.edit.transaction.set_values`)
 and writes them with :func:`azconf.edit.transaction.write_recorded`, with a precondition that compares
 the environment's current ETag (the one served, whose files must still be those on disk, checked under
-the edit lock) with ``If-Match``. A flag written in shorthand (``dark-mode: true``) is written out in
-full, since a map in an overlay would replace it, not merge."""
+the edit lock) with ``If-Match``. A flag the overlay itself writes in shorthand (``dark-mode: true``)
+is written out in full, since a field set in its place would drop what ``true`` says; a shorthand from
+the layers below takes only the changed fields, which layering merges over its long form."""
 
 from __future__ import annotations
 
@@ -101,14 +102,19 @@ def plan_write(project: Project, write: FlagWrite) -> Plan:
     from azconf.edit.plan import Planner
 
     planner = Planner(project, write.env)
-    for path, value in planned_values(planner.located_before.get("flags") or {}, write).items():
+    flags, below = planner.located_before.get("flags") or {}, planner.below.get("flags") or {}
+    for path, value in planned_values(flags, write, below).items():
         planner.want(path, value)
     return planner.plan()
 
 
-def planned_values(flags: dict[str, Any], write: FlagWrite) -> dict[tuple[str, ...], Any]:
-    """The paths and values to set, given the resolved ``flags``: each changed field, or a shorthand
-    flag written in full."""
+def planned_values(
+    flags: dict[str, Any], write: FlagWrite, below: dict[str, Any] | None = None
+) -> dict[tuple[str, ...], Any]:
+    """The paths and values to set, given the resolved ``flags`` (and the ``below`` layers' flags):
+    each changed field, or a shorthand flag the overlay itself writes, written in full (a field set
+    on it would lose what its ``true`` or ``false`` says). A shorthand from the layers below takes
+    the changed fields only, merged over it: toggled back, the override is removed again."""
     from azconf.edit.plan import ABSENT
     from azconf.model.sections import _expand_flag_shorthand as expand  # the model's own reading
 
@@ -117,7 +123,7 @@ def planned_values(flags: dict[str, Any], write: FlagWrite) -> dict[tuple[str, .
         current = flags.get(name)
         if current is None:
             raise ApiError(404, "FLAG_NOT_FOUND", f'flag "{name}" not found in "{write.env}"')
-        if isinstance(current, bool):
+        if isinstance(current, bool) and not _same_bool((below or {}).get(name), current):
             full: dict[str, Any] = expand(current)  # type: ignore[assignment]  # a dict for a bool
             for field, value in fields.items():
                 if value is None:
@@ -129,6 +135,10 @@ def planned_values(flags: dict[str, Any], write: FlagWrite) -> dict[tuple[str, .
             for field, value in fields.items():
                 values[("flags", name, field)] = ABSENT if value is None else value
     return values
+
+
+def _same_bool(below: Any, current: bool) -> bool:
+    return isinstance(below, bool) and below == current
 
 
 def data_error(error: DataError) -> ApiError:

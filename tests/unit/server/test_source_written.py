@@ -159,3 +159,16 @@ def test_a_reload_that_changes_no_flag_still_updates_which_flags_services_use(pr
     now = source.current("prod")
     assert now is not None and now.etag == served.etag  # the flags themselves did not change
     assert "sms-notifications" not in now.used
+
+
+def test_a_shorthand_flag_toggled_off_and_on_again_follows_the_base_again(project: Path) -> None:
+    # dark-mode is `true` in base (shorthand). A toggle writes only the state over it, and toggling
+    # back removes the override: prod follows the base again, as before the first toggle.
+    overlay = project / "config" / "envs" / "prod" / "flags.yaml"
+    original = overlay.read_text(encoding="utf-8")
+    source = Source(ServeSettings(project, ("prod",)))
+    source.load_now()
+    write(source, {"dark-mode": {"state": "DISABLED"}})
+    assert overlay.read_text(encoding="utf-8") == original + "  dark-mode:\n    state: DISABLED\n"
+    write(source, {"dark-mode": {"state": "ENABLED"}})
+    assert overlay.read_text(encoding="utf-8") == original
